@@ -1,0 +1,1 @@
+"""Planbot: an improvement plan's quarterly cycle, run in chat."""

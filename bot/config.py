@@ -1,0 +1,55 @@
+"""One Settings object, read from the environment and validated at start-up.
+
+Nothing else in the project reads os.environ: a bad or missing setting stops the
+process here with a message that names it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB = Path.home() / ".local" / "share" / "planbot" / "planbot.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    database_url: str = Field(default=f"sqlite:///{DEFAULT_DB}")
+    plan_file: Path | None = None
+    planbot_timezone: str = "Europe/London"
+    planbot_exports_dir: Path = Field(default=Path("exports"))
+    port: int = 3000
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    teams_app_id: str | None = None
+    teams_app_password: str | None = None
+    teams_tenant_id: str | None = None
+    planbot_teams_anonymous: bool = False
+
+    @field_validator("planbot_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"PLANBOT_TIMEZONE: unknown timezone '{value}' (use an IANA name such as Europe/London)") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError(f"DATABASE_URL: '{value}' is not a database URL (e.g. sqlite:///planbot.db or postgresql://host/db)")
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

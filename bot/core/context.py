@@ -1,0 +1,41 @@
+"""What a handler needs for one event: the session, who is asking, and when."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.core.events import Sender
+from storage.models import Conversation, Person, Plan
+from storage.conversations import get_conversation
+
+
+@dataclass
+class Context:
+    session: Session
+    person: Person
+    sender: Sender
+    now: dt.datetime
+    plan: Plan
+    exports_dir: Path
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.plan.timezone)
+
+    @property
+    def local_now(self) -> dt.datetime:
+        return self.now.astimezone(self.zone)
+
+    @property
+    def today(self) -> dt.date:
+        return self.local_now.date()
+
+    def conversation(self) -> Conversation | None:
+        return get_conversation(
+            self.session, platform=self.sender.platform, person_id=self.person.id, channel=self.sender.channel
+        )

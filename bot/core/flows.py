@@ -1,0 +1,24 @@
+"""Multi-turn flows and how events find theirs.
+
+A conversation's `state` and every button's `step` start with the flow's name
+("checkin:rag", "checkin:3:2019-Q3:7"), so a text answer goes to the flow of the
+person's open conversation and a button press goes to the flow that showed the
+button, even when another conversation has started since.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from bot.core import checkin
+from bot.core.errors import BadInput
+
+FLOWS: dict[str, ModuleType] = {"checkin": checkin}
+
+
+def flow_for(token: str) -> ModuleType:
+    name = token.split(":", 1)[0]
+    flow = FLOWS.get(name)
+    if flow is None:
+        raise BadInput("That button belongs to a question I no longer recognise; nothing was changed. Type /help to start again.")
+    return flow

@@ -1,0 +1,56 @@
+"""The chat port: how the core and the clock reach a person proactively.
+
+Slack, Teams and the terminal inbox each implement it; the core and the
+scheduled jobs only ever see this interface.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core.replies import Reply
+
+
+@dataclass(frozen=True)
+class Recipient:
+    person_id: str
+    name: str
+    slack: str | None = None
+    teams: str | None = None
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """A handle on a sent message, so it can be updated in place later."""
+
+    platform: str
+    channel: str
+    message_id: str
+
+
+class SendFailed(Exception):
+    """The platform refused or failed; `retryable` says whether to try again later."""
+
+    def __init__(self, reason: str, *, retryable: bool = True) -> None:
+        super().__init__(reason)
+        self.retryable = retryable
+
+
+class RecipientGone(SendFailed):
+    """The person cannot be reached any more (deactivated, left the workspace)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, retryable=False)
+
+
+class ChatPort(Protocol):
+    platform: str
+
+    def send(self, recipient: Recipient, reply: Reply) -> SentMessage:
+        """Open (or reuse) a direct conversation with the person and post the reply."""
+        ...
+
+    def update(self, sent: SentMessage, reply: Reply) -> None:
+        """Replace a message sent earlier."""
+        ...

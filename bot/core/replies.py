@@ -1,0 +1,110 @@
+"""What the core says: structured replies that each adapter renders its own way.
+
+Text is plain and unescaped here; every adapter escapes it for its platform
+(Slack mrkdwn, Adaptive Cards, the terminal). A reply may carry a `key`, a handle
+the adapter remembers for the sent message, so a later reply with
+`replaces=key` edits that message in place (Slack chat.update, Teams update).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Label/value pairs, e.g. an item's KPIs with their latest progress."""
+
+    pairs: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: list[str]
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    style: Literal["primary", "danger"] | None = None
+
+
+@dataclass(frozen=True)
+class Choices:
+    """A question with buttons. `value` is what the core would accept typed, so a
+    button press and typing the same word are one path. `step` ties the buttons
+    to the question that showed them, so a stale press is recognised."""
+
+    prompt: str
+    choices: list[Choice]
+    step: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: list[str]
+    rows: list[list[str]]
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: Literal["choice", "text", "long_text", "date"] = "text"
+    options: list[Choice] = field(default_factory=list)
+    initial: str = ""
+    optional: bool = True
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    """A whole update as one form (Slack modal, Teams card); submitting it sends
+    a `FormSubmitted` event with the values by field name."""
+
+    title: str
+    fields: list[FormField]
+    submit_label: str = "Review"
+    step: str = ""
+
+
+@dataclass(frozen=True)
+class File:
+    """A file the core produced (an export) for the adapter to hand over."""
+
+    path: str
+    title: str
+
+
+Block = Heading | Paragraph | Fields | Bullets | Choices | Table | Form | File
+
+
+@dataclass(frozen=True)
+class Reply:
+    blocks: list[Block]
+    key: str | None = None
+    replaces: str | None = None
+
+    @property
+    def text(self) -> str:
+        """A plain fallback (notifications, logs, tests)."""
+        from bot.core.plaintext import render
+
+        return render(self)
+
+
+def say(*paragraphs: str, key: str | None = None) -> Reply:
+    return Reply([Paragraph(p) for p in paragraphs], key=key)

@@ -1,0 +1,1 @@
+"""Time: reporting periods, working days and meetings, and the jobs that use them."""

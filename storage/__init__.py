@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, the plan loader, queries and migrations."""

@@ -1,0 +1,199 @@
+"""Tables. One short class per entity; the plan's own ids are the keys.
+
+An item's number, a person's id, a KPI's or milestone's key and a period's key
+are identities taken from the plan file, so reloading an edited plan keeps every
+stored update attached to what it was about.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _tz(**kwargs: Any) -> Any:
+    """A timezone-aware timestamp column (principle 6: time is explicit)."""
+    return Field(sa_column=Column(DateTime(timezone=True), **kwargs))
+
+
+class Rag(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    COMPLETE = "complete"
+
+    @property
+    def label(self) -> str:
+        return {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track", "complete": "Complete"}[self.value]
+
+    @property
+    def colour(self) -> str:
+        return {"on_track": "Green", "at_risk": "Amber", "off_track": "Red", "complete": "Blue"}[self.value]
+
+
+class MilestoneState(StrEnum):
+    DONE = "done"
+    ON_TRACK = "on_track"
+    SLIPPED = "slipped"
+    NOT_STARTED = "not_started"
+
+    @property
+    def label(self) -> str:
+        return {"done": "Done", "on_track": "On track", "slipped": "Slipped", "not_started": "Not started"}[self.value]
+
+
+class Plan(SQLModel, table=True):
+    """The loaded plan (one per database); the validated document is kept whole too."""
+
+    id: int = Field(default=1, primary_key=True)
+    title: str
+    organisation: str | None = None
+    year_start: dt.date
+    year_end: dt.date
+    timezone: str = "Europe/London"
+    holidays: str = "GB-ENG"
+    document: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    source: str = ""
+    loaded_at: dt.datetime = _tz(nullable=False)
+
+
+class Person(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    name: str
+    email: str | None = None
+    slack: str | None = Field(default=None, index=True)
+    teams: str | None = Field(default=None, index=True)
+    is_lead: bool = False
+    is_coordinator: bool = False
+    active: bool = True
+    in_plan: bool = True
+
+
+class Item(SQLModel, table=True):
+    number: int = Field(primary_key=True)
+    title: str
+    summary: str | None = Field(default=None, sa_column=Column(Text))
+    lead_id: str = Field(foreign_key="person.id", index=True)
+    deputy_id: str | None = Field(default=None, foreign_key="person.id")
+    in_plan: bool = True
+
+
+class Kpi(SQLModel, table=True):
+    item_number: int = Field(foreign_key="item.number", primary_key=True)
+    key: str = Field(primary_key=True)
+    position: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    in_plan: bool = True
+
+
+class Milestone(SQLModel, table=True):
+    item_number: int = Field(foreign_key="item.number", primary_key=True)
+    key: str = Field(primary_key=True)
+    position: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    due: dt.date | None = None
+    in_plan: bool = True
+
+
+class MonitoringLine(SQLModel, table=True):
+    item_number: int = Field(foreign_key="item.number", primary_key=True)
+    position: int = Field(primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Meeting(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    title: str
+    kind: str
+    weekday: str | None = None
+    time: dt.time
+    duration_minutes: int = 60
+    cancelled: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class MeetingDate(SQLModel, table=True):
+    """A dated occurrence (Board meetings) with its agenda note."""
+
+    meeting_id: str = Field(foreign_key="meeting.id", primary_key=True)
+    date: dt.date = Field(primary_key=True)
+    time: dt.time | None = None
+    agenda: str | None = None
+
+
+class Period(SQLModel, table=True):
+    """A reporting period of the plan year; key like '2019-Q1'."""
+
+    key: str = Field(primary_key=True)
+    position: int = Field(index=True)
+    label: str
+    start: dt.date
+    end: dt.date
+
+
+class Update(SQLModel, table=True):
+    """One version of a lead's update for (item, period). Edits add versions."""
+
+    __table_args__ = (
+        UniqueConstraint("item_number", "period_key", "version", name="uq_update_version"),
+        Index("ix_update_latest", "is_latest", "period_key", "item_number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_number: int = Field(foreign_key="item.number", index=True)
+    period_key: str = Field(foreign_key="period.key")
+    version: int
+    is_latest: bool = True
+    rag: Rag = Field(sa_type=String(16))
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    blockers: str = Field(default="", sa_column=Column(Text, nullable=False))
+    author_id: str = Field(foreign_key="person.id")
+    on_behalf_of_id: str | None = Field(default=None, foreign_key="person.id")
+    created_at: dt.datetime = _tz(nullable=False)
+    source: str = "chat"
+
+
+class UpdateKpi(SQLModel, table=True):
+    """Progress against one KPI; the KPI's text is kept as it read when written."""
+
+    update_id: int = Field(foreign_key="update.id", primary_key=True)
+    kpi_key: str = Field(primary_key=True)
+    kpi_text: str = Field(sa_column=Column(Text, nullable=False))
+    progress: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class UpdateMilestone(SQLModel, table=True):
+    update_id: int = Field(foreign_key="update.id", primary_key=True)
+    milestone_key: str = Field(primary_key=True)
+    milestone_text: str = Field(sa_column=Column(Text, nullable=False))
+    state: MilestoneState = Field(sa_type=String(16))
+    new_date: dt.date | None = None
+
+
+class Conversation(SQLModel, table=True):
+    """Where a person is in a multi-turn exchange, so a restart loses nothing."""
+
+    __table_args__ = (UniqueConstraint("platform", "person_id", "channel", name="uq_conversation"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    person_id: str = Field(foreign_key="person.id")
+    channel: str
+    state: str
+    step: int = 0
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: dt.datetime = _tz(nullable=False)
+
+
+class Delivery(SQLModel, table=True):
+    """Platform delivery ids already handled, so a retried or replayed event changes nothing twice."""
+
+    key: str = Field(primary_key=True, max_length=200)
+    received_at: dt.datetime = _tz(nullable=False)

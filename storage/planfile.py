@@ -1,0 +1,307 @@
+"""The plan file: a YAML document validated into typed models.
+
+Errors name the place in the file and the fix ("items[3].lead: no person 'jo'
+(people are: ...)"), because the people writing plan files are coordinators,
+not programmers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+BUNDLED_PLAN = Path(__file__).parent / "plans" / "selep-2019-20.yaml"
+
+ROLES = ("lead", "coordinator")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+
+class PlanFileError(ValueError):
+    """A plan file that cannot be used, with one line per problem."""
+
+    def __init__(self, problems: list[str], source: str = "plan file") -> None:
+        self.problems = problems
+        self.source = source
+        super().__init__(f"{source} has {len(problems)} problem(s):\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def _text(value: Any) -> Any:
+    """Collapse runs of whitespace so YAML folding and copy-paste don't matter."""
+    if isinstance(value, str):
+        return " ".join(value.replace("\x00", "").split())
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=4000)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PlanInfo(_Strict):
+    title: Text
+    organisation: Text | None = None
+    published: str | None = None
+    year_start: dt.date
+    year_end: dt.date
+    timezone: str = "Europe/London"
+    holidays: str = Field(
+        default="GB-ENG",
+        description="Bank-holiday calendar: a country code, optionally with a subdivision (GB-ENG, GB-SCT, IE).",
+    )
+    period_months: Literal[1, 3, 6, 12] = 3
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone '{value}' (use an IANA name such as Europe/London)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _year_order(self) -> PlanInfo:
+        if self.year_end <= self.year_start:
+            raise ValueError(f"year_end ({self.year_end}) must be after year_start ({self.year_start})")
+        return self
+
+
+class PersonSpec(_Strict):
+    id: str
+    name: Text
+    email: str | None = None
+    slack: str | None = None
+    teams: str | None = None
+    roles: list[Literal["lead", "coordinator"]] = Field(default_factory=list)
+    active: bool = True
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(
+                f"'{value}' is not a usable id: use lower-case letters, digits, '-', '_' or '.' (e.g. 'sam-jones')"
+            )
+        return value
+
+
+class KpiSpec(_Strict):
+    id: str | None = None
+    text: Text
+
+
+class MilestoneSpec(_Strict):
+    id: str | None = None
+    text: Text
+    due: dt.date | None = None
+
+
+def _as_spec(value: Any) -> Any:
+    """Let KPIs and milestones be written as bare strings."""
+    return {"text": value} if isinstance(value, str) else value
+
+
+class ItemSpec(_Strict):
+    number: int = Field(ge=1, le=9999)
+    title: Text
+    summary: Text | None = None
+    lead: str
+    deputy: str | None = None
+    kpis: list[Annotated[KpiSpec, BeforeValidator(_as_spec)]] = Field(default_factory=list)
+    milestones: list[Annotated[MilestoneSpec, BeforeValidator(_as_spec)]] = Field(default_factory=list)
+    monitoring: list[Text] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _keys(self) -> ItemSpec:
+        """Give KPIs and milestones stable keys: an explicit id, else their position."""
+        for prefix, entries in (("kpi", self.kpis), ("m", self.milestones)):
+            seen: set[str] = set()
+            for position, entry in enumerate(entries, start=1):
+                entry.id = entry.id or f"{prefix}{position}"
+                if entry.id in seen:
+                    raise ValueError(f"two entries share the id '{entry.id}'")
+                seen.add(entry.id)
+        return self
+
+
+class Occurrence(_Strict):
+    date: dt.date
+    time: dt.time | None = None
+    agenda: Text | None = None
+
+
+class MeetingSpec(_Strict):
+    id: str
+    title: Text
+    kind: Literal["weekly-call", "board", "other"]
+    weekday: Literal[WEEKDAYS] | None = None  # type: ignore[valid-type]
+    time: dt.time = dt.time(10, 0)
+    duration_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    cancelled: list[dt.date] = Field(default_factory=list)
+    occurrences: list[Occurrence] = Field(default_factory=list)
+
+    @field_validator("weekday", mode="before")
+    @classmethod
+    def _lower_weekday(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _shape(self) -> MeetingSpec:
+        if self.kind == "weekly-call" and self.weekday is None:
+            raise ValueError("a weekly-call needs a weekday (monday ... friday)")
+        if self.kind != "weekly-call" and not self.occurrences:
+            raise ValueError(f"a {self.kind} meeting needs occurrences (a list of dates with optional agenda)")
+        return self
+
+
+class ScheduleSpec(_Strict):
+    """When the clock prompts and chases; read by `schedules/`."""
+
+    quarterly_prompt_working_days: int = Field(default=10, ge=0, le=60)
+    chaser_every_working_days: int = Field(default=3, ge=1, le=30)
+    chaser_max: int = Field(default=3, ge=0, le=20)
+    pre_call_prompt_hours: int = Field(default=24, ge=1, le=24 * 7)
+    pre_call_brief_hours: int = Field(default=1, ge=0, le=24 * 7)
+    board_reminder_working_days: int = Field(default=5, ge=0, le=60)
+    board_summary_working_days: int = Field(default=2, ge=0, le=60)
+    milestone_due_hour: int = Field(default=9, ge=0, le=23)
+    send_hour: int = Field(default=9, ge=0, le=23)
+    grace_hours: int = Field(default=24, ge=0, le=24 * 14)
+
+
+class PlanDocument(_Strict):
+    plan: PlanInfo
+    people: list[PersonSpec] = Field(min_length=1)
+    items: list[ItemSpec] = Field(min_length=1)
+    meetings: list[MeetingSpec] = Field(default_factory=list)
+    schedule: ScheduleSpec = Field(default_factory=ScheduleSpec)
+
+    def person(self, person_id: str) -> PersonSpec | None:
+        return next((p for p in self.people if p.id == person_id), None)
+
+
+def _loc(parts: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part.startswith(("function-", "union[", "tagged-union[")) or part in ("literal", "json-or-python"):
+            continue
+        else:
+            out += ("." if out else "") + part
+    return out or "(top level)"
+
+
+def _friendly(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    message = error["msg"].removeprefix("Value error, ")
+    if kind == "missing":
+        return "is missing"
+    if kind == "extra_forbidden":
+        return "is not a field this format knows (check the spelling; see docs/plan-format.md)"
+    if kind == "literal_error":
+        return f"{message} (got {error.get('input')!r})"
+    if kind.startswith(("int_", "date_", "time_", "bool_", "string_", "list_", "dict_", "model_")):
+        return f"{message} (got {error.get('input')!r})"
+    return message
+
+
+def _cross_check(doc: PlanDocument) -> list[str]:
+    """The checks that span sections: ids unique, leads known, roles consistent."""
+    problems: list[str] = []
+    ids = [p.id for p in doc.people]
+    known = ", ".join(ids)
+    seen_people: dict[str, int] = {}
+    for index, person in enumerate(doc.people):
+        if person.id in seen_people:
+            problems.append(f"people[{index}].id: '{person.id}' is already used by people[{seen_people[person.id]}]")
+        seen_people.setdefault(person.id, index)
+        for field in ("slack", "teams", "email"):
+            value = getattr(person, field)
+            clash = next(
+                (o.id for o in doc.people[:index] if value and getattr(o, field) == value),
+                None,
+            )
+            if clash:
+                problems.append(f"people[{index}].{field}: '{value}' is also {clash}'s {field}; each person needs their own")
+    seen_items: dict[int, int] = {}
+    for index, item in enumerate(doc.items):
+        if item.number in seen_items:
+            problems.append(
+                f"items[{index}].number: item {item.number} appears twice (also items[{seen_items[item.number]}]); "
+                "each item needs its own number"
+            )
+        seen_items.setdefault(item.number, index)
+        for field in ("lead", "deputy"):
+            who = getattr(item, field)
+            if who is None:
+                continue
+            person = doc.person(who)
+            if person is None:
+                problems.append(f"items[{index}].{field}: no person '{who}' (people are: {known})")
+            elif field == "lead" and "lead" not in person.roles:
+                problems.append(f"items[{index}].lead: '{who}' leads item {item.number} but lacks the role 'lead' in people")
+    if not any("coordinator" in p.roles for p in doc.people):
+        problems.append("people: nobody has the role 'coordinator'; at least one person must coordinate the plan")
+    seen_meetings: set[str] = set()
+    for index, meeting in enumerate(doc.meetings):
+        if meeting.id in seen_meetings:
+            problems.append(f"meetings[{index}].id: '{meeting.id}' appears twice")
+        seen_meetings.add(meeting.id)
+    return problems
+
+
+def parse_plan(text: str, source: str = "plan file") -> PlanDocument:
+    """Validate YAML text into a PlanDocument, or raise PlanFileError listing every problem."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PlanFileError([f"{where}not valid YAML ({problem})"], source) from None
+    if not isinstance(raw, dict):
+        raise PlanFileError(
+            ["(top level): expected sections plan, people, items, meetings, schedule; got "
+             f"{type(raw).__name__}"],
+            source,
+        )
+    try:
+        doc = PlanDocument.model_validate(raw)
+    except ValidationError as exc:
+        raise PlanFileError([f"{_loc(e['loc'])}: {_friendly(e)}" for e in exc.errors()], source) from None
+    problems = _cross_check(doc)
+    if problems:
+        raise PlanFileError(problems, source)
+    return doc
+
+
+def read_plan(path: str | Path) -> PlanDocument:
+    """Read and validate a plan file from disk."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PlanFileError([f"no such file: {path}"], str(path)) from None
+    except UnicodeDecodeError:
+        raise PlanFileError(["the file is not UTF-8 text; save it as UTF-8 YAML"], str(path)) from None
+    except OSError as exc:
+        raise PlanFileError([f"cannot read it: {exc.strerror}"], str(path)) from None
+    return parse_plan(text, str(path))

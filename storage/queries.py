@@ -1,0 +1,194 @@
+"""Keyword-only storage functions; each takes the caller's session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, update as sa_update
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Item,
+    Kpi,
+    Milestone,
+    MilestoneState,
+    MonitoringLine,
+    Period,
+    Person,
+    Plan,
+    Rag,
+    Update,
+    UpdateKpi,
+    UpdateMilestone,
+)
+
+PLATFORM_COLUMNS = {"slack": Person.slack, "teams": Person.teams}
+
+
+def get_plan(session: Session) -> Plan | None:
+    return session.get(Plan, 1)
+
+
+def find_person(session: Session, *, platform: str, user_id: str) -> Person | None:
+    """Map a platform identity to a plan person by the plan's ids, never by names."""
+    column = PLATFORM_COLUMNS.get(platform)
+    if column is None:
+        person = session.get(Person, user_id)
+    else:
+        person = session.exec(select(Person).where(column == user_id)).first()
+    return person if person is not None and person.in_plan else None
+
+
+def people(session: Session) -> list[Person]:
+    return list(session.exec(select(Person).where(Person.in_plan).order_by(Person.name)))
+
+
+def items(session: Session) -> list[Item]:
+    return list(session.exec(select(Item).where(Item.in_plan).order_by(Item.number)))
+
+
+def kpis(session: Session, *, item_number: int) -> list[Kpi]:
+    query = select(Kpi).where(Kpi.item_number == item_number, Kpi.in_plan).order_by(Kpi.position)
+    return list(session.exec(query))
+
+
+def milestones(session: Session, *, item_number: int) -> list[Milestone]:
+    query = select(Milestone).where(Milestone.item_number == item_number, Milestone.in_plan).order_by(Milestone.position)
+    return list(session.exec(query))
+
+
+def monitoring(session: Session, *, item_number: int) -> list[MonitoringLine]:
+    query = select(MonitoringLine).where(MonitoringLine.item_number == item_number).order_by(MonitoringLine.position)
+    return list(session.exec(query))
+
+
+def plan_periods(session: Session) -> list[Period]:
+    """The loaded plan year's periods, in order."""
+    plan = get_plan(session)
+    if plan is None:
+        return []
+    query = select(Period).where(Period.start >= plan.year_start, Period.end <= plan.year_end).order_by(Period.position)
+    return list(session.exec(query))
+
+
+def period_at(session: Session, *, day: dt.date) -> Period | None:
+    return session.exec(select(Period).where(Period.start <= day, Period.end >= day)).first()
+
+
+@dataclass(frozen=True)
+class MilestoneAnswer:
+    state: MilestoneState
+    new_date: dt.date | None = None
+
+
+def save_update(
+    session: Session,
+    *,
+    item_number: int,
+    period_key: str,
+    rag: Rag,
+    summary: str,
+    blockers: str,
+    kpi_progress: dict[str, str],
+    milestone_states: dict[str, MilestoneAnswer],
+    author_id: str,
+    on_behalf_of_id: str | None,
+    at: dt.datetime,
+    source: str = "chat",
+) -> Update:
+    """Store a new version of the (item, period) update; earlier versions stay.
+
+    The item row is locked first (FOR UPDATE on PostgreSQL; SQLite serialises
+    writers), so two saves at once get versions n and n+1, never a clash.
+    """
+    session.exec(select(Item).where(Item.number == item_number).with_for_update()).one()
+    current = session.exec(
+        select(func.max(Update.version)).where(Update.item_number == item_number, Update.period_key == period_key)
+    ).one()
+    session.exec(
+        sa_update(Update)
+        .where(col(Update.item_number) == item_number, col(Update.period_key) == period_key, col(Update.is_latest))
+        .values(is_latest=False)
+    )
+    update = Update(
+        item_number=item_number,
+        period_key=period_key,
+        version=(current or 0) + 1,
+        is_latest=True,
+        rag=rag,
+        summary=summary,
+        blockers=blockers,
+        author_id=author_id,
+        on_behalf_of_id=on_behalf_of_id,
+        created_at=at,
+        source=source,
+    )
+    session.add(update)
+    session.flush()
+    kpi_texts = {k.key: k.text for k in kpis(session, item_number=item_number)}
+    for key, progress in kpi_progress.items():
+        session.add(UpdateKpi(update_id=update.id, kpi_key=key, kpi_text=kpi_texts.get(key, key), progress=progress))
+    ms_texts = {m.key: m.text for m in milestones(session, item_number=item_number)}
+    for key, answer in milestone_states.items():
+        session.add(
+            UpdateMilestone(
+                update_id=update.id,
+                milestone_key=key,
+                milestone_text=ms_texts.get(key, key),
+                state=answer.state,
+                new_date=answer.new_date,
+            )
+        )
+    session.flush()
+    return update
+
+
+def latest_update(session: Session, *, item_number: int, period_key: str) -> Update | None:
+    query = select(Update).where(Update.item_number == item_number, Update.period_key == period_key, Update.is_latest)
+    return session.exec(query).first()
+
+
+def latest_before(session: Session, *, item_number: int, period_position: int) -> Update | None:
+    """The newest update for the item from this or an earlier period (for 'last update')."""
+    query = (
+        select(Update)
+        .join(Period, col(Period.key) == col(Update.period_key))
+        .where(Update.item_number == item_number, Update.is_latest, Period.position <= period_position)
+        .order_by(col(Period.position).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def update_history(session: Session, *, item_number: int, period_key: str) -> list[Update]:
+    query = (
+        select(Update)
+        .where(Update.item_number == item_number, Update.period_key == period_key)
+        .order_by(col(Update.version))
+    )
+    return list(session.exec(query))
+
+
+def update_kpis(session: Session, *, update_ids: list[int]) -> dict[int, list[UpdateKpi]]:
+    out: dict[int, list[UpdateKpi]] = {i: [] for i in update_ids}
+    if update_ids:
+        for row in session.exec(select(UpdateKpi).where(col(UpdateKpi.update_id).in_(update_ids))):
+            out[row.update_id].append(row)
+    return out
+
+
+def update_milestones(session: Session, *, update_ids: list[int]) -> dict[int, list[UpdateMilestone]]:
+    out: dict[int, list[UpdateMilestone]] = {i: [] for i in update_ids}
+    if update_ids:
+        for row in session.exec(select(UpdateMilestone).where(col(UpdateMilestone.update_id).in_(update_ids))):
+            out[row.update_id].append(row)
+    return out
+
+
+def latest_updates_for_periods(session: Session, *, period_keys: list[str]) -> list[Update]:
+    """Every item's latest version in each of the given periods: one statement."""
+    if not period_keys:
+        return []
+    query = select(Update).where(Update.is_latest, col(Update.period_key).in_(period_keys))
+    return list(session.exec(query))
