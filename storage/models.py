@@ -197,3 +197,37 @@ class Delivery(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=200)
     received_at: dt.datetime = _tz(nullable=False)
+
+
+class SendStatus(StrEnum):
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    MISSED = "missed"
+    SKIPPED = "skipped"
+
+
+class Send(SQLModel, table=True):
+    """The send ledger: every scheduled message is claimed here first.
+
+    `key` is unique over (kind, person, item, occurrence), so two clock
+    processes cannot both claim a send, and a restart sees what went out.
+    """
+
+    __table_args__ = (Index("ix_send_lookup", "kind", "item_number", "occurrence"),)
+
+    key: str = Field(primary_key=True, max_length=300)
+    kind: str = Field(max_length=40)
+    person_id: str = Field(foreign_key="person.id", index=True)
+    item_number: int | None = None
+    occurrence: str = Field(max_length=100)
+    due: dt.datetime = _tz(nullable=False)
+    status: SendStatus = Field(default=SendStatus.CLAIMED, sa_type=String(16))
+    attempts: int = 0
+    claimed_by: str = ""
+    claimed_at: dt.datetime = _tz(nullable=False)
+    sent_at: dt.datetime | None = _tz(nullable=True)
+    last_error: str = ""
+    platform: str | None = None
+    channel: str | None = None
+    message_id: str | None = None

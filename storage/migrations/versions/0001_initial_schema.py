@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 22:18:47.398170
+Create Date: 2026-11-26 22:19:03.894342
 """
 
 from __future__ import annotations
@@ -110,6 +110,29 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], ),
     sa.PrimaryKeyConstraint('meeting_id', 'date')
     )
+    op.create_table('send',
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('person_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('item_number', sa.Integer(), nullable=True),
+    sa.Column('occurrence', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('due', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('claimed_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('platform', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('message_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
+    sa.PrimaryKeyConstraint('key')
+    )
+    with op.batch_alter_table('send', schema=None) as batch_op:
+        batch_op.create_index('ix_send_lookup', ['kind', 'item_number', 'occurrence'], unique=False)
+        batch_op.create_index(batch_op.f('ix_send_person_id'), ['person_id'], unique=False)
+
     op.create_table('kpi',
     sa.Column('item_number', sa.Integer(), nullable=False),
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -192,6 +215,11 @@ def downgrade() -> None:
     op.drop_table('monitoringline')
     op.drop_table('milestone')
     op.drop_table('kpi')
+    with op.batch_alter_table('send', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_send_person_id'))
+        batch_op.drop_index('ix_send_lookup')
+
+    op.drop_table('send')
     op.drop_table('meetingdate')
     with op.batch_alter_table('item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_item_lead_id'))
