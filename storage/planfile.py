@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import (
     BaseModel,
+    AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -50,6 +51,27 @@ def _text(value: Any) -> Any:
 Text = Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=4000)]
 
 
+def _clock_time(value: Any) -> Any:
+    """YAML reads an unquoted 10:00 as the number 600 (base 60); refuse it rather than guess."""
+    if isinstance(value, bool) or isinstance(value, int | float):
+        raise ValueError('write times in quotes, like "10:00" (unquoted, YAML reads 10:00 as a number)')
+    return value
+
+
+ClockTime = Annotated[dt.time, BeforeValidator(_clock_time)]
+
+
+def _id_shape(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(
+            f"'{value}' is not a usable id: use lower-case letters, digits, '-', '_' or '.' (e.g. 'sam-jones')"
+        )
+    return value
+
+
+Id = Annotated[str, AfterValidator(_id_shape)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -76,6 +98,20 @@ class PlanInfo(_Strict):
             raise ValueError(f"unknown timezone '{value}' (use an IANA name such as Europe/London)") from None
         return value
 
+    @field_validator("holidays")
+    @classmethod
+    def _known_calendar(cls, value: str) -> str:
+        import holidays
+
+        country, _, subdiv = value.partition("-")
+        try:
+            holidays.country_holidays(country, subdiv=subdiv or None, years=2020)
+        except (NotImplementedError, KeyError):
+            raise ValueError(
+                f"unknown bank-holiday calendar '{value}' (use a country code with an optional subdivision: GB-ENG, GB-SCT, GB-NIR, IE, US-NY)"
+            ) from None
+        return value
+
     @model_validator(mode="after")
     def _year_order(self) -> PlanInfo:
         if self.year_end <= self.year_start:
@@ -84,7 +120,7 @@ class PlanInfo(_Strict):
 
 
 class PersonSpec(_Strict):
-    id: str
+    id: Id
     name: Text
     email: str | None = None
     slack: str | None = None
@@ -92,23 +128,14 @@ class PersonSpec(_Strict):
     roles: list[Literal["lead", "coordinator"]] = Field(default_factory=list)
     active: bool = True
 
-    @field_validator("id")
-    @classmethod
-    def _id_shape(cls, value: str) -> str:
-        if not _ID.match(value):
-            raise ValueError(
-                f"'{value}' is not a usable id: use lower-case letters, digits, '-', '_' or '.' (e.g. 'sam-jones')"
-            )
-        return value
-
 
 class KpiSpec(_Strict):
-    id: str | None = None
+    id: Id | None = None
     text: Text
 
 
 class MilestoneSpec(_Strict):
-    id: str | None = None
+    id: Id | None = None
     text: Text
     due: dt.date | None = None
 
@@ -143,16 +170,16 @@ class ItemSpec(_Strict):
 
 class Occurrence(_Strict):
     date: dt.date
-    time: dt.time | None = None
+    time: ClockTime | None = None
     agenda: Text | None = None
 
 
 class MeetingSpec(_Strict):
-    id: str
+    id: Id
     title: Text
     kind: Literal["weekly-call", "board", "other"]
     weekday: Literal[WEEKDAYS] | None = None  # type: ignore[valid-type]
-    time: dt.time = dt.time(10, 0)
+    time: ClockTime = dt.time(10, 0)
     duration_minutes: int = Field(default=60, ge=5, le=24 * 60)
     cancelled: list[dt.date] = Field(default_factory=list)
     occurrences: list[Occurrence] = Field(default_factory=list)
@@ -166,6 +193,8 @@ class MeetingSpec(_Strict):
     def _shape(self) -> MeetingSpec:
         if self.kind == "weekly-call" and self.weekday is None:
             raise ValueError("a weekly-call needs a weekday (monday ... friday)")
+        if self.kind == "weekly-call" and self.occurrences:
+            raise ValueError("a weekly-call repeats every week: give weekday and time, and list skipped dates under cancelled")
         if self.kind != "weekly-call" and not self.occurrences:
             raise ValueError(f"a {self.kind} meeting needs occurrences (a list of dates with optional agenda)")
         return self

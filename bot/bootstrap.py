@@ -1,0 +1,44 @@
+"""Start-up shared by every process: settings, a migrated database, a loaded plan."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from storage.db import make_engine, session_scope, upgrade
+from storage.plan_loader import load_plan
+from storage.planfile import BUNDLED_PLAN, read_plan
+from storage.queries import get_plan
+
+logger = logging.getLogger(__name__)
+
+
+def open_database(settings: Settings) -> Engine:
+    """The engine, migrated to the newest schema (the database is created on first start)."""
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine
+
+
+def ensure_plan(engine: Engine, settings: Settings) -> None:
+    """Load PLAN_FILE at every start (reloading keeps updates), else the bundled plan once.
+
+    A broken PLAN_FILE raises PlanFileError before anything is written.
+    """
+    if settings.plan_file is not None:
+        doc = read_plan(settings.plan_file)
+        with session_scope(engine) as session:
+            load_plan(session, doc, source=str(settings.plan_file))
+        return
+    with session_scope(engine) as session:
+        if get_plan(session) is None:
+            load_plan(session, read_plan(BUNDLED_PLAN), source="bundled")
+            logger.info("loaded the bundled plan")
+
+
+def start(settings: Settings) -> Engine:
+    engine = open_database(settings)
+    ensure_plan(engine, settings)
+    return engine
