@@ -40,8 +40,10 @@ def render_block(block: object) -> list[str]:
             return [f"{label}: {value}" for label, value in pairs]
         case Bullets(items):
             return [f"  - {item}" for item in items]
-        case Choices(prompt, choices, _):
+        case Choices(prompt, choices, _, free_text):
             lines = [prompt] if prompt else []
+            if free_text:
+                return lines + ["  (or type: " + " / ".join(c.value for c in choices) + ")"] if choices else lines
             return lines + [f"  {i}. {c.label}" for i, c in enumerate(choices, start=1)]
         case Table():
             return _table(block)

@@ -45,11 +45,14 @@ class Choice:
 class Choices:
     """A question with buttons. `value` is what the core would accept typed, so a
     button press and typing the same word are one path. `step` ties the buttons
-    to the question that showed them, so a stale press is recognised."""
+    to the question that showed them, so a stale press is recognised.
+    `free_text` says the question also takes any words (a progress note), so a
+    terminal must not read a typed number as a choice."""
 
     prompt: str
     choices: list[Choice]
     step: str = ""
+    free_text: bool = False
 
 
 @dataclass(frozen=True)
