@@ -58,3 +58,21 @@ def plan_periods(year_start: dt.date, year_end: dt.date, months: int = 3) -> lis
 
 def period_for(periods: list[PeriodSpan], day: dt.date) -> PeriodSpan | None:
     return next((p for p in periods if p.contains(day)), None)
+
+
+def same_point_in_year(year_start: dt.date, year_end: dt.date, day: dt.date) -> dt.date:
+    """The date at the same month and day inside the plan year (29 Feb falls back to 28).
+
+    Lets a terminal demo of a past plan feel current: on 26 Nov 2026 the 2019-20
+    plan is shown as it stood on 26 Nov 2019.
+    """
+    if year_start <= day <= year_end:
+        return day
+    for year in (year_start.year, year_end.year):
+        try:
+            candidate = day.replace(year=year)
+        except ValueError:
+            candidate = dt.date(year, day.month, 28)
+        if year_start <= candidate <= year_end:
+            return candidate
+    return year_end if day > year_end else year_start

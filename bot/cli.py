@@ -1,0 +1,50 @@
+"""The `planbot` command (also `python -m bot`).
+
+Each area registers its own subcommands with a `register(subparsers)` function
+listed in REGISTRARS; this file only wires them together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from bot import cli_db, cli_plan
+from bot.shell import cli as shell_cli
+
+REGISTRARS = [shell_cli.register, cli_plan.register, cli_db.register]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="planbot", description="Run an improvement plan's quarterly cycle in chat.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for register in REGISTRARS:
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = ".".join(str(p) for p in error["loc"]).upper() or "settings"
+            print(f"planbot: setting {name}: {error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

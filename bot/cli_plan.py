@@ -1,0 +1,76 @@
+"""`planbot plan template | check FILE | load FILE`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.bootstrap import open_database
+from bot.config import get_settings
+from storage.db import session_scope
+from storage.plan_loader import load_plan
+from storage.planfile import BUNDLED_PLAN, PlanDocument, PlanFileError, read_plan
+
+
+def describe(doc: PlanDocument) -> str:
+    from schedules.periods import plan_periods
+
+    periods = plan_periods(doc.plan.year_start, doc.plan.year_end, doc.plan.period_months)
+    return (
+        f"'{doc.plan.title}': {len(doc.items)} items, {len(doc.people)} people, "
+        f"{len(doc.meetings)} meetings, {len(periods)} periods ({periods[0].key} to {periods[-1].key})"
+    )
+
+
+def _template(args: argparse.Namespace) -> int:
+    sys.stdout.write(BUNDLED_PLAN.read_text(encoding="utf-8"))
+    return 0
+
+
+def _read(path: str) -> PlanDocument | None:
+    try:
+        return read_plan(path)
+    except PlanFileError as exc:
+        print(str(exc), file=sys.stderr)
+        print("Nothing was loaded. See docs/plan-format.md for the format.", file=sys.stderr)
+        return None
+
+
+def _check(args: argparse.Namespace) -> int:
+    doc = _read(args.file)
+    if doc is None:
+        return 1
+    print(f"{args.file} is a valid plan: {describe(doc)}")
+    return 0
+
+
+def _load(args: argparse.Namespace) -> int:
+    doc = _read(args.file)
+    if doc is None:
+        return 1
+    settings = get_settings()
+    engine = open_database(settings)
+    with session_scope(engine) as session:
+        report = load_plan(session, doc, source=args.file)
+    print(f"Loaded {describe(doc)}")
+    for line in report.lines():
+        print(f"  {line}")
+    if not report.lines():
+        print("  (no changes)")
+    if settings.plan_file is not None and str(settings.plan_file) != args.file:
+        print(f"Note: PLAN_FILE is set to {settings.plan_file}; processes load that file when they start.")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    plan = sub.add_parser("plan", help="print, check or load a plan file")
+    plan_sub = plan.add_subparsers(dest="plan_command", metavar="ACTION")
+    plan.set_defaults(handler=lambda args: plan.print_help() or 2)
+    template = plan_sub.add_parser("template", help="print the bundled plan (a starting point for your own)")
+    template.set_defaults(handler=_template)
+    check = plan_sub.add_parser("check", help="validate a plan file without loading it")
+    check.add_argument("file")
+    check.set_defaults(handler=_check)
+    load = plan_sub.add_parser("load", help="load a plan file into the database (stored updates are kept)")
+    load.add_argument("file")
+    load.set_defaults(handler=_load)

@@ -1,0 +1,1 @@
+"""The terminal adapter: the embedded default, and a scriptable test harness."""

@@ -1,0 +1,129 @@
+"""`planbot shell [--as PERSON] [--today DATE]`: chat with Planbot in the terminal.
+
+Reads stdin line by line, so it can be scripted: each input line gets one reply
+block, ended by a blank line. Leave with /quit or end of input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+
+from bot.bootstrap import start
+from bot.config import get_settings
+from bot.core.clock import DayClock
+from bot.core.planbot import Planbot
+from bot.shell.session import ShellSession
+from schedules.periods import same_point_in_year
+from storage.db import session_scope
+from storage.models import Person, Plan
+from storage.planfile import PlanFileError
+from storage.queries import get_plan, people, period_at
+
+QUIT = {"/quit", "/exit", "/q"}
+
+
+def _pick_person(engine: Engine, wanted: str | None) -> Person | str:
+    """The person to be: by id or unique name; default the first coordinator."""
+    with session_scope(engine) as session:
+        everyone = people(session)
+        listing = ", ".join(f"{p.id} ({p.name})" for p in everyone)
+        if wanted is None:
+            chosen = next((p for p in everyone if p.is_coordinator), everyone[0])
+            return chosen
+        key = wanted.strip().lower()
+        exact = [p for p in everyone if p.id == key or p.name.lower() == key]
+        matches = exact or [p for p in everyone if p.name.lower().startswith(key) or p.name.lower().split()[0] == key]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            return f"'{wanted}' matches several people: {', '.join(p.id for p in matches)}. Use the id."
+        return f"There is no '{wanted}' in the plan. People: {listing}"
+
+
+def _today(plan: Plan, zone: ZoneInfo, given: dt.date | None) -> tuple[dt.date, str]:
+    if given is not None:
+        return given, ""
+    real = dt.datetime.now(zone).date()
+    day = same_point_in_year(plan.year_start, plan.year_end, real)
+    if day == real:
+        return day, ""
+    return day, (
+        f"The plan covers {plan.year_start:%-d %b %Y} to {plan.year_end:%-d %b %Y}; today ({real:%-d %b %Y}) is outside it, "
+        f"so this shell runs as of {day:%-d %b %Y}, the same point in the plan year. Use --today YYYY-MM-DD to choose another day."
+    )
+
+
+def _banner(engine: Engine, person: Person, day: dt.date, note: str) -> str:
+    with session_scope(engine) as session:
+        plan = get_plan(session)
+        period = period_at(session, day=day)
+    roles = [r for r, has in (("coordinator", person.is_coordinator), ("area lead", person.is_lead)) if has] or ["plan member"]
+    where = f", in {period.label}" if period else ""
+    lines = [
+        f"Planbot: {plan.title if plan else 'no plan loaded'}",
+        f"You are {person.name} ({' and '.join(roles)}); today is {day:%a %-d %b %Y}{where}.",
+    ]
+    if note:
+        lines.append(note)
+    lines.append("Type /help for what I can do, /plan-update to write an update, /quit to leave.")
+    return "\n".join(lines)
+
+
+def _lines(interactive: bool):  # type: ignore[no-untyped-def]
+    if interactive:
+        while True:
+            try:
+                yield input("> ")
+            except EOFError:
+                return
+    else:
+        sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
+        for line in sys.stdin:
+            yield line.rstrip("\n")
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    try:
+        engine = start(settings)
+    except PlanFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    person = _pick_person(engine, args.as_)
+    if isinstance(person, str):
+        print(person, file=sys.stderr)
+        return 2
+    with session_scope(engine) as session:
+        plan = get_plan(session)
+    assert plan is not None
+    zone = ZoneInfo(plan.timezone)
+    day, note = _today(plan, zone, args.today)
+    bot = Planbot(engine, DayClock(day, zone), exports_dir=settings.planbot_exports_dir)
+    shell = ShellSession(bot, person.id)
+    interactive = sys.stdin.isatty()
+    print(_banner(engine, person, day, note), end="\n\n", flush=True)
+    for line in _lines(interactive):
+        if line.strip().lower() in QUIT:
+            break
+        replies = shell.send(line)
+        print(shell.show(replies) if replies else "(no reply)", end="\n\n", flush=True)
+    return 0
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date; use YYYY-MM-DD, e.g. 2019-11-20") from None
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    shell = sub.add_parser("shell", help="chat with Planbot in the terminal (the embedded default)")
+    shell.add_argument("--as", dest="as_", metavar="PERSON", help="who you are: a person id from the plan (default: the first coordinator)")
+    shell.add_argument("--today", type=_date, metavar="DATE", help="run as if today were DATE (YYYY-MM-DD)")
+    shell.set_defaults(handler=_run)
