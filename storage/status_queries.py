@@ -1,0 +1,65 @@
+"""Read queries for /plan-status.
+
+Each loads one thing for the whole plan (or one item) in one statement, so a
+summary costs the same number of statements however long the history grows:
+only the latest version of each (item, period) is read, through the
+`is_latest` flag and its index, never a row per item or per version.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func
+from sqlmodel import Session, col, select
+
+from storage.models import Period, Person, Update
+
+
+def people_by_id(session: Session) -> dict[str, Person]:
+    """Everyone the database knows, retired people too, so an old author keeps a name."""
+    return {p.id: p for p in session.exec(select(Person))}
+
+
+def newest_updates(session: Session, *, period_keys: list[str]) -> dict[int, Update]:
+    """Each item's latest version from the newest of `period_keys` it has an update for."""
+    if not period_keys:
+        return {}
+    latest = col(Update.is_latest) == True  # noqa: E712 (a comparison the index can use)
+    in_periods = col(Update.period_key).in_(period_keys)
+    newest = (
+        select(col(Update.item_number).label("item_number"), func.max(Period.position).label("position"))
+        .join(Period, col(Period.key) == col(Update.period_key))
+        .where(latest, in_periods)
+        .group_by(col(Update.item_number))
+        .subquery()
+    )
+    query = (
+        select(Update)
+        .join(Period, col(Period.key) == col(Update.period_key))
+        .join(newest, and_(newest.c.item_number == col(Update.item_number), newest.c.position == col(Period.position)))
+        .where(latest, in_periods)
+    )
+    return {u.item_number: u for u in session.exec(query)}
+
+
+def item_updates(session: Session, *, item_number: int, period_keys: list[str]) -> dict[str, Update]:
+    """One item's latest version in each of `period_keys`, by period key (its RAG trail)."""
+    if not period_keys:
+        return {}
+    query = select(Update).where(
+        col(Update.is_latest) == True,  # noqa: E712
+        col(Update.period_key).in_(period_keys),
+        Update.item_number == item_number,
+    )
+    return {u.period_key: u for u in session.exec(query)}
+
+
+def periods_with_updates(session: Session, *, period_keys: list[str]) -> set[str]:
+    """Which of `period_keys` have at least one update (for /plan-status changes)."""
+    if not period_keys:
+        return set()
+    query = (
+        select(Update.period_key)
+        .where(col(Update.is_latest) == True, col(Update.period_key).in_(period_keys))  # noqa: E712
+        .distinct()
+    )
+    return set(session.exec(query))
