@@ -1,0 +1,303 @@
+"""What the update conversation shows: the opening, each question, the review, the receipt.
+
+Pure functions of a draft and what it is about. Text is plain and the person's
+own words are quoted back exactly; adapters escape for their platform. Every
+button's value is the word a person could type instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bot.core.answers import DATE_EXAMPLES, MILESTONE_WORD, RAG_WORD
+from bot.core.replies import Bullets, Choice, Choices, Fields, Form, FormField, Heading, Paragraph, Reply
+from bot.core.update_draft import (
+    Draft,
+    Subject,
+    blockers_text,
+    date_text,
+    ms_text,
+    progress_text,
+    rag_text,
+)
+from storage.models import MilestoneState, Rag, Update
+
+RAG_CHOICES = [
+    Choice("green", "Green: on track"),
+    Choice("amber", "Amber: at risk"),
+    Choice("red", "Red: off track"),
+    Choice("complete", "Blue: complete"),
+]
+MILESTONE_CHOICES = [
+    Choice("done", "Done"),
+    Choice("on track", "On track"),
+    Choice("slipped", "Slipped"),
+    Choice("not started", "Not started"),
+]
+NAVIGATION = "Type back, help, next (leave this item for later) or cancel at any question; nothing is stored until you confirm."
+
+
+def _clip(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _previous_line(prev: dict[str, Any]) -> str:
+    behalf = f" on behalf of {prev['on_behalf_of']}" if prev.get("on_behalf_of") else ""
+    return f"Last update: {prev['period_label']}, version {prev['version']}, by {prev['author']}{behalf} on {_day(prev['at'])}."
+
+
+def _day(iso: str) -> str:
+    return date_text(dt.date.fromisoformat(iso))
+
+
+def previous_fields(prev: dict[str, Any], subject: Subject, draft: Draft) -> Fields:
+    pairs = [("RAG status", rag_text(prev["rag"])), ("Summary", prev["summary"] or "none")]
+    pairs.append(("Blockers or asks of CLGU", blockers_text(prev["blockers"])))
+    kpi_steps = [s for s in draft.questions if s.startswith("kpi:")]
+    for index, step in enumerate(kpi_steps, start=1):
+        pairs.append((f"KPI {index}", progress_text(prev["kpi"].get(step[4:]))))
+    ms_steps = [s for s in draft.questions if s.startswith("ms:")]
+    for index, step in enumerate(ms_steps, start=1):
+        pairs.append((f"Milestone {index}", ms_text(prev["ms"].get(step[3:])) if step[3:] in prev["ms"] else "not reported"))
+    return Fields(pairs)
+
+
+def opening(draft: Draft, subject: Subject, intro: list[str]) -> Reply:
+    """The item at a glance: KPIs, milestones, the previous update, and the same as a form."""
+    blocks: list[Any] = [Heading(f"Item {subject.item.number}: {subject.item.title}, update for {subject.period.label}")]
+    blocks += [Paragraph(line) for line in intro]
+    kpi_keys = [s[4:] for s in draft.questions if s.startswith("kpi:")]
+    ms_keys = [s[3:] for s in draft.questions if s.startswith("ms:")]
+    if kpi_keys:
+        blocks += [Paragraph("KPIs:"), Bullets([subject.kpi_text(k) for k in kpi_keys])]
+    if ms_keys:
+        blocks += [Paragraph("Milestones:"), Bullets([subject.milestone_text(k) for k in ms_keys])]
+    if draft.prev:
+        blocks += [Paragraph(_previous_line(draft.prev)), previous_fields(draft.prev, subject, draft)]
+    else:
+        blocks.append(Paragraph("No earlier update for this item."))
+    blocks.append(
+        Paragraph(
+            "I'll ask for the RAG status, progress on each KPI, each milestone's state, blockers or asks of CLGU, "
+            "and a one-line summary, then show you the whole update to confirm. Answer in your own words. "
+            + NAVIGATION
+        )
+    )
+    blocks.append(update_form(draft, subject, form_initial(draft)))
+    return Reply(blocks)
+
+
+def _position(draft: Draft, prefix: str) -> tuple[int, int]:
+    of_kind = [s for s in draft.questions if s.startswith(prefix)]
+    return of_kind.index(draft.step) + 1, len(of_kind)
+
+
+def _so_far(draft: Draft, shown: str | None) -> list[str]:
+    return [f"Your answer so far: {shown}. Type keep to keep it."] if shown is not None else []
+
+
+def question(draft: Draft, subject: Subject, token: str, lead_in: list[str]) -> Reply:
+    """The current question with its buttons; at the review, the whole update."""
+    if draft.kind == "confirm":
+        return review(draft, subject, token, lead_in)
+    number = draft.questions.index(draft.step) + 1
+    counter = f"Question {number} of {len(draft.questions)}, item {subject.item.number} ({subject.period_label})."
+    prompt, choices = _prompt(draft, subject)
+    free_text = draft.kind in {"kpi", "ms_date", "blockers", "summary"}
+    blocks = [*(Paragraph(line) for line in lead_in), Paragraph(counter), Choices(prompt, choices, token, free_text)]
+    return Reply(blocks)
+
+
+def _prompt(draft: Draft, subject: Subject) -> tuple[str, list[Choice]]:
+    step, kind, answer, prev = draft.step, draft.kind, draft.answers.get(draft.step), draft.same(draft.step)
+    lines: list[str]
+    choices: list[Choice]
+    if kind == "rag":
+        lines = [f"What is the overall RAG status of item {subject.item.number} ({subject.item.title}) this period?"]
+        if prev:
+            lines.append(f"Last time: {rag_text(prev)}.")
+        lines += _so_far(draft, rag_text(answer) if answer else None)
+        choices = list(RAG_CHOICES) + ([Choice("same", f"Same as last time ({Rag(prev).colour})")] if prev else [])
+    elif kind == "kpi":
+        index, total = _position(draft, "kpi:")
+        lines = [f"KPI {index} of {total}: {subject.kpi_text(step[4:])}"]
+        if draft.prev is not None:
+            lines.append(f"Last progress: {progress_text(prev)}")
+        lines.append("What progress was there this period? Answer in your own words, or skip if there is nothing to note.")
+        lines += _so_far(draft, progress_text(answer) if answer is not None else None)
+        choices = ([Choice("same", "Same as last time")] if prev else []) + [Choice("skip", "Nothing to note")]
+    elif kind == "ms":
+        index, total = _position(draft, "ms:")
+        lines = [f"Milestone {index} of {total}: {subject.milestone_text(step[3:])}"]
+        if draft.prev is not None:
+            lines.append(f"Last state: {ms_text(prev) if prev else 'not reported'}")
+        lines.append("Where is it now? Done, on track, slipped (with the new date, e.g. 'slipped to end of Jan') or not started.")
+        lines += _so_far(draft, ms_text(answer) if answer else None)
+        choices = list(MILESTONE_CHOICES) + ([Choice("same", f"Same as last time ({ms_text(prev)})")] if prev else [])
+    elif kind == "ms_date":
+        _, key = step.split(":", 1)
+        lines = [
+            f"Milestone: {subject.milestone_text(key)} has slipped. To what date?",
+            f"For example {DATE_EXAMPLES}. Type skip if the new date isn't known yet.",
+        ]
+        choices = [Choice("skip", "Date not known yet")]
+    elif kind == "blockers":
+        lines = ["Any blockers, or asks of CLGU? Type them, or none."]
+        if draft.prev is not None:
+            lines.append(f"Last time: {blockers_text(prev)}")
+        lines += _so_far(draft, blockers_text(answer) if answer is not None else None)
+        choices = [Choice("none", "None")] + ([Choice("same", "Same as last time")] if prev else [])
+    else:
+        lines = ["Last question: a one-line summary of progress, for the quarterly return."]
+        if prev:
+            lines.append(f"Last time: {prev}")
+        lines += _so_far(draft, answer if answer else None)
+        choices = [Choice("same", "Same as last time")] if prev else []
+    if draft.cursor > 0 or draft.kind == "ms_date":
+        choices.append(Choice("back", "Back"))
+    if answer is not None and kind != "ms_date":
+        choices.append(Choice("keep", "Keep my answer"))
+    return "\n".join(lines), choices
+
+
+def help_text(draft: Draft, subject: Subject) -> str:
+    kind = draft.kind
+    same = "same (or no change) copies the previous update's answer" if draft.prev else "same has nothing to copy yet: there is no earlier update"
+    texts = {
+        "rag": "Give the item's overall RAG status: green (on track, ok, 1), amber (at risk, 2), "
+        f"red (off track, behind, 3) or complete (done, blue, 4). Colour emoji work too. {same}.",
+        "kpi": "Say in your own words what progress there was on this KPI this period (up to 3,000 characters). "
+        f"skip or none means nothing to note; {same}.",
+        "ms": "Say where the milestone is: done (✅, 1), on track (2), slipped (3; add the new date, e.g. "
+        f"'slipped 31/01/2020' or 'slipped to end of Jan') or not started (4). skip keeps its last state "
+        f"(or not started); {same}.",
+        "ms_date": f"Give the date the milestone has slipped to, like {DATE_EXAMPLES}. "
+        "A month alone means the end of that month. skip if it isn't known yet.",
+        "blockers": f"Anything in the way, or anything you need from CLGU? Type it, or none. {same}.",
+        "summary": "One line on progress this period; it goes into the quarterly return, so it can't be skipped. "
+        f"{same}.",
+        "confirm": "Type yes (or save, submit) to store this update. To change an answer type edit and its number "
+        "from the list (edit 2), or its name (change summary, edit rag, edit kpi 1, edit milestone 2). "
+        "back returns to the last question; cancel stores nothing.",
+    }
+    tail = " keep keeps the answer you gave earlier in this update." if draft.answers.get(draft.step) is not None else ""
+    return texts[kind] + tail + " " + NAVIGATION
+
+
+def review_pairs(draft: Draft, subject: Subject, *, numbered: bool = True) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    kpi_number = ms_number = 0
+    for index, step in enumerate(draft.questions, start=1):
+        answer = draft.answers.get(step)
+        if step == "rag":
+            label, value = "RAG status", rag_text(answer) if answer else "not answered"
+        elif step.startswith("kpi:"):
+            kpi_number += 1
+            label, value = f"KPI {kpi_number}, {_clip(subject.kpi_text(step[4:]))}", progress_text(answer)
+        elif step.startswith("ms:"):
+            ms_number += 1
+            label = f"Milestone {ms_number}, {_clip(subject.milestone_text(step[3:], with_due=False))}"
+            value = ms_text(answer)
+        elif step == "blockers":
+            label, value = "Blockers or asks of CLGU", blockers_text(answer)
+        else:
+            label, value = "Summary", answer or "not answered"
+        pairs.append((f"{index}. {label}" if numbered else label, value))
+    return pairs
+
+
+def _about(draft: Draft, subject: Subject) -> list[str]:
+    lines = []
+    if draft.on_behalf_of:
+        lines.append(f"Written on behalf of {subject.lead_name}, the item's lead.")
+    if draft.editing:
+        lines.append(
+            f"This replaces version {draft.editing} as version {draft.editing + 1}; version {draft.editing} stays in the history."
+        )
+    return lines
+
+
+def review(draft: Draft, subject: Subject, token: str, lead_in: list[str]) -> Reply:
+    blocks: list[Any] = [Paragraph(line) for line in lead_in]
+    blocks.append(Heading(f"Check your update: item {subject.item.number}, {subject.period_label}"))
+    blocks += [Paragraph(line) for line in _about(draft, subject)]
+    blocks.append(Fields(review_pairs(draft, subject)))
+    blocks.append(
+        Choices(
+            "Save this update? Type yes to save, edit and a number (edit 2) or change summary to change an answer, "
+            "back, or cancel.",
+            [Choice("yes", "Save", "primary"), Choice("back", "Back"), Choice("cancel", "Cancel", "danger")],
+            step=token,
+            free_text=True,
+        )
+    )
+    return Reply(blocks, key=draft.review_key)
+
+
+def saved(draft: Draft, subject: Subject, update: Update, author: str, when: str) -> Reply:
+    """The receipt, replacing the review message so it reads as submitted."""
+    behalf = f" on behalf of {subject.lead_name}" if draft.on_behalf_of else ""
+    return Reply(
+        [
+            Paragraph(
+                f"Saved: item {subject.item.number}, {subject.period_label} (version {update.version}). "
+                f"RAG: {rag_text(update.rag)}. Summary: {update.summary}"
+            ),
+            Paragraph(f"Submitted by {author}{behalf} on {when}."),
+            Fields(review_pairs(draft, subject, numbered=False)),
+        ],
+        replaces=draft.review_key,
+    )
+
+
+def form_initial(draft: Draft) -> dict[str, str]:
+    """Form values from the answers so far, else the previous update."""
+    values: dict[str, str] = {}
+    for step in draft.questions:
+        value = draft.answers.get(step, draft.same(step))
+        if value is None:
+            continue
+        if step == "rag":
+            values["rag"] = RAG_WORD[Rag(value)]
+        elif step.startswith("ms:"):
+            values[step] = MILESTONE_WORD[MilestoneState(value["state"])]
+            if value.get("date"):
+                values[f"ms_date:{step[3:]}"] = value["date"]
+        else:
+            values[step] = value
+    return values
+
+
+def update_form(draft: Draft, subject: Subject, initial: dict[str, str]) -> Form:
+    """The whole update as one form; its step names the item and period, not a question."""
+    fields = [
+        FormField("rag", "RAG status", "choice", list(RAG_CHOICES), initial.get("rag", ""), optional=False),
+    ]
+    kpi_number = ms_number = 0
+    for step in draft.questions:
+        if step.startswith("kpi:"):
+            kpi_number += 1
+            fields.append(
+                FormField(step, f"KPI {kpi_number}: {subject.kpi_text(step[4:])}", "long_text", initial=initial.get(step, ""),
+                          hint="Progress this period; leave empty if there is nothing to note.")
+            )
+        elif step.startswith("ms:"):
+            ms_number += 1
+            key = step[3:]
+            fields.append(
+                FormField(step, f"Milestone {ms_number}: {subject.milestone_text(key)}", "choice", list(MILESTONE_CHOICES),
+                          initial.get(step, ""), hint="Leave empty to keep its last state (or not started).")
+            )
+            fields.append(
+                FormField(f"ms_date:{key}", f"Milestone {ms_number}: new date if slipped", "date",
+                          initial=initial.get(f"ms_date:{key}", ""))
+            )
+    fields.append(FormField("blockers", "Blockers or asks of CLGU", "long_text", initial=initial.get("blockers", "")))
+    fields.append(FormField("summary", "One-line summary", "text", initial=initial.get("summary", ""), optional=False))
+    return Form(
+        f"Item {subject.item.number} update, {subject.period_label}",
+        fields,
+        submit_label="Review",
+        step=f"checkin:form:{draft.item}:{draft.period}",
+    )
