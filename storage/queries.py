@@ -99,9 +99,16 @@ def save_update(
 ) -> Update:
     """Store a new version of the (item, period) update; earlier versions stay.
 
-    The item row is locked first (FOR UPDATE on PostgreSQL; SQLite serialises
-    writers), so two saves at once get versions n and n+1, never a clash.
+    The item row is locked first, so two saves at once get versions n and n+1,
+    never a clash: a no-op UPDATE of it takes PostgreSQL's row lock and SQLite's
+    write lock (a SELECT alone would let SQLite read a stale version number).
     """
+    session.exec(
+        sa_update(Item)
+        .where(col(Item.number) == item_number)
+        .values(in_plan=col(Item.in_plan))
+        .execution_options(synchronize_session=False)
+    )
     session.exec(select(Item).where(Item.number == item_number).with_for_update()).one()
     current = session.exec(
         select(func.max(Update.version)).where(Update.item_number == item_number, Update.period_key == period_key)
