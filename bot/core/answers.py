@@ -26,12 +26,30 @@ class Unreadable(PlanbotError):
 
 # Emoji people use for states, turned into words before matching.
 _EMOJI_WORDS = {
-    "🟢": "green", "🟩": "green", "💚": "green",
-    "🟠": "amber", "🟡": "amber", "🟧": "amber", "🟨": "amber", "🧡": "amber", "💛": "amber",
-    "🔴": "red", "🟥": "red", "❤": "red", "🛑": "red",
-    "🔵": "blue", "🟦": "blue", "💙": "blue",
-    "✅": "done", "✔": "done", "☑": "done", "🏁": "done", "🎉": "done",
-    "⚠": "warning", "⏰": "warning", "🐢": "warning",
+    "🟢": "green",
+    "🟩": "green",
+    "💚": "green",
+    "🟠": "amber",
+    "🟡": "amber",
+    "🟧": "amber",
+    "🟨": "amber",
+    "🧡": "amber",
+    "💛": "amber",
+    "🔴": "red",
+    "🟥": "red",
+    "❤": "red",
+    "🛑": "red",
+    "🔵": "blue",
+    "🟦": "blue",
+    "💙": "blue",
+    "✅": "done",
+    "✔": "done",
+    "☑": "done",
+    "🏁": "done",
+    "🎉": "done",
+    "⚠": "warning",
+    "⏰": "warning",
+    "🐢": "warning",
     "👍": "ok",
 }
 
@@ -58,10 +76,33 @@ for _word, _phrases in {
     "cancel": ["cancel", "stop", "quit", "exit", "abort", "cancel update", "cancel this"],
     "back": ["back", "go back", "previous", "prev", "back up", "undo"],
     "skip": ["skip", "skip this", "skip it", "pass", "n/a", "na", "not applicable"],
-    "none": ["none", "nothing", "no", "nil", "nope", "none noted", "nothing to note", "nothing to report",
-             "no blockers", "no asks", "no blockers or asks", "none at all", "nothing new"],
-    "same": ["same", "no change", "no changes", "unchanged", "as before", "same as before", "same as last time",
-             "same as last quarter", "ditto", "same again"],
+    "none": [
+        "none",
+        "nothing",
+        "no",
+        "nil",
+        "nope",
+        "none noted",
+        "nothing to note",
+        "nothing to report",
+        "no blockers",
+        "no asks",
+        "no blockers or asks",
+        "none at all",
+        "nothing new",
+    ],
+    "same": [
+        "same",
+        "no change",
+        "no changes",
+        "unchanged",
+        "as before",
+        "same as before",
+        "same as last time",
+        "same as last quarter",
+        "ditto",
+        "same again",
+    ],
     "keep": ["keep", "keep it", "keep that", "keep as is", "as is", "leave it", "leave as is"],
     "help": ["help", "options", "what can i say", "what can i type", "huh", "eh"],
     "next": ["next", "later", "next item", "do later", "do it later", "not now", "skip item", "skip this item"],
@@ -84,9 +125,43 @@ def _table(entries: dict[str, list[str]]) -> dict[tuple[str, ...], str]:
 
 _RAG = _table(
     {
-        Rag.ON_TRACK: ["green", "g", "on track", "ontrack", "on-track", "ok", "okay", "fine", "good", "all good", "going well"],
-        Rag.AT_RISK: ["amber", "a", "yellow", "orange", "at risk", "risk", "at-risk", "some risk", "warning", "slipping"],
-        Rag.OFF_TRACK: ["red", "r", "off track", "offtrack", "off-track", "behind", "behind schedule", "late", "delayed", "stuck"],
+        Rag.ON_TRACK: [
+            "green",
+            "g",
+            "on track",
+            "ontrack",
+            "on-track",
+            "ok",
+            "okay",
+            "fine",
+            "good",
+            "all good",
+            "going well",
+        ],
+        Rag.AT_RISK: [
+            "amber",
+            "a",
+            "yellow",
+            "orange",
+            "at risk",
+            "risk",
+            "at-risk",
+            "some risk",
+            "warning",
+            "slipping",
+        ],
+        Rag.OFF_TRACK: [
+            "red",
+            "r",
+            "off track",
+            "offtrack",
+            "off-track",
+            "behind",
+            "behind schedule",
+            "late",
+            "delayed",
+            "stuck",
+        ],
         Rag.COMPLETE: ["complete", "completed", "done", "finished", "blue", "b", "delivered", "closed"],
     }
 )
@@ -95,13 +170,57 @@ RAG_WORD = {Rag.ON_TRACK: "green", Rag.AT_RISK: "amber", Rag.OFF_TRACK: "red", R
 
 _MILESTONE = _table(
     {
-        MilestoneState.DONE: ["done", "complete", "completed", "finished", "achieved", "delivered", "met", "yes", "closed"],
-        MilestoneState.ON_TRACK: ["on track", "ontrack", "on-track", "in progress", "progressing", "underway",
-                                  "under way", "ongoing", "going", "ok", "okay", "fine", "green"],
-        MilestoneState.SLIPPED: ["slipped", "slip", "slipping", "delayed", "late", "behind", "postponed", "moved",
-                                 "pushed back", "rescheduled", "overdue", "warning"],
-        MilestoneState.NOT_STARTED: ["not started", "not begun", "not yet", "not yet started", "todo", "to do",
-                                     "pending", "planned", "waiting"],
+        MilestoneState.DONE: [
+            "done",
+            "complete",
+            "completed",
+            "finished",
+            "achieved",
+            "delivered",
+            "met",
+            "yes",
+            "closed",
+        ],
+        MilestoneState.ON_TRACK: [
+            "on track",
+            "ontrack",
+            "on-track",
+            "in progress",
+            "progressing",
+            "underway",
+            "under way",
+            "ongoing",
+            "going",
+            "ok",
+            "okay",
+            "fine",
+            "green",
+        ],
+        MilestoneState.SLIPPED: [
+            "slipped",
+            "slip",
+            "slipping",
+            "delayed",
+            "late",
+            "behind",
+            "postponed",
+            "moved",
+            "pushed back",
+            "rescheduled",
+            "overdue",
+            "warning",
+        ],
+        MilestoneState.NOT_STARTED: [
+            "not started",
+            "not begun",
+            "not yet",
+            "not yet started",
+            "todo",
+            "to do",
+            "pending",
+            "planned",
+            "waiting",
+        ],
     }
 )
 MILESTONE_NUMBERS = {
@@ -180,8 +299,15 @@ def parse_milestone(text: str, *, today: dt.date) -> MilestoneReading | None:
 
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_PART_OF_MONTH = {"end": "end", "late": "end", "mid": "mid", "middle": "mid", "start": "start", "beginning": "start",
-                  "early": "start"}
+_PART_OF_MONTH = {
+    "end": "end",
+    "late": "end",
+    "mid": "mid",
+    "middle": "mid",
+    "start": "start",
+    "beginning": "start",
+    "early": "start",
+}
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -247,14 +373,46 @@ def parse_date(text: str, *, today: dt.date) -> dt.date | None:
 ReviewAnswer = tuple[Literal["yes"], None] | tuple[Literal["no"], None] | tuple[Literal["edit"], str]
 
 _TARGET_WORDS = {
-    "rag": "rag", "status": "rag", "colour": "rag", "color": "rag",
-    "blockers": "blockers", "blocker": "blockers", "asks": "blockers", "ask": "blockers", "issues": "blockers",
-    "summary": "summary", "narrative": "summary", "oneliner": "summary",
+    "rag": "rag",
+    "status": "rag",
+    "colour": "rag",
+    "color": "rag",
+    "blockers": "blockers",
+    "blocker": "blockers",
+    "asks": "blockers",
+    "ask": "blockers",
+    "issues": "blockers",
+    "summary": "summary",
+    "narrative": "summary",
+    "oneliner": "summary",
 }
 
-_YES = {tuple(words(p)) for p in ["yes", "y", "yep", "yeah", "yea", "confirm", "submit", "save", "ok", "okay", "send",
-                                   "looks good", "all good", "go", "go ahead", "correct", "save it", "submit it",
-                                   "yes please", "confirmed", "done"]}
+_YES = {
+    tuple(words(p))
+    for p in [
+        "yes",
+        "y",
+        "yep",
+        "yeah",
+        "yea",
+        "confirm",
+        "submit",
+        "save",
+        "ok",
+        "okay",
+        "send",
+        "looks good",
+        "all good",
+        "go",
+        "go ahead",
+        "correct",
+        "save it",
+        "submit it",
+        "yes please",
+        "confirmed",
+        "done",
+    ]
+}
 _NO = {tuple(words(p)) for p in ["no", "n", "nope", "not yet", "wait", "hold on", "change", "edit"]}
 _EDIT_VERBS = frozenset("edit change fix redo amend correct update".split())
 
@@ -271,7 +429,6 @@ def parse_review(text: str) -> ReviewAnswer | None:
     if tokens and (tokens[0].isdigit() or tokens[0] in _TARGET_WORDS or tokens[0] in {"kpi", "milestone", "ms"}):
         return ("edit", " ".join(tokens))
     return None
-
 
 
 def edit_target(target: str, steps: list[str]) -> int | None:

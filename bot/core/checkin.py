@@ -36,7 +36,6 @@ from bot.core.update_access import (
     default_period,
     due_items,
     find_item,
-    own_items,
     parse_args,
     resolve_period,
 )
@@ -74,7 +73,9 @@ def start_from_args(ctx: Context, args: str) -> list[Reply]:
         on_behalf = authorise(ctx, item)
         if opened and (opened[1].item, opened[1].period) == (item.number, period.key):
             conv, draft = opened
-            lead_in = f"You're already writing item {item.number}'s update for {short_label(period)}; here is where we are."
+            lead_in = (
+                f"You're already writing item {item.number}'s update for {short_label(period)}; here is where we are."
+            )
             return [_reask(ctx, conv, draft, [lead_in])]
         return _begin(ctx, item, period, on_behalf, queue=[], intro=_set_aside(opened))
     if opened:
@@ -100,7 +101,9 @@ def start_from_args(ctx: Context, args: str) -> list[Reply]:
             Reply(
                 [
                     Paragraph(f"{whose} already {'has' if whose == 'Every item' else 'have'} an update for {label}."),
-                    Choices("Want to change one? Choose an item, or type /plan-update and its number.", choices, step=START),
+                    Choices(
+                        "Want to change one? Choose an item, or type /plan-update and its number.", choices, step=START
+                    ),
                 ]
             )
         ]
@@ -124,7 +127,11 @@ def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
     except BadInput as exc:
         return [_reask(ctx, conv, draft, [str(exc)])]
     if not cleaned:
-        return [_reask(ctx, conv, draft, ["That message was empty, so I haven't stored anything. Here is the question again:"])]
+        return [
+            _reask(
+                ctx, conv, draft, ["That message was empty, so I haven't stored anything. Here is the question again:"]
+            )
+        ]
     word = control_word(cleaned)
     if word == "help":
         return [_reask(ctx, conv, draft, [help_text(draft, Subject.load(ctx.session, draft))])]
@@ -157,7 +164,14 @@ def press(ctx: Context, value: str, step: str) -> list[Reply]:
         ]
     conv, draft = opened
     if step != _token(conv):
-        return [_reask(ctx, conv, draft, ["That button was for an earlier question, so I haven't used it; here is where we are:"])]
+        return [
+            _reask(
+                ctx,
+                conv,
+                draft,
+                ["That button was for an earlier question, so I haven't used it; here is where we are:"],
+            )
+        ]
     return answer(ctx, conv, value)
 
 
@@ -165,11 +179,15 @@ def submit_form(ctx: Context, values: dict[str, str], step: str) -> list[Reply]:
     """The whole update as a form: check every field, then show the review to confirm."""
     found = _FORM.fullmatch(step)
     if found is None:
-        raise BadInput("That form belongs to something I no longer recognise, so nothing was stored. Type /plan-update to start again.")
+        raise BadInput(
+            "That form belongs to something I no longer recognise, so nothing was stored. Type /plan-update to start again."
+        )
     item = find_item(ctx.session, int(found[1]))
     period = ctx.session.get(Period, found[2])
     if period is None:
-        raise BadInput(f"That form is for a period ({found[2]}) the plan no longer has, so nothing was stored. Type /plan-update to start again.")
+        raise BadInput(
+            f"That form is for a period ({found[2]}) the plan no longer has, so nothing was stored. Type /plan-update to start again."
+        )
     on_behalf = authorise(ctx, item)
     opened = _open_draft(ctx)
     same_item = opened is not None and (opened[1].item, opened[1].period) == (item.number, period.key)
@@ -180,7 +198,9 @@ def submit_form(ctx: Context, values: dict[str, str], step: str) -> list[Reply]:
         return [
             Reply(
                 [
-                    Paragraph(f"I couldn't take that form yet, so nothing was stored. Please fix {'this' if len(errors) == 1 else 'these'}:"),
+                    Paragraph(
+                        f"I couldn't take that form yet, so nothing was stored. Please fix {'this' if len(errors) == 1 else 'these'}:"
+                    ),
                     Bullets(errors),
                     update_form(draft, subject, {**form_initial(draft), **{k: v for k, v in values.items() if v}}),
                 ]
@@ -234,7 +254,9 @@ def _new_draft(ctx: Context, item: Item, period: Period, on_behalf: str | None, 
     )
 
 
-def _begin(ctx: Context, item: Item, period: Period, on_behalf: str | None, *, queue: list[int], intro: list[str]) -> list[Reply]:
+def _begin(
+    ctx: Context, item: Item, period: Period, on_behalf: str | None, *, queue: list[int], intro: list[str]
+) -> list[Reply]:
     """Open the conversation for one item: the opening message and the first question."""
     draft = _new_draft(ctx, item, period, on_behalf, queue=queue)
     subject = Subject.load(ctx.session, draft)
@@ -292,7 +314,7 @@ def _take(draft: Draft, subject: Subject, text: str, word: Control | None, ctx: 
             raise Unreadable(f"The RAG status can't be skipped. {_options(draft)}")
         rag = Rag(previous) if copying else parse_rag(text)
         if rag is None:
-            raise Unreadable(f"I couldn't read \"{text}\" as a RAG status. {_options(draft)}")
+            raise Unreadable(f'I couldn\'t read "{text}" as a RAG status. {_options(draft)}')
         draft.answers[step] = rag.value
         draft.advance()
         return f"RAG status: {rag_text(rag.value)}."
@@ -315,7 +337,7 @@ def _take(draft: Draft, subject: Subject, text: str, word: Control | None, ctx: 
         else:
             reading = parse_milestone(text, today=ctx.today)
             if reading is None:
-                raise Unreadable(f"I couldn't read \"{text}\" as a milestone state. {_options(draft)}")
+                raise Unreadable(f'I couldn\'t read "{text}" as a milestone state. {_options(draft)}')
             answer = ms_answer(reading.state, reading.new_date)
             if reading.needs_date:
                 draft.answers[step] = answer
@@ -335,7 +357,7 @@ def _take(draft: Draft, subject: Subject, text: str, word: Control | None, ctx: 
                 reading = _quiet_milestone(text, ctx)
                 day = reading.new_date if reading else None
             if day is None:
-                raise Unreadable(f"I couldn't read \"{text}\" as a date. {_options(draft)}")
+                raise Unreadable(f'I couldn\'t read "{text}" as a date. {_options(draft)}')
         draft.answers[step] = ms_answer(MilestoneState.SLIPPED, day)
         draft.awaiting_date = None
         draft.advance()
@@ -402,12 +424,30 @@ def _back(ctx: Context, conv: Conversation, draft: Draft) -> list[Reply]:
 def _review_answer(ctx: Context, conv: Conversation, draft: Draft, text: str) -> list[Reply]:
     parsed = parse_review(text)
     if parsed is None:
-        return [_reask(ctx, conv, draft, [f"I couldn't read \"{text}\" here. Type yes to save, edit and a number to change an answer, back, or cancel."])]
+        return [
+            _reask(
+                ctx,
+                conv,
+                draft,
+                [
+                    f'I couldn\'t read "{text}" here. Type yes to save, edit and a number to change an answer, back, or cancel.'
+                ],
+            )
+        ]
     verb, target = parsed
     if verb == "yes":
         return _store(ctx, draft)
     if verb == "no" or target is None:
-        return [_reask(ctx, conv, draft, ["What would you like to change? Type edit and the answer's number (edit 2), or cancel to stop without storing anything."])]
+        return [
+            _reask(
+                ctx,
+                conv,
+                draft,
+                [
+                    "What would you like to change? Type edit and the answer's number (edit 2), or cancel to stop without storing anything."
+                ],
+            )
+        ]
     index = edit_target(target, draft.steps)
     if index is None:
         return [
@@ -416,7 +456,7 @@ def _review_answer(ctx: Context, conv: Conversation, draft: Draft, text: str) ->
                 conv,
                 draft,
                 [
-                    f"I couldn't tell which answer \"{target}\" means. Type edit and a number from 1 to {len(draft.questions)}, "
+                    f'I couldn\'t tell which answer "{target}" means. Type edit and a number from 1 to {len(draft.questions)}, '
                     "or edit rag, edit kpi 1, edit milestone 2, edit blockers, edit summary."
                 ],
             )
@@ -487,9 +527,13 @@ def _cancel(ctx: Context, draft: Draft) -> list[Reply]:
     _clear(ctx)
     period = ctx.session.get(Period, draft.period)
     label = short_label(period) if period else draft.period
-    lines = [f"Cancelled: nothing was stored for item {draft.item} ({label}). /plan-update {draft.item} starts it again."]
+    lines = [
+        f"Cancelled: nothing was stored for item {draft.item} ({label}). /plan-update {draft.item} starts it again."
+    ]
     if draft.queue:
-        lines.append(f"Your other items due ({_and([str(n) for n in draft.queue])}) are still waiting: /plan-update picks them up.")
+        lines.append(
+            f"Your other items due ({_and([str(n) for n in draft.queue])}) are still waiting: /plan-update picks them up."
+        )
     return [say(" ".join(lines))]
 
 
@@ -528,11 +572,14 @@ def _fill_from_form(draft: Draft, subject: Subject, values: dict[str, str], ctx:
             continue
         word = control_word(text) if text else None
         previous = draft.same(step)
-        copying = word in ("same", "keep") and previous is not None
+        copying = word in ("same", "keep")
+        if copying and previous is None and (step == "rag" or step == "summary"):
+            errors.append(f"{label}: there's no earlier update to copy, so please fill it in.")
+            continue
         if step == "rag":
             rag = Rag(previous) if copying else parse_rag(text) if text else None
             if rag is None:
-                got = f"\"{text}\" isn't a RAG status; " if text else ""
+                got = f'"{text}" isn\'t a RAG status; ' if text else ""
                 errors.append(f"{label}: {got}choose green, amber, red or complete.")
             else:
                 answers[step] = rag.value
@@ -568,7 +615,7 @@ def _form_milestone(
         except Unreadable as exc:
             return str(exc), {}
         if reading is None:
-            return f"\"{text}\" isn't a milestone state; choose done, on track, slipped or not started.", {}
+            return f'"{text}" isn\'t a milestone state; choose done, on track, slipped or not started.', {}
         answer = ms_answer(reading.state, reading.new_date)
     if answer["state"] != MilestoneState.SLIPPED.value:
         return None, ms_answer(MilestoneState(answer["state"]), None)
@@ -579,7 +626,7 @@ def _form_milestone(
     if raw_date:
         day = parse_date(raw_date, today=ctx.today)
         if day is None:
-            return f"\"{raw_date}\" isn't a date I can read; write it like {DATE_EXAMPLES}.", {}
+            return f'"{raw_date}" isn\'t a date I can read; write it like {DATE_EXAMPLES}.', {}
         answer = ms_answer(MilestoneState.SLIPPED, day)
     return None, answer
 

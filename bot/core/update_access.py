@@ -39,10 +39,10 @@ def parse_args(args: str) -> tuple[int | None, str | None]:
         return None, period_text
     number = _NUMBER.fullmatch(tokens[0])
     if number is None:
-        raise BadInput(f"I couldn't read \"{args.strip()}\" as an item number and period. {USAGE}")
+        raise BadInput(f'I couldn\'t read "{args.strip()}" as an item number and period. {USAGE}')
     if len(tokens) > 1:
         if period_text is not None:
-            raise BadInput(f"I couldn't read \"{args.strip()}\". {USAGE}")
+            raise BadInput(f'I couldn\'t read "{args.strip()}". {USAGE}')
         period_text = " ".join(tokens[1:])
     return int(number[1]), period_text
 
@@ -61,7 +61,7 @@ def resolve_period(periods: list[Period], text: str) -> Period:
             if period.key.endswith(suffix) and (year is None or period.key.startswith(f"{year}-")):
                 return period
     raise BadInput(
-        f"I don't know the period \"{text}\". The periods of this plan are: {_period_list(periods)}. "
+        f'I don\'t know the period "{text}". The periods of this plan are: {_period_list(periods)}. '
         "Name one like 2019-Q2 or just Q2."
     )
 

@@ -105,7 +105,14 @@ class Draft:
 
 
 def make_steps(kpis: list[Kpi], milestones: list[Milestone]) -> list[str]:
-    return ["rag", *(f"kpi:{k.key}" for k in kpis), *(f"ms:{m.key}" for m in milestones), "blockers", "summary", CONFIRM]
+    return [
+        "rag",
+        *(f"kpi:{k.key}" for k in kpis),
+        *(f"ms:{m.key}" for m in milestones),
+        "blockers",
+        "summary",
+        CONFIRM,
+    ]
 
 
 def ms_answer(state: MilestoneState, day: dt.date | None) -> dict[str, Any]:

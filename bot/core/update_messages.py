@@ -11,7 +11,18 @@ import datetime as dt
 from typing import Any
 
 from bot.core.answers import DATE_EXAMPLES, MILESTONE_WORD, RAG_WORD
-from bot.core.replies import Bullets, Choice, Choices, Fields, Form, FormField, Heading, Paragraph, Reply
+from bot.core.replies import (
+    Block,
+    Bullets,
+    Choice,
+    Choices,
+    Fields,
+    Form,
+    FormField,
+    Heading,
+    Paragraph,
+    Reply,
+)
 from bot.core.update_draft import (
     Draft,
     Subject,
@@ -35,7 +46,9 @@ MILESTONE_CHOICES = [
     Choice("slipped", "Slipped"),
     Choice("not started", "Not started"),
 ]
-NAVIGATION = "Type back, help, next (leave this item for later) or cancel at any question; nothing is stored until you confirm."
+NAVIGATION = (
+    "Type back, help, next (leave this item for later) or cancel at any question; nothing is stored until you confirm."
+)
 
 
 def _clip(text: str, limit: int = 70) -> str:
@@ -59,13 +72,17 @@ def previous_fields(prev: dict[str, Any], subject: Subject, draft: Draft) -> Fie
         pairs.append((f"KPI {index}", progress_text(prev["kpi"].get(step[4:]))))
     ms_steps = [s for s in draft.questions if s.startswith("ms:")]
     for index, step in enumerate(ms_steps, start=1):
-        pairs.append((f"Milestone {index}", ms_text(prev["ms"].get(step[3:])) if step[3:] in prev["ms"] else "not reported"))
+        pairs.append(
+            (f"Milestone {index}", ms_text(prev["ms"].get(step[3:])) if step[3:] in prev["ms"] else "not reported")
+        )
     return Fields(pairs)
 
 
 def opening(draft: Draft, subject: Subject, intro: list[str]) -> Reply:
     """The item at a glance: KPIs, milestones, the previous update, and the same as a form."""
-    blocks: list[Any] = [Heading(f"Item {subject.item.number}: {subject.item.title}, update for {subject.period.label}")]
+    blocks: list[Block] = [
+        Heading(f"Item {subject.item.number}: {subject.item.title}, update for {subject.period.label}")
+    ]
     blocks += [Paragraph(line) for line in intro]
     kpi_keys = [s[4:] for s in draft.questions if s.startswith("kpi:")]
     ms_keys = [s[3:] for s in draft.questions if s.startswith("ms:")]
@@ -80,8 +97,7 @@ def opening(draft: Draft, subject: Subject, intro: list[str]) -> Reply:
     blocks.append(
         Paragraph(
             "I'll ask for the RAG status, progress on each KPI, each milestone's state, blockers or asks of CLGU, "
-            "and a one-line summary, then show you the whole update to confirm. Answer in your own words. "
-            + NAVIGATION
+            "and a one-line summary, then show you the whole update to confirm. Answer in your own words. " + NAVIGATION
         )
     )
     blocks.append(update_form(draft, subject, form_initial(draft)))
@@ -105,7 +121,8 @@ def question(draft: Draft, subject: Subject, token: str, lead_in: list[str]) -> 
     counter = f"Question {number} of {len(draft.questions)}, item {subject.item.number} ({subject.period_label})."
     prompt, choices = _prompt(draft, subject)
     free_text = draft.kind in {"kpi", "ms_date", "blockers", "summary"}
-    blocks = [*(Paragraph(line) for line in lead_in), Paragraph(counter), Choices(prompt, choices, token, free_text)]
+    blocks: list[Block] = [*(Paragraph(line) for line in lead_in), Paragraph(counter)]
+    blocks.append(Choices(prompt, choices, token, free_text))
     return Reply(blocks)
 
 
@@ -124,7 +141,9 @@ def _prompt(draft: Draft, subject: Subject) -> tuple[str, list[Choice]]:
         lines = [f"KPI {index} of {total}: {subject.kpi_text(step[4:])}"]
         if draft.prev is not None:
             lines.append(f"Last progress: {progress_text(prev)}")
-        lines.append("What progress was there this period? Answer in your own words, or skip if there is nothing to note.")
+        lines.append(
+            "What progress was there this period? Answer in your own words, or skip if there is nothing to note."
+        )
         lines += _so_far(draft, progress_text(answer) if answer is not None else None)
         choices = ([Choice("same", "Same as last time")] if prev else []) + [Choice("skip", "Nothing to note")]
     elif kind == "ms":
@@ -132,7 +151,9 @@ def _prompt(draft: Draft, subject: Subject) -> tuple[str, list[Choice]]:
         lines = [f"Milestone {index} of {total}: {subject.milestone_text(step[3:])}"]
         if draft.prev is not None:
             lines.append(f"Last state: {ms_text(prev) if prev else 'not reported'}")
-        lines.append("Where is it now? Done, on track, slipped (with the new date, e.g. 'slipped to end of Jan') or not started.")
+        lines.append(
+            "Where is it now? Done, on track, slipped (with the new date, e.g. 'slipped to end of Jan') or not started."
+        )
         lines += _so_far(draft, ms_text(answer) if answer else None)
         choices = list(MILESTONE_CHOICES) + ([Choice("same", f"Same as last time ({ms_text(prev)})")] if prev else [])
     elif kind == "ms_date":
@@ -163,7 +184,11 @@ def _prompt(draft: Draft, subject: Subject) -> tuple[str, list[Choice]]:
 
 def help_text(draft: Draft, subject: Subject) -> str:
     kind = draft.kind
-    same = "same (or no change) copies the previous update's answer" if draft.prev else "same has nothing to copy yet: there is no earlier update"
+    same = (
+        "same (or no change) copies the previous update's answer"
+        if draft.prev
+        else "same has nothing to copy yet: there is no earlier update"
+    )
     texts = {
         "rag": "Give the item's overall RAG status: green (on track, ok, 1), amber (at risk, 2), "
         f"red (off track, behind, 3) or complete (done, blue, 4). Colour emoji work too. {same}.",
@@ -181,7 +206,9 @@ def help_text(draft: Draft, subject: Subject) -> str:
         "from the list (edit 2), or its name (change summary, edit rag, edit kpi 1, edit milestone 2). "
         "back returns to the last question; cancel stores nothing.",
     }
-    tail = " keep keeps the answer you gave earlier in this update." if draft.answers.get(draft.step) is not None else ""
+    tail = (
+        " keep keeps the answer you gave earlier in this update." if draft.answers.get(draft.step) is not None else ""
+    )
     return texts[kind] + tail + " " + NAVIGATION
 
 
@@ -219,7 +246,7 @@ def _about(draft: Draft, subject: Subject) -> list[str]:
 
 
 def review(draft: Draft, subject: Subject, token: str, lead_in: list[str]) -> Reply:
-    blocks: list[Any] = [Paragraph(line) for line in lead_in]
+    blocks: list[Block] = [Paragraph(line) for line in lead_in]
     blocks.append(Heading(f"Check your update: item {subject.item.number}, {subject.period_label}"))
     blocks += [Paragraph(line) for line in _about(draft, subject)]
     blocks.append(Fields(review_pairs(draft, subject)))
@@ -279,19 +306,34 @@ def update_form(draft: Draft, subject: Subject, initial: dict[str, str]) -> Form
         if step.startswith("kpi:"):
             kpi_number += 1
             fields.append(
-                FormField(step, f"KPI {kpi_number}: {subject.kpi_text(step[4:])}", "long_text", initial=initial.get(step, ""),
-                          hint="Progress this period; leave empty if there is nothing to note.")
+                FormField(
+                    step,
+                    f"KPI {kpi_number}: {subject.kpi_text(step[4:])}",
+                    "long_text",
+                    initial=initial.get(step, ""),
+                    hint="Progress this period; leave empty if there is nothing to note.",
+                )
             )
         elif step.startswith("ms:"):
             ms_number += 1
             key = step[3:]
             fields.append(
-                FormField(step, f"Milestone {ms_number}: {subject.milestone_text(key)}", "choice", list(MILESTONE_CHOICES),
-                          initial.get(step, ""), hint="Leave empty to keep its last state (or not started).")
+                FormField(
+                    step,
+                    f"Milestone {ms_number}: {subject.milestone_text(key)}",
+                    "choice",
+                    list(MILESTONE_CHOICES),
+                    initial.get(step, ""),
+                    hint="Leave empty to keep its last state (or not started).",
+                )
             )
             fields.append(
-                FormField(f"ms_date:{key}", f"Milestone {ms_number}: new date if slipped", "date",
-                          initial=initial.get(f"ms_date:{key}", ""))
+                FormField(
+                    f"ms_date:{key}",
+                    f"Milestone {ms_number}: new date if slipped",
+                    "date",
+                    initial=initial.get(f"ms_date:{key}", ""),
+                )
             )
     fields.append(FormField("blockers", "Blockers or asks of CLGU", "long_text", initial=initial.get("blockers", "")))
     fields.append(FormField("summary", "One-line summary", "text", initial=initial.get("summary", ""), optional=False))

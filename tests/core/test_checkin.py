@@ -47,7 +47,9 @@ def form_of(replies: list[Reply]) -> Form:
 
 def updates(engine: Engine, item: int, period: str = "2019-Q3") -> list[Update]:
     with session_scope(engine) as session:
-        query = select(Update).where(Update.item_number == item, Update.period_key == period).order_by(col(Update.version))
+        query = (
+            select(Update).where(Update.item_number == item, Update.period_key == period).order_by(col(Update.version))
+        )
         return list(session.exec(query))
 
 
@@ -109,7 +111,10 @@ def test_lead_writes_a_full_update_in_free_text(chat: ChatFor, plan_engine: Engi
 
     saved = bea.say("yes")
     assert saved[0].replaces == "checkin-review:3:2019-Q3"
-    assert "Saved: item 3, Q3 2019-20 (version 1). RAG: Amber (at risk). Summary: Engagement going well; consultation delayed" in text_of(saved)
+    assert (
+        "Saved: item 3, Q3 2019-20 (version 1). RAG: Amber (at risk). Summary: Engagement going well; consultation delayed"
+        in text_of(saved)
+    )
     [update] = updates(plan_engine, 3)
     assert (update.version, update.is_latest, update.author_id, update.on_behalf_of_id) == (1, True, "bea", None)
     assert update.rag == Rag.AT_RISK
@@ -170,10 +175,10 @@ def test_unknown_item_and_period(chat: ChatFor, plan_engine: Engine) -> None:
     said = bea.command("plan-update", "12")
     assert "There's no item 12 in the plan. The items are 1, 2, 3, 4, 5, 6, 7." in said
     said = bea.command("plan-update", "3 2019-Q7")
-    assert "I don't know the period \"2019-Q7\"" in said
+    assert 'I don\'t know the period "2019-Q7"' in said
     assert "2019-Q1 (Q1 2019-20 (Apr–Jun 2019))" in said and "2019-Q4" in said
     said = bea.command("plan-update", "3 autumn")
-    assert "I don't know the period \"autumn\"" in said
+    assert 'I don\'t know the period "autumn"' in said
     assert conversation(plan_engine, "bea") is None
 
 
@@ -192,7 +197,18 @@ def test_default_period_outside_the_plan_year(chat: ChatFor, clock: FixedClock) 
 def test_back_skip_same_and_cancel(chat: ChatFor, plan_engine: Engine) -> None:
     cal = chat("cal")
     cal.command("plan-update", "5 2019-Q2")
-    answer_all(cal, ["red", "Endorsement slow", "Board recruiting", "slipped 31/12/2019", "not started", "Need a Board slot", "Slow start"])
+    answer_all(
+        cal,
+        [
+            "red",
+            "Endorsement slow",
+            "Board recruiting",
+            "slipped 31/12/2019",
+            "not started",
+            "Need a Board slot",
+            "Slow start",
+        ],
+    )
     cal.say("yes")
 
     shown = cal.command("plan-update", "5")
@@ -219,18 +235,19 @@ def test_unreadable_answers_store_nothing_and_reask(chat: ChatFor, plan_engine: 
     first = cal.say("/plan-update 5")
     token = choices_of(first).step
     said = cal.say("purple")
-    assert "I couldn't read \"purple\" as a RAG status. Answer green (or on track, ok, 1), amber (at risk, 2)" in text_of(said)
+    assert (
+        'I couldn\'t read "purple" as a RAG status. Answer green (or on track, ok, 1), amber (at risk, 2)'
+        in text_of(said)
+    )
     assert choices_of(said).step == token
     assert "What is the overall RAG status of item 5" in text_of(said)
-    assert "not skipped" not in text_of(said)
     assert "can't be skipped" in cal.text("skip")
     assert "There's no earlier update to copy" in cal.text("same")
-    assert "I didn't" not in cal.text("   ") and "That message was empty" in cal.text("   ")
-    help_text = cal.text("?")
-    assert "red (off track, behind, 3)" in help_text
+    assert "That message was empty, so I haven't stored anything." in cal.text("   ")
+    assert "red (off track, behind, 3)" in cal.text("?")
     conv = conversation(plan_engine, "cal")
     assert conv is not None and conv.step == 1 and conv.data["answers"] == {}
-    assert "RAG status: At" not in cal.text("AT RISK!!") or True
+    assert "RAG status: Amber (at risk)." in cal.text("AT RISK!!")
     conv = conversation(plan_engine, "cal")
     assert conv is not None and conv.data["answers"] == {"rag": "at_risk"}
 
@@ -261,7 +278,7 @@ def test_slipped_milestone_asks_for_the_date(chat: ChatFor, plan_engine: Engine)
     answer_all(cal, ["green", "skip", "skip"])
     asked = cal.text("slipped")
     assert "has slipped. To what date?" in asked
-    assert "couldn't read \"whenever\" as a date" in cal.text("whenever")
+    assert 'couldn\'t read "whenever" as a date' in cal.text("whenever")
     assert "Milestone 1: Slipped to 31 Jan 2020." in cal.text("Jan 2020")
     answer_all(cal, ["slipped", "skip", "none", "Slow"])
     cal.say("yes")
@@ -326,23 +343,41 @@ def test_form_with_errors_then_valid(planbot: Planbot, chat: ChatFor, plan_engin
     cal = chat("cal")
     token = form_of(cal.say("/plan-update 5")).step
     cal.say("cancel")
-    bad = {"rag": "purple", "kpi:kpi1": "x" * 3001, "ms:m1": "maybe", "ms:m2": "slipped", "ms_date:m2": "someday", "summary": ""}
+    bad = {
+        "rag": "purple",
+        "kpi:kpi1": "x" * 3001,
+        "ms:m1": "maybe",
+        "ms:m2": "slipped",
+        "ms_date:m2": "someday",
+        "summary": "",
+    }
     said = planbot.handle(FormSubmitted(cal.sender, bad, token))
     shown = text_of(said)
     assert "I couldn't take that form yet, so nothing was stored. Please fix these:" in shown
-    assert "RAG status: \"purple\" isn't a RAG status; choose green, amber, red or complete." in shown
+    assert 'RAG status: "purple" isn\'t a RAG status; choose green, amber, red or complete.' in shown
     assert "KPI 1: That answer is 3,001 characters" in shown
-    assert "Milestone 1: \"maybe\" isn't a milestone state" in shown
-    assert "Milestone 2: \"someday\" isn't a date I can read" in shown
+    assert 'Milestone 1: "maybe" isn\'t a milestone state' in shown
+    assert 'Milestone 2: "someday" isn\'t a date I can read' in shown
     assert "Summary: needed" in shown
     assert form_of(said).step == token
     assert updates(plan_engine, 5) == [] and conversation(plan_engine, "cal") is None
 
-    good = {"rag": "amber", "kpi:kpi1": "Endorsed", "kpi:kpi2": "", "ms:m1": "done", "ms:m2": "slipped",
-            "ms_date:m2": "2020-02-28", "blockers": "", "summary": "Mostly there"}
+    good = {
+        "rag": "amber",
+        "kpi:kpi1": "Endorsed",
+        "kpi:kpi2": "",
+        "ms:m1": "done",
+        "ms:m2": "slipped",
+        "ms_date:m2": "2020-02-28",
+        "blockers": "",
+        "summary": "Mostly there",
+    }
     review = planbot.handle(FormSubmitted(cal.sender, good, token))
     assert review[-1].key == "checkin-review:5:2019-Q3"
-    assert "5. Milestone 2, Endorsement and engagement with all changes pertaining to the LEP Rev…: Slipped to 28 Feb 2020" in text_of(review)
+    assert (
+        "5. Milestone 2, Endorsement and engagement with all changes pertaining to the LEP Rev…: Slipped to 28 Feb 2020"
+        in text_of(review)
+    )
     assert "3. KPI 2, New board operational by March 2020.: none noted" in text_of(review)
     assert updates(plan_engine, 5) == []
     cal.say("yes")
@@ -356,7 +391,14 @@ def test_form_during_the_conversation_for_the_same_item(planbot: Planbot, chat: 
     bea = chat("bea")
     token = form_of(bea.say("/plan-update")).step
     assert token == "checkin:form:3:2019-Q3"
-    values = {"rag": "green", "ms:m1": "done", "ms:m2": "on track", "ms:m3": "done", "ms:m4": "not started", "summary": "Fine"}
+    values = {
+        "rag": "green",
+        "ms:m1": "done",
+        "ms:m2": "on track",
+        "ms:m3": "done",
+        "ms:m4": "not started",
+        "summary": "Fine",
+    }
     review = planbot.handle(FormSubmitted(bea.sender, values, token))
     assert "Check your update: item 3, Q3 2019-20" in text_of(review)
     said = bea.text("yes")
@@ -437,7 +479,10 @@ def test_editing_creates_version_two_and_keeps_history(planbot: Planbot, chat: C
     first, second = updates(plan_engine, 5)
     assert (first.version, first.is_latest, second.version, second.is_latest) == (1, False, 2, True)
     assert kpi_rows(plan_engine, first.id) == {"kpi1": "Board endorsed the LIS draft"}
-    assert kpi_rows(plan_engine, second.id) == {"kpi1": "Board endorsed the LIS draft", "kpi2": "Federal board endorsed in October"}
+    assert kpi_rows(plan_engine, second.id) == {
+        "kpi1": "Board endorsed the LIS draft",
+        "kpi2": "Federal board endorsed in October",
+    }
     assert second.summary == first.summary == "Federal boards on board"
 
 
@@ -446,7 +491,9 @@ def test_plan_update_again_resumes_the_open_question(chat: ChatFor, plan_engine:
     cal.command("plan-update", "5")
     cal.say("green")
     said = cal.command("plan-update", "5")
-    assert "You're already writing item 5's update for Q3 2019-20; here is where we are." in said and "KPI 1 of 2" in said
+    assert (
+        "You're already writing item 5's update for Q3 2019-20; here is where we are." in said and "KPI 1 of 2" in said
+    )
     said = cal.command("plan-update", "6")
     assert "I've set aside your unfinished update for item 5; nothing from it was stored." in said
     assert "Item 6: Translate strategies" in said
