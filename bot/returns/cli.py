@@ -1,0 +1,113 @@
+"""`planbot export` (the quarterly return) and `planbot plan import` (a plan from a table)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.bootstrap import start
+from bot.config import get_settings
+from bot.core.clock import SystemClock
+from bot.core.errors import BadInput, PlanbotError
+from bot.returns.compose import QuarterlyReturn
+from bot.returns.export import FORMAT_NAMES, FORMATS, export_return, format_from
+from storage.db import session_scope
+from storage.planfile import PlanFileError
+from storage.queries import get_plan
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2019-10-02") from None
+
+
+def _format(args: argparse.Namespace) -> str:
+    from_name = format_from(args.output.suffix) if args.output else None
+    if args.format and from_name and args.format != from_name:
+        raise BadInput(f"-o {args.output} ends in {args.output.suffix} but --format is {args.format}; make them agree.")
+    return args.format or from_name or "docx"
+
+
+def describe(ret: QuarterlyReturn) -> str:
+    received = len(ret.rows) - ret.missing_count
+    return f"{ret.period_label}: {received} of {len(ret.rows)} items have an update ({ret.missing_count} without)"
+
+
+def _export(args: argparse.Namespace) -> int:
+    try:
+        fmt = _format(args)
+        engine = start(get_settings())
+        with session_scope(engine) as session:
+            plan = get_plan(session)
+            zone = ZoneInfo(plan.timezone if plan else "Europe/London")
+            produced = args.produced or SystemClock().now().astimezone(zone).date()
+            ret, paths = export_return(
+                session, period=args.period, fmt=fmt, produced=produced, path=args.output, folder=Path.cwd()
+            )
+    except (PlanbotError, PlanFileError) as exc:
+        print(f"planbot export: {exc}", file=sys.stderr)
+        return 1
+    print(f"Wrote {paths[0]} ({FORMAT_NAMES[fmt]}), {describe(ret)}.")
+    for extra in paths[1:]:
+        print(f"RAG chart beside it: {extra}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from bot.returns.importer import import_table
+
+    if args.output and args.output.exists() and not args.force:
+        print(f"planbot plan import: {args.output} already exists; choose another name or add --force to replace it.", file=sys.stderr)
+        return 1
+    try:
+        result = import_table(args.file, today=SystemClock().now().date())
+    except PlanbotError as exc:
+        print(f"planbot plan import: {exc}", file=sys.stderr)
+        return 1
+    report = sys.stdout
+    if args.output:
+        args.output.write_text(result.yaml_text, encoding="utf-8")
+        target = str(args.output)
+    else:
+        sys.stdout.write(result.yaml_text)
+        report = sys.stderr
+        target = "standard output"
+    lines = [f"Read {result.counts()} from {args.file.name} into {target}."]
+    for heading, entries in (
+        ("Could not place (not in the plan file; add them by hand if they belong)", result.unplaced),
+        ("Check", result.check),
+        ("Fill in before `planbot plan check` accepts the file", result.to_fill),
+    ):
+        if entries:
+            lines += ["", f"{heading}:", *(f"  - {entry}" for entry in entries)]
+    name = args.output or "FILE.yaml"
+    lines += ["", f"Then: planbot plan check {name} && planbot plan load {name}"]
+    print("\n".join(lines), file=report)
+    return 0
+
+
+def add_import_parser(plan_subparsers: argparse._SubParsersAction) -> None:
+    """`planbot plan import`: added to the lead's `plan` command group."""
+    parser = plan_subparsers.add_parser(
+        "import", help="make a plan file from a Word, Excel or CSV plan table (Improvement summary | Milestones | ...)"
+    )
+    parser.add_argument("file", type=Path, help="a .docx, .xlsx or .csv file holding the plan table")
+    parser.add_argument("-o", "--output", type=Path, help="the plan file to write (default: print it)")
+    parser.add_argument("--force", action="store_true", help="replace the output file if it exists")
+    parser.set_defaults(handler=_import)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "export", help="write the quarterly return: the plan table with each lead's progress update, as docx, xlsx, csv or md"
+    )
+    parser.add_argument("--period", help="e.g. 2019-Q2, Q2 or 'q2 2019' (default: the latest period with updates)")
+    parser.add_argument("--format", choices=FORMATS, help="default: from -o's extension, else docx")
+    parser.add_argument("-o", "--output", type=Path, help="default: quarterly-return-PERIOD.FORMAT here")
+    parser.add_argument("--produced", type=_date, help="the date printed as 'Produced' (default: today), for exports to diff")
+    parser.set_defaults(handler=_export)

@@ -1,0 +1,57 @@
+"""Write a composed return in a chosen format: the one place that picks a writer.
+
+Writers are imported here, on demand, so reading the plan or answering a chat
+message never loads python-docx, openpyxl or matplotlib.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlmodel import Session
+
+from bot.core.errors import BadInput
+from bot.returns.compose import QuarterlyReturn, compose, pick_period
+
+FORMATS = ("docx", "xlsx", "csv", "md")
+FORMAT_NAMES = {"docx": "Word document", "xlsx": "Excel workbook", "csv": "CSV file", "md": "Markdown file"}
+ALIASES = {"word": "docx", "doc": "docx", "excel": "xlsx", "xls": "xlsx", "markdown": "md"}
+
+
+def format_from(text: str) -> str | None:
+    """'docx', 'Word', '.xlsx', 'markdown' -> the format key; None if it names none."""
+    word = text.strip().lower().lstrip(".")
+    word = ALIASES.get(word, word)
+    return word if word in FORMATS else None
+
+
+def writer_for(fmt: str) -> Callable[[QuarterlyReturn, Path], list[Path]]:
+    if fmt == "docx":
+        from bot.returns.docx import write_docx
+
+        return write_docx
+    if fmt == "xlsx":
+        from bot.returns.xlsx import write_xlsx
+
+        return write_xlsx
+    if fmt == "csv":
+        from bot.returns.csvmd import write_csv
+
+        return write_csv
+    if fmt == "md":
+        from bot.returns.csvmd import write_markdown
+
+        return write_markdown
+    raise BadInput(f"I can't write '{fmt}'. The formats are: {', '.join(FORMATS)}.")
+
+
+def export_return(
+    session: Session, *, period: str | None, fmt: str, produced: dt.date, path: Path | None, folder: Path
+) -> tuple[QuarterlyReturn, list[Path]]:
+    """Compose the return for `period` and write it; the files written, the main one first."""
+    ret = compose(session, period=pick_period(session, period), produced=produced)
+    target = path or folder / f"{ret.stem}.{fmt}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return ret, writer_for(fmt)(ret, target)
