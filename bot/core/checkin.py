@@ -366,7 +366,7 @@ def _take(draft: Draft, subject: Subject, text: str, word: Control | None, ctx: 
         raise Unreadable(f"The summary goes into the quarterly return, so it can't be skipped. {_options(draft)}")
     draft.answers[step] = previous if copying else text
     draft.advance()
-    return "Summary noted."
+    return f"Summary: {'same as last time' if copying else 'noted'}."
 
 
 def _quiet_milestone(text: str, ctx: Context) -> MilestoneReading | None:
@@ -520,7 +520,8 @@ def _still_due(ctx: Context, period: Period) -> str:
     if not due:
         whose = "every item" if ctx.person.is_coordinator else "all your items"
         return f"That's {whose} updated for {label}. Thank you!"
-    return f"Still without an update for {label}: items {_and([str(i.number) for i in due])}. /plan-update starts the next one."
+    numbers = _and([str(i.number) for i in due])
+    return f"Still without an update for {label}: {_items(due)} {numbers}. /plan-update starts the next one."
 
 
 def _cancel(ctx: Context, draft: Draft) -> list[Reply]:
@@ -637,6 +638,10 @@ def _iso(text: str) -> dt.date:
 
 def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _items(things: list[Any]) -> str:
+    return "item" if len(things) == 1 else "items"
 
 
 def _and(words: list[str]) -> str:

@@ -52,6 +52,8 @@ NAVIGATION = (
 
 
 def _clip(text: str, limit: int = 70) -> str:
+    """A label-sized version of a KPI or milestone (a trailing full stop would clash with the colon after it)."""
+    text = text.rstrip(".")
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

@@ -378,7 +378,7 @@ def test_form_with_errors_then_valid(planbot: Planbot, chat: ChatFor, plan_engin
         "5. Milestone 2, Endorsement and engagement with all changes pertaining to the LEP Rev…: Slipped to 28 Feb 2020"
         in text_of(review)
     )
-    assert "3. KPI 2, New board operational by March 2020.: none noted" in text_of(review)
+    assert "3. KPI 2, New board operational by March 2020: none noted" in text_of(review)
     assert updates(plan_engine, 5) == []
     cal.say("yes")
     [update] = updates(plan_engine, 5)
