@@ -121,7 +121,7 @@ def start_from_args(ctx: Context, args: str) -> list[Reply]:
 
 def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
     """A typed answer (or a button's value) to the current question."""
-    draft = Draft.from_data(conv.data)
+    draft = _lock(ctx, conv)
     try:
         cleaned = answer_text(text)
     except BadInput as exc:
@@ -220,7 +220,15 @@ def _open_draft(ctx: Context) -> tuple[Conversation, Draft] | None:
     conv = ctx.conversation()
     if conv is None or not conv.state.startswith("checkin:"):
         return None
-    return conv, Draft.from_data(conv.data)
+    return conv, _lock(ctx, conv)
+
+
+def _lock(ctx: Context, conv: Conversation) -> Draft:
+    """Re-read the conversation row FOR UPDATE (PostgreSQL), so two presses of one
+    button handled at once are applied one after the other: the second then
+    finds the step moved on and is treated as stale."""
+    ctx.session.refresh(conv, with_for_update=True)
+    return Draft.from_data(conv.data)
 
 
 def _reask(ctx: Context, conv: Conversation, draft: Draft, lead_in: list[str]) -> Reply:
