@@ -34,9 +34,10 @@ def newest_updates(session: Session, *, period_keys: list[str]) -> dict[int, Upd
     )
     query = (
         select(Update)
-        .join(Period, col(Period.key) == col(Update.period_key))
-        .join(newest, and_(newest.c.item_number == col(Update.item_number), newest.c.position == col(Period.position)))
-        .where(latest, in_periods)
+        .select_from(newest)
+        .join(Period, and_(col(Period.position) == newest.c.position, col(Period.key).in_(period_keys)))
+        .join(Update, and_(col(Update.period_key) == col(Period.key), col(Update.item_number) == newest.c.item_number))
+        .where(latest)
     )
     return {u.item_number: u for u in session.exec(query)}
 
@@ -51,6 +52,12 @@ def item_updates(session: Session, *, item_number: int, period_keys: list[str]) 
         Update.item_number == item_number,
     )
     return {u.period_key: u for u in session.exec(query)}
+
+
+def items_with_updates(session: Session, *, period_key: str) -> set[int]:
+    """The items that have an update for the period (is it missing?), without loading the updates."""
+    query = select(Update.item_number).where(col(Update.is_latest) == True, Update.period_key == period_key)  # noqa: E712
+    return set(session.exec(query))
 
 
 def periods_with_updates(session: Session, *, period_keys: list[str]) -> set[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.core.context import Context
 from bot.core.errors import BadInput, NotFound
@@ -32,11 +33,11 @@ class Periods:
     current: Period
     today: dt.date
 
-    @property
+    @cached_property
     def up_to_current(self) -> list[Period]:
         return [p for p in self.all if p.position <= self.current.position]
 
-    @property
+    @cached_property
     def previous(self) -> Period | None:
         earlier = self.up_to_current[:-1]
         return earlier[-1] if earlier else None
@@ -124,7 +125,7 @@ def item_statuses(ctx: Context, now: Periods, items: list[Item]) -> list[ItemSta
     previous = now.previous
     had_previous: set[int] = set()
     if previous is not None:
-        had_previous = {u.item_number for u in queries.latest_updates_for_periods(ctx.session, period_keys=[previous.key])}
+        had_previous = status_queries.items_with_updates(ctx.session, period_key=previous.key)
     out = []
     for item in items:
         latest = newest.get(item.number)
