@@ -42,13 +42,13 @@ from sqlmodel import SQLModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.core.clock import FixedClock  # noqa: E402
-from bot.core.events import Command, Sender  # noqa: E402
-from bot.core.planbot import Planbot  # noqa: E402
-from storage.db import make_engine, normalise_url, session_scope, upgrade  # noqa: E402
-from storage.plan_loader import load_plan  # noqa: E402
-from storage.planfile import PlanDocument  # noqa: E402
-from storage.queries import plan_periods  # noqa: E402
+from bot.core.clock import FixedClock
+from bot.core.events import Command, Sender
+from bot.core.planbot import Planbot
+from storage.db import make_engine, normalise_url, session_scope, upgrade
+from storage.plan_loader import load_plan
+from storage.planfile import PlanDocument
+from storage.queries import plan_periods
 
 ITEMS = 50
 LEADS = 10

@@ -8,7 +8,7 @@ only the latest version of each (item, period) is read, through the
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, func, true
 from sqlmodel import Session, col, select
 
 from storage.models import Period, Person, Update
@@ -23,7 +23,7 @@ def newest_updates(session: Session, *, period_keys: list[str]) -> dict[int, Upd
     """Each item's latest version from the newest of `period_keys` it has an update for."""
     if not period_keys:
         return {}
-    latest = col(Update.is_latest) == True  # noqa: E712 (a comparison the index can use)
+    latest = col(Update.is_latest) == true()  # '= 1' on SQLite, which its index can use
     in_periods = col(Update.period_key).in_(period_keys)
     newest = (
         select(col(Update.item_number).label("item_number"), func.max(Period.position).label("position"))
@@ -47,7 +47,7 @@ def item_updates(session: Session, *, item_number: int, period_keys: list[str]) 
     if not period_keys:
         return {}
     query = select(Update).where(
-        col(Update.is_latest) == True,  # noqa: E712
+        col(Update.is_latest) == true(),
         col(Update.period_key).in_(period_keys),
         Update.item_number == item_number,
     )
@@ -56,7 +56,7 @@ def item_updates(session: Session, *, item_number: int, period_keys: list[str]) 
 
 def items_with_updates(session: Session, *, period_key: str) -> set[int]:
     """The items that have an update for the period (is it missing?), without loading the updates."""
-    query = select(Update.item_number).where(col(Update.is_latest) == True, Update.period_key == period_key)  # noqa: E712
+    query = select(Update.item_number).where(col(Update.is_latest) == true(), Update.period_key == period_key)
     return set(session.exec(query))
 
 
@@ -66,7 +66,7 @@ def periods_with_updates(session: Session, *, period_keys: list[str]) -> set[str
         return set()
     query = (
         select(Update.period_key)
-        .where(col(Update.is_latest) == True, col(Update.period_key).in_(period_keys))  # noqa: E712
+        .where(col(Update.is_latest) == true(), col(Update.period_key).in_(period_keys))
         .distinct()
     )
     return set(session.exec(query))

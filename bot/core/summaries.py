@@ -18,7 +18,15 @@ from bot.core.context import Context
 from bot.core.errors import BadInput, NotFound
 from bot.core.replies import Block, Bullets, Fields, Heading, Paragraph, Reply, Table
 from storage import queries, status_queries
-from storage.models import Item, MilestoneState, Period, Person, Rag, Update, UpdateMilestone
+from storage.models import (
+    Item,
+    MilestoneState,
+    Period,
+    Person,
+    Rag,
+    Update,
+    UpdateMilestone,
+)
 from storage.planfile import ScheduleSpec
 
 SHORT_TITLE = 48

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -13,10 +12,27 @@ from sqlmodel import Session, col, select
 
 from storage import plan_loader
 from storage.db import normalise_url, session_scope
-from storage.models import Item, Kpi, MilestoneState, Plan, Rag, Update, UpdateKpi, UpdateMilestone
+from storage.models import (
+    Item,
+    Kpi,
+    MilestoneState,
+    Plan,
+    Rag,
+    Update,
+    UpdateKpi,
+    UpdateMilestone,
+)
 from storage.plan_loader import load_plan
 from storage.planfile import BUNDLED_PLAN, ItemSpec, PlanDocument, read_plan
-from storage.queries import MilestoneAnswer, items, latest_update, save_update, update_history, update_kpis, update_milestones
+from storage.queries import (
+    MilestoneAnswer,
+    items,
+    latest_update,
+    save_update,
+    update_history,
+    update_kpis,
+    update_milestones,
+)
 from tests.conftest import LONDON
 
 NOV = dt.datetime(2019, 11, 14, 9, 30, tzinfo=LONDON)
@@ -122,9 +138,8 @@ def test_a_failed_load_changes_nothing(plan_engine: Engine, monkeypatch: pytest.
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(plan_loader, "plan_periods", broken)
-    with pytest.raises(RuntimeError, match="disk full"):
-        with session_scope(plan_engine) as session:
-            load_plan(session, edited_plan())
+    with pytest.raises(RuntimeError, match="disk full"), session_scope(plan_engine) as session:
+        load_plan(session, edited_plan())
     assert _snapshot(plan_engine) == before
     assert before[0][-1] == (7, "Leadership opportunities for the LEP", True)
 
@@ -134,9 +149,8 @@ def test_a_failed_first_load_leaves_no_plan(engine: Engine, monkeypatch: pytest.
         raise RuntimeError("interrupted")
 
     monkeypatch.setattr(plan_loader, "plan_periods", broken)
-    with pytest.raises(RuntimeError):
-        with session_scope(engine) as session:
-            load_plan(session, read_plan(BUNDLED_PLAN))
+    with pytest.raises(RuntimeError), session_scope(engine) as session:
+        load_plan(session, read_plan(BUNDLED_PLAN))
     with session_scope(engine) as session:
         assert session.get(Plan, 1) is None
         assert session.exec(select(Item)).all() == []
@@ -159,14 +173,14 @@ def test_two_saves_at_once_get_versions_one_and_two(plan_engine: Engine) -> None
     """The first save holds its transaction open while the second starts; the
     second must wait for it and number itself after it, on both engines."""
     second_started = threading.Event()
-    errors: list[BaseException] = []
+    errors: list[Exception] = []
 
     def second() -> None:
         try:
             with session_scope(plan_engine) as session:
                 second_started.set()
                 save(session, 1, Rag.AT_RISK, "second")
-        except BaseException as exc:  # reported by the assertion below
+        except Exception as exc:  # noqa: BLE001 (the thread's error is asserted on below)
             errors.append(exc)
 
     with session_scope(plan_engine) as session:
