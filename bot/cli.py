@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from bot import cli_db, cli_plan
+from bot.returns import cli as returns_cli
 from bot.shell import cli as shell_cli
 
-REGISTRARS = [shell_cli.register, cli_plan.register, cli_db.register]
+REGISTRARS = [shell_cli.register, cli_plan.register, cli_db.register, returns_cli.register]
 
 
 def build_parser() -> argparse.ArgumentParser:

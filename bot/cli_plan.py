@@ -1,4 +1,4 @@
-"""`planbot plan template | check FILE | load FILE`."""
+"""`planbot plan template | check FILE | load FILE` (and `import FILE`, from bot.returns.cli)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 
 from bot.bootstrap import open_database
 from bot.config import get_settings
+from bot.returns.cli import add_import_parser
 from storage.db import session_scope
 from storage.plan_loader import load_plan
 from storage.planfile import BUNDLED_PLAN, PlanDocument, PlanFileError, read_plan
@@ -63,7 +64,7 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    plan = sub.add_parser("plan", help="print, check or load a plan file")
+    plan = sub.add_parser("plan", help="print, check, load or import a plan file")
     plan_sub = plan.add_subparsers(dest="plan_command", metavar="ACTION")
     plan.set_defaults(handler=lambda args: plan.print_help() or 2)
     template = plan_sub.add_parser("template", help="print the bundled plan (a starting point for your own)")
@@ -74,3 +75,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     load = plan_sub.add_parser("load", help="load a plan file into the database (stored updates are kept)")
     load.add_argument("file")
     load.set_defaults(handler=_load)
+    add_import_parser(plan_sub)

@@ -14,6 +14,7 @@ from bot.core import checkin, summaries
 from bot.core.context import Context
 from bot.core.errors import BadInput
 from bot.core.replies import Bullets, Heading, Paragraph, Reply, say
+from bot.returns.chat import export_reply
 
 Handler = Callable[[Context, str], list[Reply]]
 COMMANDS: dict[str, Handler] = {}
@@ -58,7 +59,7 @@ def from_words(ctx: Context, text: str) -> list[Reply]:
 
 @command("plan-status", "status")
 def plan_status(ctx: Context, args: str) -> list[Reply]:
-    """/plan-status [N | PERSON | overdue | changes]: the whole plan, one item, one lead's items, what is overdue, or what changed since the previous period."""
+    """/plan-status [N | PERSON | overdue | changes | export [PERIOD] [FORMAT]]: the whole plan, one item, one lead's items, what is overdue, what changed since the previous period, or the quarterly return as a file."""
     arg = args.strip()
     word = arg.lower()
     if not arg:
@@ -69,6 +70,8 @@ def plan_status(ctx: Context, args: str) -> list[Reply]:
         return summaries.overdue(ctx)
     if word in {"changes", "changed", "diff", "since"}:
         return summaries.changes(ctx)
+    if word.split()[0] in {"export", "return"}:
+        return export_reply(ctx, arg.split(maxsplit=1)[1] if " " in arg else "")
     return summaries.person_items(ctx, arg)
 
 
