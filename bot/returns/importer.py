@@ -217,6 +217,15 @@ class _Reader:
             or not self.items
         )
         if starts_item:
+            for role in (MILESTONES, MONITORING, KPIS, LEAD):
+                column = self.column_of(role)
+                cell = row.cells.get(column) if column is not None else None
+                if cell is not None and cell.covered and cell.above.strip() and not others[role]:
+                    others[role] = cell.above
+                    self.check.append(
+                        f"{row.label}: the {COLUMN_NAMES[role]} cell is merged with the one above; "
+                        "used its text for this item too"
+                    )
             self.new_item(row, summary, others)
         else:
             self.continue_item(row, summary, others)

@@ -22,9 +22,13 @@ SUFFIXES = (".docx", ".xlsx", ".csv")
 
 @dataclass(frozen=True)
 class GridCell:
+    """`covered`: hidden under a merged cell; `above` is that cell's text when the
+    merge comes down from the row above (so it can apply to this row's item too)."""
+
     text: str
     span: int = 1
     covered: bool = False
+    above: str = ""
 
     @property
     def lines(self) -> list[str]:
@@ -59,13 +63,18 @@ def _docx_grids(path: Path) -> list[Grid]:
     grids: list[Grid] = []
     for number, table in enumerate(document.tables, start=1):
         rows: list[GridRow] = []
+        merged_text: dict[int, str] = {}
         for row_number, tr in enumerate(table._tbl.tr_lst, start=1):
             row = GridRow(f"table {number}, row {row_number}")
             column = tr.grid_before
             for tc in tr.tc_lst:
                 span = tc.grid_span
-                text = "\n".join(p.text for p in _Cell(tc, table).paragraphs)
-                row.cells[column] = GridCell(text, span, covered=tc.vMerge == "continue")
+                if tc.vMerge == "continue":
+                    row.cells[column] = GridCell("", span, covered=True, above=merged_text.get(column, ""))
+                else:
+                    text = "\n".join(p.text for p in _Cell(tc, table).paragraphs)
+                    merged_text[column] = text
+                    row.cells[column] = GridCell(text, span)
                 for extra in range(1, span):
                     row.cells[column + extra] = GridCell("", covered=True)
                 column += span
@@ -93,21 +102,23 @@ def _xlsx_grids(path: Path) -> list[Grid]:
     grids: list[Grid] = []
     for sheet in book.worksheets:
         spans: dict[tuple[int, int], int] = {}
-        covered: set[tuple[int, int]] = set()
+        covered: dict[tuple[int, int], str] = {}
         for merged in sheet.merged_cells.ranges:
             spans[(merged.min_row, merged.min_col)] = merged.max_col - merged.min_col + 1
+            origin = _xlsx_text(sheet.cell(row=merged.min_row, column=merged.min_col).value)
             for r in range(merged.min_row, merged.max_row + 1):
                 for c in range(merged.min_col, merged.max_col + 1):
                     if (r, c) != (merged.min_row, merged.min_col):
-                        covered.add((r, c))
+                        covered[(r, c)] = origin if c == merged.min_col else ""
         rows: list[GridRow] = []
         for cells in sheet.iter_rows():
             row = GridRow(f"sheet '{sheet.title}' row {cells[0].row}" if cells else f"sheet '{sheet.title}'")
             for cell in cells:
                 key = (cell.row, cell.column)
-                row.cells[cell.column - 1] = GridCell(
-                    "" if key in covered else _xlsx_text(cell.value), spans.get(key, 1), covered=key in covered
-                )
+                if key in covered:
+                    row.cells[cell.column - 1] = GridCell("", covered=True, above=covered[key])
+                else:
+                    row.cells[cell.column - 1] = GridCell(_xlsx_text(cell.value), spans.get(key, 1))
             rows.append(row)
         grids.append(Grid(f"sheet '{sheet.title}'", rows))
     return grids
