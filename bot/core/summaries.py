@@ -17,6 +17,7 @@ from functools import cached_property
 from bot.core.context import Context
 from bot.core.errors import BadInput, NotFound
 from bot.core.replies import Block, Bullets, Fields, Heading, Paragraph, Reply, Table
+from schedules.calendar import holiday_calendar
 from storage import queries, status_queries
 from storage.models import (
     Item,
@@ -360,11 +361,15 @@ def person_items(ctx: Context, who: str) -> list[Reply]:
     return [_status_reply(ctx, now, f"{person.name}'s items", items, people)]
 
 
-def working_days(start: dt.date, end: dt.date) -> int:
-    """Weekdays from `start` to `end`, both included (bank holidays are the schedules' concern)."""
+def working_days(ctx: Context, start: dt.date, end: dt.date) -> int:
+    """Working days from `start` to `end`, both included: weekends and the plan region's
+    bank holidays are skipped, as the schedules count them."""
     if end < start:
         return 0
-    return sum(1 for n in range((end - start).days + 1) if (start + dt.timedelta(days=n)).weekday() < 5)
+    first = min(start.year, ctx.plan.year_start.year - 1)
+    last = max(end.year, ctx.plan.year_end.year + 1)
+    calendar = holiday_calendar(ctx.plan.holidays, first, last)
+    return sum(1 for n in range((end - start).days + 1) if calendar.is_working_day(start + dt.timedelta(days=n)))
 
 
 def _item_bullets(statuses: list[ItemStatus], people: dict[str, Person]) -> Bullets:
@@ -384,7 +389,7 @@ def overdue(ctx: Context) -> list[Reply]:
         blocks.append(Paragraph(f"No {name(now.previous)} update (the period ended {day(now.previous.end)}):"))
         blocks.append(_item_bullets(late, people))
     waiting = [s for s in statuses if s.current is None]
-    left = working_days(now.today, now.current.end)
+    left = working_days(ctx, now.today, now.current.end)
     if waiting and now.current_ended:
         blocks.append(Paragraph(f"No {name(now.current)} update (the period ended {day(now.current.end)}):"))
         blocks.append(_item_bullets(waiting, people))

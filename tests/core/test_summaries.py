@@ -231,6 +231,13 @@ def test_overdue_near_the_periods_end(plan_engine: Engine, clock: FixedClock, ch
     assert [line.split(".")[0].strip(" -") for line in due] == ["2", "3", "4", "5", "6", "7"]
 
 
+def test_overdue_counts_working_days_without_bank_holidays(history: Engine, clock: FixedClock, chat: Callable[..., Chat]) -> None:
+    """Wednesday 18 December 2019: ten weekdays to 31 December, but Christmas and Boxing Day are bank holidays."""
+    clock.at = at("2019-12-18", 10)
+    text = chat("robin").command("plan-status", "overdue")
+    assert "No Q3 2019-20 update yet, due by 31 Dec 2019 (8 working days left):\n  - 3. Engage stakeholders" in text
+
+
 def test_nothing_overdue(plan_engine: Engine, clock: FixedClock, chat: Callable[..., Chat]) -> None:
     """Wednesday 28 August 2019: every Q1 update is in, and Q2 ends 24 working days later."""
     clock.at = at("2019-08-28", 10)
