@@ -252,3 +252,64 @@ class Send(SQLModel, table=True):
     platform: str | None = None
     channel: str | None = None
     message_id: str | None = None
+
+
+class InboxMessage(SQLModel, table=True):
+    """A message the clock sent while no chat platform is configured: the terminal
+    shell shows a person's unread ones when they open it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(foreign_key="person.id", index=True)
+    reply: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = _tz(nullable=False)
+    read_at: dt.datetime | None = _tz(nullable=True)
+
+
+class Absence(SQLModel, table=True):
+    """`away until DATE` or `snooze 2d`: the clock holds a person's sends until `until`."""
+
+    person_id: str = Field(foreign_key="person.id", primary_key=True)
+    kind: str = Field(max_length=16)
+    until: dt.datetime = _tz(nullable=False)
+    set_at: dt.datetime = _tz(nullable=False)
+
+
+class ItemDeputy(SQLModel, table=True):
+    """A deputy named in chat; stands in for the item's lead while the lead is away.
+    Kept apart from Item.deputy_id so reloading the plan file does not wipe it."""
+
+    item_number: int = Field(foreign_key="item.number", primary_key=True)
+    deputy_id: str = Field(foreign_key="person.id")
+    set_by_id: str = Field(foreign_key="person.id")
+    set_at: dt.datetime = _tz(nullable=False)
+
+
+class CallNote(SQLModel, table=True):
+    """What a lead flagged before a weekly call; the coordinators' brief lists it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurrence: str = Field(max_length=100, index=True)
+    person_id: str = Field(foreign_key="person.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: dt.datetime = _tz(nullable=False)
+
+
+class MilestoneCheck(SQLModel, table=True):
+    """A lead's answer when a milestone fell due: done, on track, or slipped to a new date."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_number: int = Field(foreign_key="item.number", index=True)
+    milestone_key: str
+    asked_due: dt.date
+    state: MilestoneState = Field(sa_type=String(16))
+    new_date: dt.date | None = None
+    person_id: str = Field(foreign_key="person.id")
+    answered_at: dt.datetime = _tz(nullable=False)
+
+
+class ReconcileMark(SQLModel, table=True):
+    """The latest instant each scheduled job has reconciled up to: sends that fell
+    due after it and are now past the grace window are recorded as missed."""
+
+    job: str = Field(primary_key=True, max_length=40)
+    last_at: dt.datetime = _tz(nullable=False)

@@ -98,3 +98,6 @@ def help_(ctx: Context, args: str) -> list[Reply]:
             ]
         )
     ]
+
+
+from bot.core import availability, flags, milestone_check, schedule_view  # noqa: E402,F401  (their commands register on import)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.core import checkin
+from bot.core import checkin, flags, milestone_check, prompts
 from bot.core.errors import BadInput
 
-FLOWS: dict[str, ModuleType] = {"checkin": checkin}
+FLOWS: dict[str, ModuleType] = {"checkin": checkin, "flags": flags, "milestone": milestone_check, "prompt": prompts}
 
 
 def flow_for(token: str) -> ModuleType:

@@ -1,0 +1,119 @@
+"""'This milestone fell due: done, slipped or still on track?': the answer is
+stored as a MilestoneCheck; a slipped milestone is asked about again on its new date.
+
+The clock's question has buttons (step "milestone:<item>:<key>@<due>") whose
+values are the typed command `/milestone N KEY done|on-track|slipped [DATE]`.
+'Slipped' without a date asks for it (conversation state "milestone:date:N:KEY").
+"""
+
+from __future__ import annotations
+
+from bot.core import commands
+from bot.core.answers import DATE_EXAMPLES, MilestoneReading, Unreadable, parse_date, parse_milestone
+from bot.core.commands import command
+from bot.core.context import Context
+from bot.core.errors import BadInput, NotFound
+from bot.core.replies import Reply, say
+from bot.core.update_access import authorise, find_item
+from schedules.messages import day_text
+from schedules.world import load_milestones
+from storage.conversations import clear_conversation, save_conversation
+from storage.milestone_checks import record_check
+from storage.models import Conversation, Item, Milestone, MilestoneState
+from storage.queries import milestones
+
+DATE = "milestone:date"
+USAGE = "Type /milestone N KEY done, /milestone N KEY on-track or /milestone N KEY slipped 31/01/2020 (KEY as in my question, e.g. m4)."
+CANCEL = {"cancel", "stop", "never mind", "nevermind"}
+
+
+def _milestone(ctx: Context, item: Item, key: str) -> Milestone:
+    found = next((m for m in milestones(ctx.session, item_number=item.number) if m.key.lower() == key.lower()), None)
+    if found is None:
+        keys = ", ".join(f"{m.key} ({m.text[:40]})" for m in milestones(ctx.session, item_number=item.number))
+        raise NotFound(f"Item {item.number} has no milestone {key}. Its milestones are: {keys or 'none'}.")
+    return found
+
+
+def _store(ctx: Context, item: Item, ms: Milestone, reading: MilestoneReading) -> list[Reply]:
+    current = next((m for m in load_milestones(ctx.session, [item]) if m.key == ms.key), None)
+    asked = current.due if current is not None else (ms.due or ctx.today)
+    record_check(
+        ctx.session,
+        item_number=item.number,
+        milestone_key=ms.key,
+        asked_due=asked,
+        state=reading.state,
+        new_date=reading.new_date,
+        person_id=ctx.person.id,
+        at=ctx.now,
+    )
+    what = f"item {item.number}'s milestone “{ms.text}”"
+    if reading.state is MilestoneState.SLIPPED and reading.new_date is not None:
+        return [say(f"Recorded: {what} has slipped to {day_text(reading.new_date)}. I'll ask about it again then.")]
+    return [say(f"Recorded: {what} is {MilestoneState(reading.state).label.lower()}. Thank you.")]
+
+
+def _ask_date(ctx: Context, item: Item, ms: Milestone) -> list[Reply]:
+    conv = ctx.conversation()
+    if conv is not None and not conv.state.startswith(DATE):
+        raise BadInput(f"You're in the middle of something else, so give the date in one go: /milestone {item.number} {ms.key} slipped 31/01/2020.")
+    save_conversation(
+        ctx.session,
+        platform=ctx.sender.platform,
+        person_id=ctx.person.id,
+        channel=ctx.sender.channel,
+        state=f"{DATE}:{item.number}:{ms.key}",
+        data={},
+        at=ctx.now,
+    )
+    return [say(f"What's the new date for “{ms.text}”? Like {DATE_EXAMPLES} (or cancel).")]
+
+
+@command("milestone")
+def milestone(ctx: Context, args: str) -> list[Reply]:
+    """/milestone N KEY done|on-track|slipped [DATE]: answer my question about a milestone that fell due."""
+    parts = args.split(None, 2)
+    if len(parts) < 3 or not parts[0].lstrip("#").isdigit():
+        raise BadInput(USAGE)
+    item = find_item(ctx.session, int(parts[0].lstrip("#")))
+    authorise(ctx, item)
+    ms = _milestone(ctx, item, parts[1])
+    try:
+        reading = parse_milestone(parts[2], today=ctx.today)
+    except Unreadable as exc:
+        raise BadInput(str(exc)) from None
+    if reading is None:
+        raise BadInput(f"I couldn't read “{parts[2]}” as done, on track or slipped. {USAGE}")
+    if reading.state is MilestoneState.NOT_STARTED:
+        raise BadInput(f"It fell due, so is it done, still on track, or slipped? {USAGE}")
+    if reading.needs_date:
+        return _ask_date(ctx, item, ms)
+    return _store(ctx, item, ms, reading)
+
+
+def press(ctx: Context, value: str, step: str) -> list[Reply]:
+    """A button on the milestone question: the same as typing its value."""
+    name, _, args = value.strip().lstrip("/").partition(" ")
+    return commands.run(ctx, name.lower(), args.strip())
+
+
+def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
+    """The new date of a slipped milestone."""
+    _, _, rest = conv.state.partition(f"{DATE}:")
+    number, _, key = rest.partition(":")
+    if text.strip().lower() in CANCEL:
+        clear_conversation(ctx.session, platform=conv.platform, person_id=conv.person_id, channel=conv.channel)
+        return [say("OK, nothing recorded. Type /milestone to answer later.")]
+    day = parse_date(text, today=ctx.today)
+    if day is None:
+        return [say(f"I couldn't read “{text.strip()}” as a date. Give it like {DATE_EXAMPLES} (or cancel).")]
+    if day <= ctx.today:
+        return [say(f"{day_text(day)} isn't in the future. What's the new date it should be done by? (or cancel)")]
+    clear_conversation(ctx.session, platform=conv.platform, person_id=conv.person_id, channel=conv.channel)
+    item = find_item(ctx.session, int(number))
+    return _store(ctx, item, _milestone(ctx, item, key), MilestoneReading(MilestoneState.SLIPPED, day))
+
+
+def submit_form(ctx: Context, values: dict[str, str], step: str) -> list[Reply]:
+    raise BadInput(f"That form belongs to a question I no longer recognise; nothing was stored. {USAGE}")

@@ -1,0 +1,105 @@
+"""The scheduler process (`planbot clock`).
+
+APScheduler 3.x only decides *when* to reconcile; the send ledger decides what
+goes out, so a second clock (or a restart) never sends anything twice. Each job
+has a DueTrigger that fires when the plan next has something due for it, or
+after `sweep` at the latest (to retry failures, release snoozes and notice a
+reloaded plan). Jobs live in a MemoryJobStore: APScheduler's FAQ forbids
+sharing a job store between processes, and nothing needs one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+from types import FrameType
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.base import BaseTrigger
+from sqlalchemy.engine import Engine
+
+from bot.core.clock import Clock, SystemClock
+from schedules.planner import JOBS, Job, next_due_after
+from schedules.reconcile import Reconciler
+from schedules.world import load_world
+from storage.db import session_scope
+
+logger = logging.getLogger(__name__)
+
+SWEEP = dt.timedelta(minutes=15)
+
+
+class OffsetClock:
+    """Real time shifted to start at a chosen instant: `planbot clock --at` for demos and tests."""
+
+    def __init__(self, start: dt.datetime, real: Clock | None = None) -> None:
+        self.real = real or SystemClock()
+        self.offset = start - self.real.now()
+
+    def now(self) -> dt.datetime:
+        return self.real.now() + self.offset
+
+
+class DueTrigger(BaseTrigger):
+    """Next fire time: the job's next due send (in the clock's time), or `sweep` from now."""
+
+    def __init__(self, engine: Engine, job: Job, *, offset: dt.timedelta = dt.timedelta(), sweep: dt.timedelta = SWEEP) -> None:
+        self.engine = engine
+        self.job = job
+        self.offset = offset
+        self.sweep = sweep
+
+    def get_next_fire_time(self, previous_fire_time: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+        latest = now + self.sweep
+        try:
+            with session_scope(self.engine) as session:
+                world = load_world(session, kinds=list(self.job.reads))
+                due = next_due_after(world, self.job, now + self.offset) if world is not None else None
+        except Exception:
+            logger.exception("could not work out when %s is next due; trying again in %s", self.job.name, self.sweep)
+            return latest
+        return min(due - self.offset, latest) if due is not None else latest
+
+    def __str__(self) -> str:
+        return f"due[{self.job.name}]"
+
+
+class ClockProcess:
+    def __init__(self, reconciler: Reconciler, zone: ZoneInfo, *, offset: dt.timedelta = dt.timedelta(), sweep: dt.timedelta = SWEEP) -> None:
+        self.reconciler = reconciler
+        self.zone = zone
+        self.offset = offset
+        self.sweep = sweep
+        self.scheduler = BlockingScheduler(
+            timezone=zone,
+            jobstores={"default": MemoryJobStore()},
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+
+    def reconcile(self, name: str) -> None:
+        """One job's reconcile; an unexpected error is logged and the clock carries on."""
+        try:
+            self.reconciler.run(name)
+        except Exception:
+            logger.exception("the %s reconcile failed; it runs again at its next time", name)
+
+    def start(self) -> None:
+        """Reconcile everything once now, then at each job's times until stopped."""
+        for name in JOBS:
+            self.reconcile(name)
+        for name, job in JOBS.items():
+            trigger = DueTrigger(self.reconciler.engine, job, offset=self.offset, sweep=self.sweep)
+            self.scheduler.add_job(self.reconcile, trigger, args=[name], id=name, name=name)
+        for job in self.scheduler.get_jobs():
+            logger.info("next %s reconcile at %s", job.id, (job.next_run_time + self.offset).astimezone(self.zone).isoformat())
+        signal.signal(signal.SIGTERM, self._stop)
+        self.scheduler.start()
+
+    def _stop(self, signum: int, frame: FrameType | None) -> None:
+        logger.info("stopping the clock")
+        self.scheduler.shutdown(wait=False)

@@ -1,0 +1,174 @@
+"""Turn a planned send into the message it carries, reading what it shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session
+
+from bot.core.replies import Reply
+from schedules import messages
+from schedules.briefs import build_board_summary, build_brief, gather_board_summary, gather_brief
+from schedules.calendar import MeetingOccurrence
+from schedules.messages import ItemCard, Missing, StandIn, day_text
+from schedules.periods import PeriodSpan
+from schedules.planner import PlannedSend, route_item
+from schedules.world import World
+from storage import queries
+from storage.ledger import chase_counts
+from storage.models import Item, MilestoneState, Rag
+
+
+class CannotCompose(Exception):
+    """The plan changed under a planned send (item or meeting gone)."""
+
+
+def _label(period: PeriodSpan) -> str:
+    return period.label.split(" (", 1)[0]
+
+
+def item_card(session: Session, world: World, item: Item, period: PeriodSpan) -> ItemCard:
+    """KPIs with their last reported progress, milestones with their state, and the last update."""
+    last = queries.latest_before(session, item_number=item.number, period_position=period.position)
+    progress: dict[str, str] = {}
+    states: dict[str, str] = {}
+    if last is not None and last.id is not None:
+        progress = {k.kpi_key: k.progress for k in queries.update_kpis(session, update_ids=[last.id])[last.id]}
+        for m in queries.update_milestones(session, update_ids=[last.id])[last.id]:
+            state = MilestoneState(m.state).label
+            states[m.milestone_key] = f"{state}, new date {day_text(m.new_date)}" if m.new_date else state
+    kpis = [(k.text, progress.get(k.key, "")) for k in queries.kpis(session, item_number=item.number)]
+    milestones = []
+    for m in queries.milestones(session, item_number=item.number):
+        due = f" (due {day_text(m.due)})" if m.due else ""
+        state = f": {states[m.key]}" if m.key in states else ""
+        milestones.append(f"{m.text}{due}{state}")
+    summary = None
+    if last is not None:
+        period_name = next((_label(p) for p in world.cal.periods if p.key == last.period_key), last.period_key)
+        written = day_text(world.cal.local_day(last.created_at))
+        summary = f"{period_name}, {Rag(last.rag).label}, written {written}: {last.summary}"
+    return ItemCard(item.number, item.title, kpis, milestones, summary)
+
+
+def _stand_in(world: World, send: PlannedSend) -> StandIn | None:
+    if send.standing_in_for is None:
+        return None
+    lead = world.people.get(send.standing_in_for)
+    absence = world.absences.get(send.standing_in_for)
+    until = world.cal.local_day(absence.until) if absence is not None else None
+    return StandIn(lead.name if lead else send.standing_in_for, until)
+
+
+def _item(world: World, number: int | None) -> Item:
+    item = next((i for i in world.items if i.number == number), None)
+    if item is None:
+        raise CannotCompose(f"item {number} is no longer in the plan")
+    return item
+
+
+def _period(world: World, key: str) -> PeriodSpan:
+    period = next((p for p in world.cal.periods if p.key == key), None)
+    if period is None:
+        raise CannotCompose(f"period {key} is no longer in the plan")
+    return period
+
+
+def _meeting(world: World, key: str) -> MeetingOccurrence:
+    meeting = world.cal.meeting(key)
+    if meeting is None:
+        raise CannotCompose(f"meeting {key} is no longer in the plan")
+    return meeting
+
+
+def _missing(session: Session, world: World, period: PeriodSpan, now: dt.datetime) -> list[Missing]:
+    counts = chase_counts(session, period_key=period.key)
+    rows = []
+    for item in world.items:
+        if (item.number, period.key) in world.updates_in:
+            continue
+        lead = world.people[item.lead_id]
+        notes = []
+        if not lead.active:
+            notes.append("lead marked inactive")
+        absence = world.held_until(lead.id, now)
+        if absence is not None:
+            notes.append(f"{absence.kind} until {day_text(world.cal.local_day(absence.until))}")
+        deputy = world.deputy_for(item)
+        if deputy and deputy in world.people:
+            notes.append(f"deputy {world.people[deputy].name}")
+        rows.append(Missing(item.number, item.title, lead.name, counts.get(item.number, 0), "; ".join(notes)))
+    return rows
+
+
+def compose(session: Session, world: World, send: PlannedSend, now: dt.datetime) -> Reply:
+    cal = world.cal
+    match send.kind:
+        case "quarterly-prompt":
+            period = _period(world, send.occurrence)
+            card = item_card(session, world, _item(world, send.item_number), period)
+            return messages.quarterly_prompt(
+                card, period_key=period.key, period_label=_label(period), closes=period.end, stand_in=_stand_in(world, send)
+            )
+        case "chaser":
+            period = _period(world, send.occurrence)
+            card = item_card(session, world, _item(world, send.item_number), period)
+            return messages.chaser(
+                card,
+                period_key=period.key,
+                period_label=_label(period),
+                seq=send.seq,
+                of=cal.schedule.chaser_max,
+                closes=period.end,
+                today=cal.local_day(now),
+                stand_in=_stand_in(world, send),
+            )
+        case "escalation":
+            period = _period(world, send.occurrence)
+            return messages.escalation(
+                period_label=_label(period), chaser_max=cal.schedule.chaser_max, missing=_missing(session, world, period, now)
+            )
+        case "pre-call-prompt":
+            call = _meeting(world, send.occurrence)
+            mine = [i for i in world.items if route_item(world, i, send.due).person_id == send.person_id]
+            return messages.pre_call_prompt(
+                call_title=call.title,
+                starts=cal.local(call.start),
+                occurrence=call.key,
+                items=[f"Item {i.number}: {i.title}" for i in mine],
+            )
+        case "pre-call-brief":
+            return build_brief(gather_brief(session, world, _meeting(world, send.occurrence), now))
+        case "board-reminder":
+            meeting = _meeting(world, send.occurrence)
+            period = cal.period_of(meeting.day)
+            if period is None:
+                raise CannotCompose(f"{meeting.key} is outside the plan's periods")
+            return messages.board_reminder(
+                item_card(session, world, _item(world, send.item_number), period),
+                meeting_title=meeting.title,
+                starts=cal.local(meeting.start),
+                agenda=meeting.agenda,
+                period_key=period.key,
+                period_label=_label(period),
+                occurrence=meeting.key,
+                stand_in=_stand_in(world, send),
+            )
+        case "board-summary":
+            return build_board_summary(gather_board_summary(session, world, _meeting(world, send.occurrence), now))
+        case "milestone-due":
+            item = _item(world, send.item_number)
+            key, _, due = send.occurrence.partition("@")
+            text = next((m.text for m in queries.milestones(session, item_number=item.number) if m.key == key), None)
+            if text is None:
+                raise CannotCompose(f"milestone {key} of item {item.number} is no longer in the plan")
+            return messages.milestone_due(
+                number=item.number,
+                title=item.title,
+                key=key,
+                text=text,
+                due=dt.date.fromisoformat(due),
+                occurrence=send.occurrence,
+                stand_in=_stand_in(world, send),
+            )
+    raise CannotCompose(f"unknown kind {send.kind}")

@@ -1,0 +1,173 @@
+"""The reconcile: 'what should have gone out by now and has not?', then send it.
+
+For each planned send that is due, in due order:
+- already in the ledger: nothing, unless it failed (or its claimer died) and is
+  still inside the grace window: then it is taken over and tried again;
+- due longer ago than the plan's `grace_hours`, or its meeting has begun:
+  recorded as missed, never sent late;
+- nobody to send it to (inactive lead, no deputy): recorded as skipped;
+- otherwise claimed (a unique INSERT, committed before anything is sent), sent
+  through the chat port, and marked sent or failed.
+
+Only sends due since the job's last reconcile (or within the grace window, on
+the very first run) are considered, so a clock started mid-year does not
+record a year of history as missed. Two processes running the same reconcile
+split the sends between them: whichever INSERT lands first sends.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.core.clock import Clock
+from bot.core.ports import ChatPort, Recipient, RecipientGone, SendFailed
+from schedules.compose import CannotCompose, compose
+from schedules.planner import JOB_NAMES, JOBS, Job, PlannedSend, Window, planned
+from schedules.world import World, load_world
+from storage.db import session_scope
+from storage.models import SendStatus
+from storage.sends import advance_mark, claim, finish, get_mark, reclaim, retryable
+
+logger = logging.getLogger(__name__)
+
+
+def clock_id() -> str:
+    """Who claimed a send, for the ledger and the logs."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    send: PlannedSend
+    status: SendStatus
+    at: dt.datetime
+    error: str = ""
+
+
+class UnknownJob(ValueError):
+    pass
+
+
+def job_names(name: str) -> tuple[str, ...]:
+    if name == "all":
+        return JOB_NAMES
+    if name not in JOBS:
+        raise UnknownJob(f"no job '{name}': the jobs are {', '.join(JOB_NAMES)}, or all")
+    return (name,)
+
+
+class Reconciler:
+    """Runs reconciles for one process; `by` names it in the ledger."""
+
+    def __init__(self, engine: Engine, port: ChatPort, clock: Clock, *, by: str | None = None) -> None:
+        self.engine = engine
+        self.port = port
+        self.clock = clock
+        self.by = by or clock_id()
+
+    def run(self, name: str) -> list[Outcome]:
+        """Reconcile one job, or every job ('all'): the plan is read once, the ledger before each job."""
+        names = job_names(name)
+        with session_scope(self.engine) as session:
+            world = load_world(session, kinds=[])
+        if world is None:
+            return []
+        outcomes: list[Outcome] = []
+        for job in names:
+            outcomes += self.run_job(world, JOBS[job])
+        return outcomes
+
+    def run_job(self, world: World, job: Job) -> list[Outcome]:
+        now = self.clock.now()
+        with session_scope(self.engine) as session:
+            world.read_ledger(session, kinds=list(job.reads))
+            mark = get_mark(session, job=job.name)
+        late = now - dt.timedelta(hours=world.cal.schedule.grace_hours)
+        floor = min(mark, late) if mark is not None else late
+        outcomes: list[Outcome] = []
+        for send in planned(world, job, Window(floor, now)):
+            outcome = self._decide(world, send, now, late)
+            if outcome is not None:
+                logger.info("%s %s (due %s)%s", outcome.status, send.key, send.due.isoformat(), f": {outcome.error}" if outcome.error else "")
+                outcomes.append(outcome)
+        with session_scope(self.engine) as session:
+            advance_mark(session, job=job.name, at=now)
+        return outcomes
+
+    def _decide(self, world: World, send: PlannedSend, now: dt.datetime, late: dt.datetime) -> Outcome | None:
+        too_late = send.due < late or (send.deadline is not None and now > send.deadline)
+        row = world.ledger.get(send.slot)
+        if row is not None:
+            if too_late or not retryable(row, at=now):
+                return None
+            return self._attempt(world, dataclasses.replace(send, person_id=row.person_id), retry=True)
+        if send.skip:
+            return self._record(send, SendStatus.SKIPPED, send.skip)
+        if too_late:
+            return self._record(send, SendStatus.MISSED, "the clock was not running when it fell due")
+        return self._attempt(world, send, retry=False)
+
+    def _record(self, send: PlannedSend, status: SendStatus, error: str) -> Outcome | None:
+        at = self.clock.now()
+        with session_scope(self.engine) as session:
+            won = claim(session, **_row(send), by=self.by, at=at, status=status, error=error)
+        return Outcome(send, status, at, error) if won else None
+
+    def _attempt(self, world: World, send: PlannedSend, *, retry: bool) -> Outcome | None:
+        at = self.clock.now()
+        with Session(self.engine, expire_on_commit=False) as session:
+            won = reclaim(session, key=send.key, by=self.by, at=at) if retry else claim(session, **_row(send), by=self.by, at=at)
+            session.commit()
+            if not won:
+                return None
+            status, error, sent = SendStatus.FAILED, "", None
+            try:
+                reply = compose(session, world, send, at)
+                session.rollback()
+                person = world.people[send.person_id]
+                sent = self.port.send(Recipient(person.id, person.name, person.slack, person.teams), reply)
+                status = SendStatus.SENT
+            except CannotCompose as exc:
+                status, error = SendStatus.SKIPPED, str(exc)
+            except RecipientGone as exc:
+                status, error = SendStatus.SKIPPED, f"{world.people[send.person_id].name} cannot be reached: {exc}"
+            except SendFailed as exc:
+                status, error = (SendStatus.FAILED if exc.retryable else SendStatus.SKIPPED), str(exc)
+            except Exception as exc:
+                logger.exception("sending %s failed", send.key)
+                status, error = SendStatus.FAILED, f"{type(exc).__name__}: {exc}"
+            session.rollback()
+            done = self.clock.now()
+            finish(
+                session,
+                key=send.key,
+                by=self.by,
+                status=status,
+                at=done,
+                error=error,
+                platform=sent.platform if sent else None,
+                channel=sent.channel if sent else None,
+                message_id=sent.message_id if sent else None,
+            )
+            session.commit()
+        return Outcome(send, status, done, error)
+
+
+def _row(send: PlannedSend) -> dict[str, object]:
+    return dict(
+        key=send.key,
+        kind=send.kind,
+        person_id=send.person_id,
+        item_number=send.item_number,
+        occurrence=send.occurrence,
+        due=send.due,
+    )

@@ -1,0 +1,147 @@
+"""A snapshot of everything the planner needs, read once per reconcile.
+
+Loading it takes a fixed handful of statements however many items the plan
+has, so a reconcile over 2,000 lead-items plans in memory, not row by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from schedules.calendar import PlanCalendar, load_calendar
+from storage import away, queries
+from storage.milestone_checks import latest_checks
+from storage.models import (
+    Absence,
+    Item,
+    Milestone,
+    MilestoneState,
+    Person,
+    Update,
+    UpdateMilestone,
+)
+from storage.sends import LedgerEntry, key_seq, ledger_entries
+
+ITEM_KINDS = frozenset({"quarterly-prompt", "chaser", "board-reminder", "milestone-due"})
+
+
+def slot(kind: str, person_id: str, item_number: int | None, occurrence: str, seq: int = 0) -> tuple[object, ...]:
+    """What makes a send 'the same send' for idempotence. An item's send goes to
+    one person (its lead, or a deputy), so its slot leaves the person out: a
+    prompt that went to the lead is not sent again to a deputy named later."""
+    if kind in ITEM_KINDS:
+        return (kind, item_number, occurrence, seq)
+    return (kind, person_id, occurrence)
+
+
+def row_slot(row: LedgerEntry) -> tuple[object, ...]:
+    return slot(row.kind, row.person_id, row.item_number, row.occurrence, key_seq(row.key))
+
+
+@dataclass(frozen=True)
+class MilestoneDue:
+    item_number: int
+    key: str
+    text: str
+    due: dt.date
+    planned_due: dt.date
+    done: bool
+
+
+@dataclass
+class World:
+    cal: PlanCalendar
+    people: dict[str, Person]
+    items: list[Item]
+    deputies: dict[int, str]
+    absences: dict[str, Absence]
+    updates_in: set[tuple[int, str]]
+    milestones: list[MilestoneDue]
+    ledger: dict[tuple[object, ...], LedgerEntry] = field(default_factory=dict)
+
+    @property
+    def coordinators(self) -> list[Person]:
+        return [p for p in self.people.values() if p.is_coordinator and p.active]
+
+    def deputy_for(self, item: Item) -> str | None:
+        """A deputy named in chat wins over the plan file's."""
+        return self.deputies.get(item.number) or item.deputy_id
+
+    def held_until(self, person_id: str, at: dt.datetime) -> Absence | None:
+        """The person's absence if it still covers `at`."""
+        absence = self.absences.get(person_id)
+        return absence if absence is not None and absence.until > at else None
+
+    def sent_at(self, kind: str, item_number: int, occurrence: str, seq: int = 0) -> dt.datetime | None:
+        row = self.ledger.get(slot(kind, "", item_number, occurrence, seq))
+        return row.sent_at if row is not None else None
+
+    def read_ledger(self, session: Session, *, kinds: list[str]) -> None:
+        """Re-read the ledger (between jobs of one run: chasers follow the prompts just sent)."""
+        self.ledger = {row_slot(row): row for row in ledger_entries(session, kinds=kinds)}
+
+
+def load_milestones(session: Session, items: list[Item]) -> list[MilestoneDue]:
+    """Each dated milestone with its due date now (a slipped one moves) and whether it is done.
+
+    The newest word wins, from either a milestone-due answer or an update.
+    """
+    numbers = [i.number for i in items]
+    events: dict[tuple[int, str], tuple[dt.datetime, MilestoneState, dt.date | None]] = {}
+    for check in latest_checks(session).values():
+        events[(check.item_number, check.milestone_key)] = (check.answered_at, check.state, check.new_date)
+    query = (
+        select(Update.item_number, Update.created_at, UpdateMilestone)
+        .join(UpdateMilestone, col(UpdateMilestone.update_id) == col(Update.id))
+        .where(col(Update.is_latest), col(Update.item_number).in_(numbers))
+    )
+    for number, created_at, row in session.exec(query):
+        key = (number, row.milestone_key)
+        if key not in events or events[key][0] < created_at:
+            events[key] = (created_at, MilestoneState(row.state), row.new_date)
+    out = []
+    rows = session.exec(
+        select(Milestone).where(col(Milestone.in_plan), col(Milestone.item_number).in_(numbers), col(Milestone.due).is_not(None))
+    )
+    for ms in sorted(rows, key=lambda m: (m.item_number, m.position)):
+        assert ms.due is not None
+        event = events.get((ms.item_number, ms.key))
+        due, done = ms.due, False
+        if event is not None:
+            _, state, new_date = event
+            done = state == MilestoneState.DONE
+            if state == MilestoneState.SLIPPED and new_date is not None:
+                due = new_date
+        out.append(MilestoneDue(ms.item_number, ms.key, ms.text, due, ms.due, done))
+    return out
+
+
+def load_world(session: Session, *, kinds: list[str]) -> World | None:
+    """The snapshot, with the ledger rows of `kinds`; None when no plan is loaded."""
+    cal = load_calendar(session)
+    if cal is None:
+        return None
+    people = {p.id: p for p in session.exec(select(Person).where(col(Person.in_plan)))}
+    items = [i for i in queries.items(session) if i.lead_id in people]
+    period_keys = [p.key for p in cal.periods]
+    updates_in = {
+        (number, period)
+        for number, period in session.exec(
+            select(Update.item_number, Update.period_key).where(col(Update.is_latest), col(Update.period_key).in_(period_keys))
+        )
+    }
+    deputies = {n: d.deputy_id for n, d in away.deputies(session).items() if d.deputy_id in people}
+    world = World(
+        cal=cal,
+        people=people,
+        items=items,
+        deputies=deputies,
+        absences=away.absences(session),
+        updates_in=updates_in,
+        milestones=load_milestones(session, items),
+    )
+    world.read_ledger(session, kinds=kinds)
+    return world

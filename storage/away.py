@@ -1,0 +1,60 @@
+"""Who is away or snoozed, and who deputises for which item (set in chat)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session, select
+
+from storage.models import Absence, ItemDeputy
+
+
+def set_absence(session: Session, *, person_id: str, kind: str, until: dt.datetime, at: dt.datetime) -> Absence:
+    """One absence per person: a new `away` or `snooze` replaces the last."""
+    row = session.get(Absence, person_id)
+    if row is None:
+        row = Absence(person_id=person_id, kind=kind, until=until, set_at=at)
+    else:
+        row.kind, row.until, row.set_at = kind, until, at
+    session.add(row)
+    session.flush()
+    return row
+
+
+def clear_absence(session: Session, *, person_id: str) -> Absence | None:
+    row = session.get(Absence, person_id)
+    if row is not None:
+        session.delete(row)
+        session.flush()
+    return row
+
+
+def get_absence(session: Session, *, person_id: str) -> Absence | None:
+    return session.get(Absence, person_id)
+
+
+def absences(session: Session) -> dict[str, Absence]:
+    return {row.person_id: row for row in session.exec(select(Absence))}
+
+
+def set_deputy(session: Session, *, item_number: int, deputy_id: str, set_by_id: str, at: dt.datetime) -> ItemDeputy:
+    row = session.get(ItemDeputy, item_number)
+    if row is None:
+        row = ItemDeputy(item_number=item_number, deputy_id=deputy_id, set_by_id=set_by_id, set_at=at)
+    else:
+        row.deputy_id, row.set_by_id, row.set_at = deputy_id, set_by_id, at
+    session.add(row)
+    session.flush()
+    return row
+
+
+def clear_deputy(session: Session, *, item_number: int) -> ItemDeputy | None:
+    row = session.get(ItemDeputy, item_number)
+    if row is not None:
+        session.delete(row)
+        session.flush()
+    return row
+
+
+def deputies(session: Session) -> dict[int, ItemDeputy]:
+    return {row.item_number: row for row in session.exec(select(ItemDeputy))}
