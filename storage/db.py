@@ -1,7 +1,9 @@
 """Engines and sessions for SQLite (the embedded default) and PostgreSQL.
 
-SQLite runs in WAL mode with a busy timeout so the shell, the web process and
-the clock can share one file; the database is migrated on first start.
+SQLite runs in WAL mode with a busy timeout, and every transaction takes the
+write lock when it begins, so the shell, the web process and the clock can share
+one file without a transaction failing half-way; the database is migrated on
+first start.
 """
 
 from __future__ import annotations
@@ -36,14 +38,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_immediate(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 10})
+        # isolation_level=None hands transaction control to SQLAlchemy, which then
+        # begins each one IMMEDIATE: writers queue on the busy timeout up front
+        # instead of failing mid-transaction when another process wrote first.
+        engine = create_engine(
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 10, "isolation_level": None}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _begin_immediate)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
