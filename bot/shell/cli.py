@@ -18,6 +18,7 @@ from bot.config import get_settings
 from bot.core.clock import DayClock
 from bot.core.planbot import Planbot
 from bot.shell.session import ShellSession
+from schedules.inbox_port import take_unread
 from schedules.periods import same_point_in_year
 from storage.db import session_scope
 from storage.models import Person, Plan
@@ -107,6 +108,12 @@ def _run(args: argparse.Namespace) -> int:
     shell = ShellSession(bot, person.id)
     interactive = sys.stdin.isatty()
     print(_banner(engine, person, day, note), end="\n\n", flush=True)
+    with session_scope(engine) as session:
+        waiting = take_unread(session, person_id=person.id)
+    if waiting:
+        count = f"{len(waiting)} message{'s' if len(waiting) != 1 else ''}"
+        print(f"-- Planbot sent you {count} while no chat platform was connected --", flush=True)
+        print(shell.show(waiting), end="\n\n", flush=True)
     for line in _lines(interactive):
         if line.strip().lower() in QUIT:
             break
