@@ -150,3 +150,15 @@ def test_default_day_is_the_same_point_in_the_plan_year(db_url: str) -> None:
     assert result.returncode == 0
     assert "the same point in the plan year" in result.stdout
     assert "(coordinator" in result.stdout
+
+
+def test_shell_opens_with_what_the_clock_sent_and_its_buttons_work(db_url: str) -> None:
+    sent = planbot("run-job", "pre-call", "--at", "2019-12-18T12:00:00+00:00", database_url=db_url)
+    assert sent.returncode == 0, sent.stderr
+    result = planbot("shell", "--as", "bea", "--today", "2019-12-18", database_url=db_url, stdin="1\n")
+    assert result.returncode == 0, result.stderr
+    head, _, answer = result.stdout.partition("-- Planbot sent you 1 message while no chat platform was connected --")
+    assert "Anything to flag before the CLGU/SELEP weekly catch-up call on Thu 19 Dec 2019" in answer
+    assert "Thanks: nothing to flag" in answer
+    again = planbot("shell", "--as", "bea", "--today", "2019-12-18", database_url=db_url, stdin="/quit\n")
+    assert "Planbot sent you" not in again.stdout
