@@ -21,7 +21,17 @@ from bot.core.errors import BadInput
 from bot.returns.periods import resolve_period, short_name
 from storage import queries
 from storage.ledger import chase_counts
-from storage.models import Item, MilestoneState, Period, Person, Plan, Rag, Update, UpdateKpi, UpdateMilestone
+from storage.models import (
+    Item,
+    MilestoneState,
+    Period,
+    Person,
+    Plan,
+    Rag,
+    Update,
+    UpdateKpi,
+    UpdateMilestone,
+)
 
 COLUMNS = ("Improvement summary", "Milestones", "Monitoring process", "Area Lead progress update")
 PROGRESS_NOTE = "To be completed on a quarterly basis, referencing progress on KPIs"
@@ -187,8 +197,8 @@ def _progress_cell(
     if plan_kpis or progress:
         paras.append(Para("Progress against KPIs:", Style.LABEL))
         for key, text in plan_kpis:
-            row = progress.pop(key, None)
-            paras.append(Para(f"{_name(text)}: {row.progress.strip() if row else 'no progress reported'}", Style.BULLET))
+            said = progress.pop(key, None)
+            paras.append(Para(f"{_name(text)}: {said.progress.strip() if said else 'no progress reported'}", Style.BULLET))
         for key in sorted(progress):
             paras.append(Para(f"{_name(progress[key].kpi_text)}: {progress[key].progress.strip()}", Style.BULLET))
     states = {row.milestone_key: row for row in ms_rows}
@@ -197,8 +207,8 @@ def _progress_cell(
         order = [key for key, _ in plan_ms if key in states] + sorted(set(states) - {key for key, _ in plan_ms})
         texts = dict(plan_ms)
         for key in order:
-            row = states[key]
-            paras.append(Para(f"{_name(texts.get(key, row.milestone_text))}: {_milestone_words(row)}", Style.BULLET))
+            state = states[key]
+            paras.append(Para(f"{_name(texts.get(key, state.milestone_text))}: {_milestone_words(state)}", Style.BULLET))
     if update.blockers.strip():
         paras.append(Para(f"Blockers and asks: {update.blockers.strip()}", Style.FIELD))
     written = update.created_at.astimezone(zone).date()
@@ -229,32 +239,33 @@ def _changes(
     milestone_order: dict[tuple[int, str], int],
     previous_period: Period | None,
 ) -> tuple[Para, ...]:
-    """RAG moves, missing updates and milestone news, item by item."""
+    """RAG moves, missing updates and milestone news: one line per item that changed."""
     if previous_period is None:
         return (Para("This is the first period of the plan year: nothing to compare with."),)
     lines: list[str] = []
     for item in items:
         now, before = current.get(item.number), previous.get(item.number)
-        name = f"{item.number}. {_clip(item.title, 50)}"
+        news: list[str] = []
         if now is None:
             if before is not None:
-                lines.append(f"{name}: no update this period (was {rag_words(before.rag)})")
-            continue
-        if before is None:
-            lines.append(f"{name}: {rag_words(now.rag)} (no update last period)")
+                news.append(f"no update this period (was {rag_words(before.rag)})")
+        elif before is None:
+            news.append(f"{rag_words(now.rag)} (no update last period)")
         elif now.rag != before.rag:
-            lines.append(f"{name}: {Rag(before.rag).label} → {rag_words(now.rag)}")
+            news.append(f"{Rag(before.rag).label} → {rag_words(now.rag)}")
         old_states = {m.milestone_key: m for m in milestone_rows.get(before.id, [])} if before and before.id else {}
-        new_rows = milestone_rows.get(now.id, []) if now.id else []
+        new_rows = milestone_rows.get(now.id, []) if now and now.id else []
         for row in sorted(new_rows, key=lambda m: (milestone_order.get((item.number, m.milestone_key), 10**6), m.milestone_key)):
             old = old_states.get(row.milestone_key)
             if old is not None and (old.state, old.new_date) == (row.state, row.new_date):
                 continue
             if row.state == MilestoneState.DONE:
-                lines.append(f"{name}: milestone done: {_clip(row.milestone_text)}")
+                news.append(f"milestone done: {_clip(row.milestone_text)}")
             elif row.state == MilestoneState.SLIPPED:
                 when = f" to {short_date(row.new_date)}" if row.new_date else ""
-                lines.append(f"{name}: milestone slipped{when}: {_clip(row.milestone_text)}")
+                news.append(f"milestone slipped{when}: {_clip(row.milestone_text)}")
+        if news:
+            lines.append(f"{item.number}. {_clip(item.title, 50)}: {'; '.join(news)}")
     if not lines:
         return (Para(f"No RAG or milestone changes since {previous_period.label}."),)
     return tuple(Para(line, Style.BULLET) for line in lines)

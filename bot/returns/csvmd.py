@@ -13,7 +13,13 @@ import io
 from pathlib import Path
 
 from bot.returns import heatmap as chart
-from bot.returns.compose import COLUMNS, RAG_SECTION, QuarterlyReturn, Style, plain_lines
+from bot.returns.compose import (
+    COLUMNS,
+    RAG_SECTION,
+    QuarterlyReturn,
+    Style,
+    plain_lines,
+)
 
 
 def chart_path(path: Path) -> Path:

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
-from docx.table import _Cell
-from docx.text.paragraph import Paragraph
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Length, Mm, Pt, RGBColor
+from docx.table import _Cell, _Row
 
 from bot.returns import heatmap as chart
 from bot.returns.compose import COLUMNS, RAG_SECTION, Para, QuarterlyReturn, Style
@@ -29,15 +33,18 @@ PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Mm(297), Mm(210), Mm(14)
 COLUMN_SHARES = (0.30, 0.24, 0.18, 0.28)
 HEADER_FILL = "D9E2F3"
 SHADE = {Rag.ON_TRACK: "2E9D49", Rag.AT_RISK: "F0A202", Rag.OFF_TRACK: "D33F2F", Rag.COMPLETE: "2F6FB5"}
-GREY = RGBColor(0x59, 0x59, 0x59)
+GREY = "595959"
 NO_UPDATE = "BFBFBF"
 SIDE_TEXT = Mm(110)
 SIDE_CHART_HEIGHT = Mm(105)
 MIN_SIDE_SCALE = 0.75
+SUMMARY_STYLE, SUMMARY_BULLET = "ReturnSummary", "ListBullet"
+CELL_STYLE, CELL_BULLET = "ReturnCell", "ReturnBullet"
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def _shade(element: OxmlElement, fill: str) -> None:
-    """Add a solid w:shd to a run's or a cell's properties."""
+def _shade(element: BaseOxmlElement, fill: str) -> None:
+    """Add a solid w:shd to a cell's properties."""
     shd = OxmlElement("w:shd")
     shd.set(qn("w:val"), "clear")
     shd.set(qn("w:color"), "auto")
@@ -45,63 +52,89 @@ def _shade(element: OxmlElement, fill: str) -> None:
     element.append(shd)
 
 
-def _write_para(paragraph: Paragraph, para: Para) -> None:
-    paragraph.paragraph_format.space_after = Pt(2)
-    if para.style == Style.BULLET and para.rag is None:
-        paragraph.style = "List Bullet"
-        paragraph.paragraph_format.space_after = Pt(1)
-    if para.style == Style.FIELD:
+def _run(text: str, *, bold: bool = False, italic: bool = False, colour: str = "", fill: str = "") -> str:
+    props = "<w:b/>" if bold else ""
+    props += "<w:i/>" if italic else ""
+    props += f'<w:color w:val="{colour}"/>' if colour else ""
+    props += f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
+    lines = _NOT_XML.sub("", text).split("\n")
+    body = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in lines)
+    return f"<w:r>{f'<w:rPr>{props}</w:rPr>' if props else ''}{body}</w:r>"
+
+
+def _paragraph_xml(para: Para, styles: tuple[str, str]) -> str:
+    """One paragraph as WordprocessingML: `styles` are the (text, bullet) style ids.
+
+    Written as XML and parsed once per cell because building it through
+    python-docx's objects, run by run, takes most of an export's time.
+    """
+    bullet = para.style == Style.BULLET and para.rag is None
+    runs = ""
+    if para.style in (Style.FIELD, Style.RAG):
         label, _, words = para.text.partition(": ")
-        paragraph.add_run(f"{label}: ").bold = True
-        paragraph.add_run(words)
-        return
-    if para.style == Style.RAG and para.rag is not None:
-        label, _, words = para.text.partition(": ")
-        paragraph.add_run(f"{label}: ").bold = True
-        run = paragraph.add_run(f" {words} ")
-        run.bold = True
-        run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
-        _shade(run._r.get_or_add_rPr(), SHADE[para.rag])
-        return
-    if para.rag is not None:
-        square = paragraph.add_run("■ ")
-        square.font.color.rgb = RGBColor.from_string(SHADE[para.rag])
-    run = paragraph.add_run(para.text)
-    if para.style in (Style.TITLE, Style.LABEL, Style.MISSING):
-        run.bold = True
-    if para.style == Style.BYLINE:
-        run.italic = True
-        run.font.color.rgb = GREY
+        runs = _run(f"{label}: ", bold=True)
+        if para.style == Style.RAG and para.rag is not None:
+            runs += _run(f" {words} ", bold=True, colour="FFFFFF", fill=SHADE[para.rag])
+        else:
+            runs += _run(words)
+    else:
+        if para.rag is not None:
+            runs = _run("■ ", colour=SHADE[para.rag])
+        bold = para.style in (Style.TITLE, Style.LABEL, Style.MISSING)
+        byline = para.style == Style.BYLINE
+        runs += _run(para.text, bold=bold, italic=byline, colour=GREY if byline else "")
+    style = styles[1] if bullet else styles[0]
+    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{runs}</w:p>'
+
+
+def _paragraphs(xml: list[str]) -> list[BaseOxmlElement]:
+    return list(parse_xml(f"<w:body {nsdecls('w')}>{''.join(xml)}</w:body>"))
 
 
 def _fill_cell(cell: _Cell, paras: tuple[Para, ...]) -> None:
-    for index, para in enumerate(paras):
-        paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
-        _write_para(paragraph, para)
+    tc = cell._tc
+    for empty in tc.p_lst:
+        tc.remove(empty)
+    tc.extend(_paragraphs([_paragraph_xml(para, (CELL_STYLE, CELL_BULLET)) for para in paras]))
 
 
-def _repeat_header(row: object) -> None:
-    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+def _add_paragraph(container: WordDocument | _Cell, para: Para, styles: tuple[str, str] = (SUMMARY_STYLE, SUMMARY_BULLET)) -> None:
+    placeholder = container.add_paragraph()._p
+    [element] = _paragraphs([_paragraph_xml(para, styles)])
+    placeholder.getparent().replace(placeholder, element)
+
+
+def _repeat_header(row: _Row) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     tr_pr.append(header)
 
 
-def _setup(document: object, ret: QuarterlyReturn) -> None:
-    section = document.sections[0]  # type: ignore[attr-defined]
+def _setup(document: WordDocument, ret: QuarterlyReturn) -> None:
+    section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, MARGIN)
-    normal = document.styles["Normal"]  # type: ignore[attr-defined]
+    normal = document.styles["Normal"]
     normal.font.name = FONT
     normal.font.size = Pt(10)
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    for name, base, size, after in (
+        ("Return Summary", "Normal", 10, 2),
+        ("Return Cell", "Normal", 9, 2),
+        ("Return Bullet", "List Bullet", 9, 1),
+    ):
+        style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = document.styles[base]
+        style.font.size = Pt(size)
+        style.paragraph_format.space_after = Pt(after)
     footer = section.footer.paragraphs[0]
     footer.text = f"{ret.plan_title}: quarterly return for {ret.period_label}"
     footer.runs[0].font.size = Pt(8)
-    footer.runs[0].font.color.rgb = GREY
-    props = document.core_properties  # type: ignore[attr-defined]
+    footer.runs[0].font.color.rgb = RGBColor.from_string(GREY)
+    props = document.core_properties
     stamp = dt.datetime.combine(ret.produced, dt.time(0, 0))
     props.title = f"{ret.plan_title}: quarterly return {ret.period_key}"
     props.author = props.last_modified_by = "Planbot"
@@ -110,58 +143,56 @@ def _setup(document: object, ret: QuarterlyReturn) -> None:
     props.comments = ""
 
 
-def _chart_size(ret: QuarterlyReturn, max_width: int, max_height: int) -> tuple[int, int, float]:
+def _chart_size(ret: QuarterlyReturn, max_width: Length, max_height: Length) -> tuple[Length, Length, float]:
     """The chart at its natural size (its labels then print at 9 pt), shrunk only to fit; and the shrink."""
     width, height = chart.size(len(ret.heatmap.items), len(ret.heatmap.periods))
     natural_width, natural_height = Mm(width / chart.DPI * 25.4), Mm(height / chart.DPI * 25.4)
     scale = min(1.0, max_width / natural_width, max_height / natural_height)
-    return int(natural_width * scale), int(natural_height * scale), scale
+    return Length(int(natural_width * scale)), Length(int(natural_height * scale)), scale
 
 
-def _summary_paras(container: object, paras: tuple[Para, ...], counts: bool) -> None:
+def _summary_section(container: WordDocument | _Cell, heading: str, paras: tuple[Para, ...]) -> None:
+    if heading:
+        title = container.add_paragraph(heading)
+        title.style = "Heading 2"
     for para in paras:
-        paragraph = container.add_paragraph()  # type: ignore[attr-defined]
-        if counts and para.rag is None:
+        if heading == RAG_SECTION and para.rag is None:
+            paragraph = container.add_paragraph()
             square = paragraph.add_run("■ ")
             square.font.color.rgb = RGBColor.from_string(NO_UPDATE)
             paragraph.add_run(para.text)
-            paragraph.paragraph_format.space_after = Pt(2)
+            paragraph._p.style = SUMMARY_STYLE
         else:
-            _write_para(paragraph, para)
+            _add_paragraph(container, para)
 
 
-def _summary(document: object, ret: QuarterlyReturn) -> None:
-    """Page one: the facts and RAG counts beside the chart when it is small enough,
-    then what is missing and what changed; a big chart gets a page of its own."""
+def _summary(document: WordDocument, ret: QuarterlyReturn) -> None:
+    """Page one: the facts and RAG counts beside the chart when it fits there at a
+    readable size, then what is missing and what changed. A chart too big for
+    that gets a page of its own after the summary."""
     usable_width = PAGE_WIDTH - 2 * MARGIN
-    usable_height = PAGE_HEIGHT - 2 * MARGIN - Mm(20)
-    width, height, scale = _chart_size(ret, usable_width - SIDE_TEXT, SIDE_CHART_HEIGHT)
+    png = chart.render_png(ret.heatmap)
+    width, height, scale = _chart_size(ret, Length(usable_width - SIDE_TEXT), SIDE_CHART_HEIGHT)
     beside = scale >= MIN_SIDE_SCALE
-    left: object = document
+    left: WordDocument | _Cell = document
     if beside:
-        layout = document.add_table(rows=1, cols=2)  # type: ignore[attr-defined]
+        layout = document.add_table(rows=1, cols=2)
         layout.autofit = False
-        left, right = layout.rows[0].cells
-        left.width, right.width = SIDE_TEXT, usable_width - SIDE_TEXT
-        right.paragraphs[0].add_run().add_picture(io.BytesIO(chart.render_png(ret.heatmap)), width=width, height=height)
+        text_cell, right = layout.rows[0].cells
+        text_cell.width, right.width = SIDE_TEXT, Length(usable_width - SIDE_TEXT)
+        left = text_cell
+        right.paragraphs[0].add_run().add_picture(io.BytesIO(png), width=width, height=height)
     for section in ret.sections:
         target = left if section.heading in ("", RAG_SECTION) else document
-        if section.heading:
-            if target is document:
-                document.add_heading(section.heading, level=2)  # type: ignore[attr-defined]
-            else:
-                heading = target.add_paragraph()  # type: ignore[attr-defined]
-                heading.style = "Heading 2"
-                heading.add_run(section.heading)
-        _summary_paras(target, section.paras, counts=section.heading == RAG_SECTION)
-    if beside:
-        first = left.paragraphs[0]  # type: ignore[attr-defined]
-        first._p.getparent().remove(first._p)
+        _summary_section(target, section.heading, section.paras)
+    if isinstance(left, _Cell):
+        first = left.paragraphs[0]._p
+        first.getparent().remove(first)
         return
-    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)  # type: ignore[attr-defined]
-    document.add_heading("RAG status by item and period", level=2)  # type: ignore[attr-defined]
-    width, height, _ = _chart_size(ret, usable_width, usable_height)
-    document.add_picture(io.BytesIO(chart.render_png(ret.heatmap)), width=width, height=height)  # type: ignore[attr-defined]
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    document.add_heading("RAG status by item and period", level=2)
+    width, height, _ = _chart_size(ret, Length(usable_width), Length(PAGE_HEIGHT - 2 * MARGIN - Mm(20)))
+    document.add_picture(io.BytesIO(png), width=width, height=height)
 
 
 def render_docx(ret: QuarterlyReturn) -> bytes:
@@ -175,14 +206,14 @@ def render_docx(ret: QuarterlyReturn) -> bytes:
     table = document.add_table(rows=1, cols=len(COLUMNS))
     table.style = "Table Grid"
     table.autofit = False
-    widths = [int(usable * share) for share in COLUMN_SHARES]
+    widths = [Length(int(usable * share)) for share in COLUMN_SHARES]
     header = table.rows[0]
     _repeat_header(header)
     for index, (cell, name) in enumerate(zip(header.cells, COLUMNS, strict=True)):
-        _write_para(cell.paragraphs[0], Para(name, Style.TITLE))
+        heading = [Para(name, Style.TITLE)]
         if index == len(COLUMNS) - 1:
-            note = cell.add_paragraph()
-            note.add_run(ret.period_label).italic = True
+            heading.append(Para(ret.period_label, Style.BYLINE))
+        _fill_cell(cell, tuple(heading))
         _shade(cell._tc.get_or_add_tcPr(), HEADER_FILL)
     for row in ret.rows:
         cells = table.add_row().cells
@@ -191,9 +222,6 @@ def render_docx(ret: QuarterlyReturn) -> bytes:
     for table_row in table.rows:
         for cell, width in zip(table_row.cells, widths, strict=True):
             cell.width = width
-            for paragraph in cell.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(9)
     out = io.BytesIO()
     document.save(out)
     return stable_zip(out.getvalue(), day=ret.produced)

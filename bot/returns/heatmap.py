@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import io
 
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
@@ -46,34 +48,53 @@ def _label(text: str) -> str:
 
 
 def render_png(heatmap: Heatmap) -> bytes:
-    """Draw the heatmap; cells carry a letter too, so it reads without colour."""
+    """The heatmap as PNG bytes, drawn without font hinting (a third faster, as legible at 9 pt)."""
+    with rc_context({"text.hinting": "none"}):
+        return _draw(heatmap)
+
+
+def _draw(heatmap: Heatmap) -> bytes:
+    """Draw the heatmap; each coloured cell carries its letter too, so it reads without colour.
+
+    The cells are one collection and each RAG's letters one marker collection
+    (not an image, whose resampling would hold tens of MB for a big plan, nor an
+    artist per cell, which is slow).
+    """
     width, height = size(len(heatmap.items), len(heatmap.periods))
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
     FigureCanvasAgg(figure)
-    grid_width = max(len(heatmap.periods), 1) * CELL_WIDTH
-    grid_height = max(len(heatmap.items), 1) * CELL_HEIGHT
-    axes = figure.add_axes((LEFT / width, BOTTOM / height, grid_width / width, grid_height / height))
     columns = max(len(heatmap.periods), 1)
     rows = max(len(heatmap.items), 1)
-    axes.set_xlim(0, columns)
-    axes.set_ylim(rows, 0)
+    axes = figure.add_axes(
+        (LEFT / width, BOTTOM / height, columns * CELL_WIDTH / width, rows * CELL_HEIGHT / height)
+    )
+    cells: list[Rectangle] = []
+    colours: list[str] = []
+    letters: dict[Rag, tuple[list[float], list[float]]] = {rag: ([], []) for rag in FILL}
     for y, row in enumerate(heatmap.cells):
         for x, rag in enumerate(row):
-            axes.add_patch(Rectangle((x, y), 1, 1, facecolor=FILL[rag] if rag else NO_UPDATE, edgecolor="white", linewidth=2))
-            axes.text(
-                x + 0.5, y + 0.5, LETTER[rag] if rag else "–", ha="center", va="center", fontsize=9,
-                color="white" if rag else "#555555", fontweight="bold",
-            )
-    axes.set_xticks([x + 0.5 for x in range(len(heatmap.periods))], list(heatmap.periods), fontsize=9)
-    axes.xaxis.tick_top()
-    axes.set_yticks([y + 0.5 for y in range(len(heatmap.items))], [_label(i) for i in heatmap.items], fontsize=9)
-    axes.tick_params(length=0)
-    for spine in axes.spines.values():
-        spine.set_visible(False)
+            cells.append(Rectangle((x, y), 1, 1))
+            colours.append(FILL[rag] if rag else NO_UPDATE)
+            if rag:
+                letters[rag][0].append(x + 0.5)
+                letters[rag][1].append(y + 0.5)
+    axes.add_collection(PatchCollection(cells, facecolors=colours, edgecolors="white", linewidths=2))
+    for rag, (xs, ys) in letters.items():
+        if xs:
+            axes.scatter(xs, ys, marker=f"$\\mathrm{{{LETTER[rag]}}}$", s=45, c="white", linewidths=0)
+    axes.set_xlim(0, columns)
+    axes.set_ylim(rows, 0)
+    axes.set_axis_off()
+    # Labels as plain text, not ticks: tick machinery costs more than the drawing.
+    gap = 6 / CELL_WIDTH
+    for x, period in enumerate(heatmap.periods):
+        axes.text(x + 0.5, -6 / CELL_HEIGHT, period, ha="center", va="bottom", fontsize=9)
+    for y, item in enumerate(heatmap.items):
+        axes.text(-gap, y + 0.5, _label(item), ha="right", va="center", fontsize=9)
     legend = [Patch(facecolor=FILL[rag], label=f"{LETTER[rag]}: {rag.label}") for rag in FILL]
-    legend.append(Patch(facecolor=NO_UPDATE, label="–: No update"))
+    legend.append(Patch(facecolor=NO_UPDATE, label="No update"))
     figure.legend(
-        handles=legend, loc="lower center", ncol=len(legend), fontsize=8, frameon=False,
+        handles=legend, loc="lower center", ncol=len(legend) if width >= 560 else 3, fontsize=8, frameon=False,
         bbox_to_anchor=(0.5, 4 / height), handlelength=1.2, columnspacing=1.0,
     )
     out = io.BytesIO()

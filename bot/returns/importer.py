@@ -218,10 +218,10 @@ class _Reader:
         )
         if starts_item:
             for role in (MILESTONES, MONITORING, KPIS, LEAD):
-                column = self.column_of(role)
-                cell = row.cells.get(column) if column is not None else None
-                if cell is not None and cell.covered and cell.above.strip() and not others[role]:
-                    others[role] = cell.above
+                where = self.column_of(role)
+                merged = row.cells.get(where) if where is not None else None
+                if merged is not None and merged.covered and cell.above.strip() and not others[role]:
+                    others[role] = merged.above
                     self.check.append(
                         f"{row.label}: the {COLUMN_NAMES[role]} cell is merged with the one above; "
                         "used its text for this item too"

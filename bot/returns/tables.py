@@ -165,12 +165,13 @@ def read_grids(path: Path) -> list[Grid]:
         )
     if not path.is_file():
         raise BadInput(f"{path}: no such file.")
+    unreadable: tuple[type[Exception], ...] = (zipfile.BadZipFile, KeyError, ValueError, OSError, *_unreadable())
     try:
         if suffix == ".docx":
             return _docx_grids(path)
         if suffix == ".xlsx":
             return _xlsx_grids(path)
         return _csv_grids(path)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, *_unreadable()) as exc:
+    except unreadable as exc:
         kind = {".docx": "Word", ".xlsx": "Excel"}.get(suffix, "CSV")
         raise BadInput(f"{path.name}: I couldn't read it as a {kind} file ({exc}). Is it damaged, or in another format?") from None

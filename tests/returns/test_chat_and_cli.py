@@ -44,7 +44,8 @@ def test_period_and_format_can_come_in_either_order(year_engine: Engine, planbot
     assert table.path.endswith("quarterly-return-2019-Q2.csv") and chart.path.endswith("quarterly-return-2019-Q2-heatmap.png")
     assert chart.title == "RAG chart 2019-Q2 (PNG)"
     assert Path(chart.path).is_file()
-    assert ["South East LEP Strategy Improvement Plan 2019-20"] in list(csv.reader(open(table.path, encoding="utf-8")))
+    with open(table.path, encoding="utf-8", newline="") as handle:
+        assert ["South East LEP Strategy Improvement Plan 2019-20"] in list(csv.reader(handle))
 
 
 def test_someone_who_is_not_a_coordinator_is_told_who_can(year_engine: Engine, planbot: Planbot) -> None:

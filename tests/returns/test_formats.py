@@ -53,7 +53,7 @@ def return_table(path: Path):  # type: ignore[no-untyped-def]
 def test_docx_holds_the_plan_table_with_progress_filled_in(year_engine: Engine, tmp_path: Path) -> None:
     [path] = export(year_engine, "docx", tmp_path)
     assert path == tmp_path / "quarterly-return-2019-Q2.docx"
-    document, table = return_table(path)
+    _, table = return_table(path)
     assert [c.text for c in table.rows[0].cells] == [*COLUMNS[:3], f"{COLUMNS[3]}\nQ2 2019-20 (Jul–Sep 2019)"]
     assert len(table.rows) == 1 + 7
     first = table.rows[1].cells
@@ -63,7 +63,8 @@ def test_docx_holds_the_plan_table_with_progress_filled_in(year_engine: Engine, 
         "KPIs:",
     ]
     assert [p.text for p in first[3].paragraphs] == ITEM_1_PROGRESS
-    assert [p.style.name for p in first[1].paragraphs] == ["List Bullet"] * 4
+    bullets = [p.style for p in first[1].paragraphs]
+    assert [(s.name, s.base_style.name) for s in bullets] == [("Return Bullet", "List Bullet")] * 4
     assert table.rows[4].cells[3].text == "No update received - chased 3 times\nArea lead: Bea Sample"
 
 
@@ -96,7 +97,8 @@ def test_docx_summary_and_chart_come_before_the_table(year_engine: Engine, tmp_p
         "■ Off track (Red): 1",
         "■ No update: 3",
         "7. Leadership opportunities for the LEP (Dee Demo)",
-        "1. Increase strategy capacity to deliver the LIS: On track → At risk (Amber)",
+        "1. Increase strategy capacity to deliver the LIS: On track → At risk (Amber); milestone slipped to 31 Oct 2019: "
+        "Procure consultants for the production of the evidence base (ASAP)",
     ):
         assert line in summary
     [picture] = document.inline_shapes
@@ -182,7 +184,8 @@ def test_heatmap_size_is_fixed_per_item_and_period_and_cells_show_rag_colours() 
     def colour(column: int, row: int) -> str:
         x = heatmap.LEFT + column * heatmap.CELL_WIDTH + 8
         y = heatmap.TOP + row * heatmap.CELL_HEIGHT + 6
-        return "#%02x%02x%02x" % image.getpixel((x, y))
+        red, green, blue = image.getpixel((x, y))
+        return f"#{red:02x}{green:02x}{blue:02x}"
 
     assert [colour(0, 0), colour(1, 0), colour(0, 1), colour(3, 2), colour(2, 0)] == [
         heatmap.FILL[Rag.ON_TRACK], heatmap.FILL[Rag.AT_RISK], heatmap.FILL[Rag.OFF_TRACK], heatmap.FILL[Rag.COMPLETE], heatmap.NO_UPDATE,

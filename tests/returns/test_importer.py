@@ -20,7 +20,13 @@ from bot.core.errors import BadInput
 from bot.returns.export import export_return
 from bot.returns.importer import ImportResult, import_table
 from storage.db import session_scope
-from storage.planfile import BUNDLED_PLAN, PlanDocument, PlanFileError, parse_plan, read_plan
+from storage.planfile import (
+    BUNDLED_PLAN,
+    PlanDocument,
+    PlanFileError,
+    parse_plan,
+    read_plan,
+)
 from tests.processes import planbot as run_planbot
 from tests.returns.conftest import PRODUCED
 
@@ -199,8 +205,10 @@ def test_a_seed_like_csv_reports_what_it_had_to_guess(tmp_path: Path) -> None:
     ]
     assert doc.items[0].summary == "Increase capacity on strategy to ensure focus on delivering LIS and broader strategic impact."
     assert result.check[:6] == [
-        "record 5: the KPIs follow 'KPIs:' on one line ('Appointment of new staff members Procure consultants on evi…'); "
-        "kept as one KPI: split it in the file if it holds several",
+        (
+            "record 5: the KPIs follow 'KPIs:' on one line ('Appointment of new staff members Procure consultants on evi…'); "
+            "kept as one KPI: split it in the file if it holds several"
+        ),
         "record 5: no item number; numbered it 1",
         "item 1 (record 5): title made from the start of its summary ('Increase capacity on strategy to ensure focus on…'); edit it",
         "record 6: no item number; numbered it 2",
