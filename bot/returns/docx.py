@@ -34,6 +34,7 @@ COLUMN_SHARES = (0.30, 0.24, 0.18, 0.28)
 HEADER_FILL = "D9E2F3"
 SHADE = {Rag.ON_TRACK: "2E9D49", Rag.AT_RISK: "F0A202", Rag.OFF_TRACK: "D33F2F", Rag.COMPLETE: "2F6FB5"}
 GREY = "595959"
+MISSING_RED = "C00000"
 NO_UPDATE = "BFBFBF"
 SIDE_TEXT = Mm(110)
 SIDE_CHART_HEIGHT = Mm(105)
@@ -82,7 +83,8 @@ def _paragraph_xml(para: Para, styles: tuple[str, str]) -> str:
             runs = _run("■ ", colour=SHADE[para.rag])
         bold = para.style in (Style.TITLE, Style.LABEL, Style.MISSING)
         byline = para.style == Style.BYLINE
-        runs += _run(para.text, bold=bold, italic=byline, colour=GREY if byline else "")
+        colour = GREY if byline else (MISSING_RED if para.style == Style.MISSING else "")
+        runs += _run(para.text, bold=bold, italic=byline, colour=colour)
     style = styles[1] if bullet else styles[0]
     return f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{runs}</w:p>'
 
