@@ -22,7 +22,7 @@ from bot.config import get_settings
 from bot.core.clock import Clock, FixedClock, SystemClock
 from schedules.calendar import PlanCalendar, load_calendar
 from schedules.messages import day_text
-from schedules.planner import JOB_NAMES
+from schedules.planner import JOB_NAMES, PlannedSend
 from schedules.ports import chat_port
 from schedules.preview import preview
 from schedules.reconcile import Outcome, Reconciler
@@ -71,7 +71,12 @@ def _outcome_line(outcome: Outcome, cal: PlanCalendar) -> str:
     send = outcome.send
     item = f"item {send.item_number}" if send.item_number is not None else "-"
     reason = f"  ({outcome.error})" if outcome.error else ""
-    return f"{outcome.status:<8} {send.kind:<16} {send.person_id:<12} {item:<8} {send.occurrence:<28} due {cal.local(send.due).isoformat()}{reason}"
+    return f"{outcome.status:<8} {kind_text(send):<16} {send.person_id:<12} {item:<8} {send.occurrence:<28} due {cal.local(send.due).isoformat()}{reason}"
+
+
+def kind_text(send: PlannedSend) -> str:
+    """'chaser 2' for the second chaser; the kind alone for everything else."""
+    return f"{send.kind} {send.seq}" if send.seq else send.kind
 
 
 def _run_job(args: argparse.Namespace) -> int:
@@ -121,7 +126,7 @@ def _schedule(args: argparse.Namespace) -> int:
         item = f"item {send.item_number}" if send.item_number is not None else ""
         who = names.get(send.person_id, send.person_id)
         why = f" ({line.error})" if line.error else ""
-        print(f"  {local:%H:%M}  {send.kind:<16} {who:<22} {item:<8} {send.occurrence:<28} {line.status}{why}")
+        print(f"  {local:%H:%M}  {kind_text(send):<16} {who:<22} {item:<8} {send.occurrence:<28} {line.status}{why}")
     if not lines:
         print("\nNothing is due in that window.")
     return 0

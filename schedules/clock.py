@@ -94,9 +94,9 @@ class ClockProcess:
             self.reconcile(name)
         for name, job in JOBS.items():
             trigger = DueTrigger(self.reconciler.engine, job, offset=self.offset, sweep=self.sweep)
-            self.scheduler.add_job(self.reconcile, trigger, args=[name], id=name, name=name)
-        for job in self.scheduler.get_jobs():
-            logger.info("next %s reconcile at %s", job.id, (job.next_run_time + self.offset).astimezone(self.zone).isoformat())
+            first = trigger.get_next_fire_time(None, dt.datetime.now(self.zone))
+            self.scheduler.add_job(self.reconcile, trigger, args=[name], id=name, name=name, next_run_time=first)
+            logger.info("next %s reconcile at %s", name, (first + self.offset).astimezone(self.zone).isoformat())
         signal.signal(signal.SIGTERM, self._stop)
         self.scheduler.start()
 

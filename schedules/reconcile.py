@@ -113,7 +113,7 @@ class Reconciler:
         if send.skip:
             return self._record(send, SendStatus.SKIPPED, send.skip)
         if too_late:
-            return self._record(send, SendStatus.MISSED, "the clock was not running when it fell due")
+            return self._record(send, SendStatus.MISSED, _missed_because(send, now, late))
         return self._attempt(world, send, retry=False)
 
     def _record(self, send: PlannedSend, status: SendStatus, error: str) -> Outcome | None:
@@ -160,6 +160,16 @@ class Reconciler:
             )
             session.commit()
         return Outcome(send, status, done, error)
+
+
+MEETING_KINDS = {"pre-call-prompt", "pre-call-brief", "board-reminder", "board-summary"}
+
+
+def _missed_because(send: PlannedSend, now: dt.datetime, late: dt.datetime) -> str:
+    if send.due < late:
+        hours = int((now - send.due).total_seconds() // 3600)
+        return f"{hours} hours late, past the grace window: the clock was not running when it fell due"
+    return "its meeting had begun" if send.kind in MEETING_KINDS else "the plan year had ended"
 
 
 def _row(send: PlannedSend) -> dict[str, object]:

@@ -71,9 +71,12 @@ class World:
         return self.deputies.get(item.number) or item.deputy_id
 
     def held_until(self, person_id: str, at: dt.datetime) -> Absence | None:
-        """The person's absence if it still covers `at`."""
+        """The person's absence if it covers `at` (from when it was set until it ends).
+
+        What fell due before someone said they were away is not held: it has
+        already gone out, been recorded as missed, or is caught up as usual."""
         absence = self.absences.get(person_id)
-        return absence if absence is not None and absence.until > at else None
+        return absence if absence is not None and absence.set_at <= at < absence.until else None
 
     def sent_at(self, kind: str, item_number: int, occurrence: str, seq: int = 0) -> dt.datetime | None:
         row = self.ledger.get(slot(kind, "", item_number, occurrence, seq))

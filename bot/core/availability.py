@@ -76,7 +76,7 @@ def _status(ctx: Context) -> str:
 @command("away")
 def away_until(ctx: Context, args: str) -> list[Reply]:
     """/away until DATE: hold my scheduled prompts until DATE, my items' deputies standing in (/away off to end it)."""
-    text = args.strip()
+    text = re.sub(r"^(until|till|til|to)\s+", "", args.strip(), flags=re.IGNORECASE)
     if not text:
         return [say(_status(ctx), f"To be away, type /away until DATE (like {DATE_EXAMPLES}).")]
     if text.lower() in OFF_WORDS:

@@ -119,3 +119,28 @@ def port() -> RecordingPort:
 @pytest.fixture
 def reconciler(plan_engine: Engine, port: RecordingPort, clock: FixedClock) -> Reconciler:
     return Reconciler(plan_engine, port, clock, by="test-clock")
+
+
+def big_plan(leads: int, items_each: int) -> str:
+    """The bundled plan's year, meetings and coordinators, with `leads` x `items_each` lead-items."""
+    raw = bundled_yaml()
+    coordinators = [p for p in raw["people"] if "coordinator" in p.get("roles", [])]
+    people = [{"id": f"lead-{n:04d}", "name": f"Lead {n:04d}", "roles": ["lead"]} for n in range(leads)]
+    items = [
+        {
+            "number": lead * items_each + k + 1,
+            "title": f"Improvement {lead * items_each + k + 1}",
+            "lead": f"lead-{lead:04d}",
+            "kpis": ["A measurable outcome"],
+            "milestones": ["A first step"],
+        }
+        for lead in range(leads)
+        for k in range(items_each)
+    ]
+    raw.update(people=[{k: v for k, v in p.items() if k != "email"} for p in coordinators] + people, items=items)
+    return yaml.safe_dump(raw, allow_unicode=True)
+
+
+def load_text(engine: Engine, text: str) -> None:
+    with session_scope(engine) as session:
+        load_plan(session, parse_plan(text, "generated"), source="generated")

@@ -1,0 +1,82 @@
+"""Two clock processes on one database (SQLite file or PostgreSQL) at once send
+every message exactly once: the send ledger's unique key decides, not the
+scheduler. Real OS processes, as deployed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from storage.db import session_scope
+from storage.inbox import messages
+from storage.models import SendStatus
+from tests.processes import ROOT
+from tests.schedules.conftest import big_plan, ledger, load_text
+
+LEADS, ITEMS_EACH = 150, 4  # 600 lead-items: long enough a send phase for the two processes to overlap
+LEAD_ITEMS = LEADS * ITEMS_EACH
+
+pytestmark = pytest.mark.slow
+
+
+def _start(*args: str, database_url: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLAN_FILE", "SLACK_", "TEAMS_"))}
+    env.update({"DATABASE_URL": database_url, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"})
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT
+    )
+
+
+def _inbox_keys(engine: Engine) -> Counter[tuple[str, str]]:
+    with session_scope(engine) as session:
+        return Counter((m.person_id, m.reply["blocks"][0]["text"]) for m in messages(session))
+
+
+def test_two_run_jobs_at_once_send_each_prompt_once(db_url: str, engine: Engine) -> None:
+    load_text(engine, big_plan(LEADS, ITEMS_EACH))
+    runs = [_start("run-job", "all", "--at", "2019-12-16T09:00", "--json", database_url=db_url) for _ in range(2)]
+    results = [run.communicate(timeout=300) for run in runs]
+
+    assert [run.returncode for run in runs] == [0, 0], [err for _, err in results]
+    made = [(s["kind"], s["person"], s["item"], s["occurrence"]) for out, _ in results for s in json.loads(out)]
+    assert len(made) == len(set(made)) == LEAD_ITEMS
+    rows = ledger(engine)
+    assert len(rows) == LEAD_ITEMS and {r.status for r in rows} == {SendStatus.SENT}
+    assert len({r.claimed_by for r in rows}) == 2  # both processes really did send
+    inbox = _inbox_keys(engine)
+    assert sum(inbox.values()) == LEAD_ITEMS and max(inbox.values()) == 1
+
+
+def test_two_clock_processes_at_once_send_each_prompt_once(db_url: str, engine: Engine, tmp_path: Path) -> None:
+    """Both clocks start a few seconds before Mon 16 Dec 2019 09:00 (`--at`) and
+    fire the quarterly prompts at 09:00 by their schedule."""
+    load_text(engine, big_plan(LEADS, ITEMS_EACH))
+    clocks = [_start("clock", "--at", "2019-12-16T08:59:52", database_url=db_url) for _ in range(2)]
+    try:
+        deadline = time.monotonic() + 300
+        while len(ledger(engine, status=SendStatus.SENT)) < LEAD_ITEMS and time.monotonic() < deadline:
+            assert all(c.poll() is None for c in clocks), [c.communicate()[1] for c in clocks]
+            time.sleep(0.5)
+    finally:
+        for c in clocks:
+            c.send_signal(signal.SIGTERM)
+        outputs = [c.communicate(timeout=60) for c in clocks]
+
+    assert [c.returncode for c in clocks] == [0, 0], [err for _, err in outputs]
+    for _, err in outputs:
+        assert "planbot clock: timezone Europe/London, grace 24h, sending via shell" in err
+        assert "next quarterly-prompts reconcile at 2019-12-16T09:00:00+00:00" in err
+    rows = ledger(engine)
+    assert len(rows) == LEAD_ITEMS and {(r.kind, r.status) for r in rows} == {("quarterly-prompt", SendStatus.SENT)}
+    assert all(r.sent_at is not None and r.sent_at >= r.due for r in rows)  # fired by the schedule, never early
+    inbox = _inbox_keys(engine)
+    assert sum(inbox.values()) == LEAD_ITEMS and max(inbox.values()) == 1
