@@ -220,7 +220,7 @@ class _Reader:
             for role in (MILESTONES, MONITORING, KPIS, LEAD):
                 where = self.column_of(role)
                 merged = row.cells.get(where) if where is not None else None
-                if merged is not None and merged.covered and cell.above.strip() and not others[role]:
+                if merged is not None and merged.covered and merged.above.strip() and not others[role]:
                     others[role] = merged.above
                     self.check.append(
                         f"{row.label}: the {COLUMN_NAMES[role]} cell is merged with the one above; "
