@@ -182,19 +182,23 @@ def main() -> int:
         print(f"database: {engine.dialect.name}; {ITEMS} items x 8 periods, {stored} update versions stored in {seconds:.1f} s")
         print(f"resident size before any export: {rss_mb():.0f} MB")
         print(f"{'format':<6} {'cold s':>7} {'(cpu)':>6} {'warm s':>7} {'(cpu)':>6} {'file KB':>8}")
-        worst = 0.0
+        worst = {"cold": 0.0, "warm": 0.0}
         for fmt in ("docx", "xlsx"):
             cold, cold_cpu, path = export_once(engine, fmt, folder)
             runs = [export_once(engine, fmt, folder) for _ in range(args.repeats)]
             warm, warm_cpu = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
-            worst = max(worst, cold, warm)
+            worst["cold"], worst["warm"] = max(worst["cold"], cold), max(worst["warm"], warm)
             print(f"{fmt:<6} {cold:>7.2f} {cold_cpu:>6.2f} {warm:>7.2f} {warm_cpu:>6.2f} {path.stat().st_size / 1024:>8.0f}")
         total = rss_mb()
         print(f"process peak resident size after both: {total:.0f} MB (interpreter, libraries and database included)")
         peaks = ", ".join(f"{fmt} {peak_allocated(engine, fmt, folder):.0f} MB" for fmt in ("docx", "xlsx"))
         print(f"peak Python allocation during one export (tracemalloc): {peaks}")
-        verdict = "met" if worst < 2 and total < 200 else "NOT met"
-        print(f"goal (each export under 2 s, under 200 MB): {verdict}")
+        verdict = {True: "met", False: "NOT met"}
+        print(
+            f"goal, each export under 2 s: warm {verdict[worst['warm'] < 2]} ({worst['warm']:.2f} s), "
+            f"cold {verdict[worst['cold'] < 2]} ({worst['cold']:.2f} s, library imports included)"
+        )
+        print(f"goal, under 200 MB resident: {verdict[total < 200]} ({total:.0f} MB)")
         print(f"load average while measuring: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
         if args.keep:
             print(f"files kept in {folder}")
