@@ -101,12 +101,12 @@ def test_summary_counts_rag_lists_missing_items_and_changes(year_engine: Engine)
         "• 7. Leadership opportunities for the LEP (Dee Demo)",
     ]
     assert section(ret, "Changes since Q1 2019-20") == [
-        "• 1. Increase strategy capacity to deliver the LIS: On track → At risk (Amber); "
-        "milestone slipped to 31 Oct 2019: Procure consultants for the production of the evidence base (ASAP)",
-        "• 2. Develop the Local Industrial Strategy (LIS): At risk → On track (Green); "
-        "milestone done: Develop a project plan for the development of South East LEP's LIS",
-        "• 3. Engage stakeholders locally and sub-regionally: Off track (Red) (no update last period); "
-        "milestone slipped to 30 Nov 2019: Public consultation in summer and at as early a stage as practicable.",
+        ("• 1. Increase strategy capacity to deliver the LIS: On track → At risk (Amber); "
+        "milestone slipped to 31 Oct 2019: Procure consultants for the production of the evidence base (ASAP)"),
+        ("• 2. Develop the Local Industrial Strategy (LIS): At risk → On track (Green); "
+        "milestone done: Develop a project plan for the development of South East LEP's LIS"),
+        ("• 3. Engage stakeholders locally and sub-regionally: Off track (Red) (no update last period); "
+        "milestone slipped to 30 Nov 2019: Public consultation in summer and at as early a stage as practicable."),
         "• 5. Partnership health and shared ownership: Complete (Blue) (no update last period)",
     ]
     q3 = make(year_engine, "2019-Q3")

@@ -97,8 +97,8 @@ def test_docx_summary_and_chart_come_before_the_table(year_engine: Engine, tmp_p
         "■ Off track (Red): 1",
         "■ No update: 3",
         "7. Leadership opportunities for the LEP (Dee Demo)",
-        "1. Increase strategy capacity to deliver the LIS: On track → At risk (Amber); milestone slipped to 31 Oct 2019: "
-        "Procure consultants for the production of the evidence base (ASAP)",
+        ("1. Increase strategy capacity to deliver the LIS: On track → At risk (Amber); milestone slipped to 31 Oct 2019: "
+        "Procure consultants for the production of the evidence base (ASAP)"),
     ):
         assert line in summary
     [picture] = document.inline_shapes
