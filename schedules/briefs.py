@@ -23,7 +23,11 @@ from storage.sends import problems_since
 
 SHORT = 120
 MILESTONE_DAYS = 14
-PROBLEM_WORDS = {"missed": "not sent: it fell due while the clock was down, past the grace window", "failed": "failed", "skipped": "skipped"}
+PROBLEM_WORDS = {
+    "missed": "not sent: it fell due while the clock was down, past the grace window",
+    "failed": "failed",
+    "skipped": "skipped",
+}
 
 
 def clip(text: str, limit: int = SHORT) -> str:
@@ -77,8 +81,12 @@ def build_board_summary(summary: BoardSummary) -> Reply:
     blocks: list[Block] = [Heading(f"Pre-Board summary: {summary.meeting_title}, {when_text(summary.starts)}")]
     if summary.agenda:
         blocks.append(Paragraph(f"Agenda: {summary.agenda}"))
-    blocks.append(Table(["Item", "Title", "Lead", "RAG", "Updated"], summary.rows, title=f"{summary.period_label} progress"))
-    blocks += _section(f"{summary.period_label} updates still missing:", summary.missing, "none; every item has reported.")
+    blocks.append(
+        Table(["Item", "Title", "Lead", "RAG", "Updated"], summary.rows, title=f"{summary.period_label} progress")
+    )
+    blocks += _section(
+        f"{summary.period_label} updates still missing:", summary.missing, "none; every item has reported."
+    )
     if summary.away:
         blocks += _section("Away:", summary.away, "")
     return Reply(blocks)
@@ -111,7 +119,9 @@ def problem_lines(world: World, rows: list[Send]) -> list[str]:
         item = f" (item {row.item_number})" if row.item_number is not None else ""
         due = when_text(world.cal.local(row.due))
         reason = f": {row.last_error}" if row.last_error else ""
-        out.append(f"{row.kind} to {_name(world, row.person_id)}{item}, due {due}, {PROBLEM_WORDS.get(row.status, row.status)}{reason}")
+        out.append(
+            f"{row.kind} to {_name(world, row.person_id)}{item}, due {due}, {PROBLEM_WORDS.get(row.status, row.status)}{reason}"
+        )
     return out
 
 
@@ -127,7 +137,9 @@ def gather_brief(session: Session, world: World, call: MeetingOccurrence, now: d
     labels = {p.key: _period_label(p) for p in cal.periods}
     changes = []
     for update in session.exec(
-        select(Update).where(col(Update.created_at) > since, col(Update.created_at) <= now).order_by(col(Update.created_at))
+        select(Update)
+        .where(col(Update.created_at) > since, col(Update.created_at) <= now)
+        .order_by(col(Update.created_at))
     ):
         item = items.get(update.item_number)
         if item is None:
@@ -149,13 +161,24 @@ def gather_brief(session: Session, world: World, call: MeetingOccurrence, now: d
             )
     horizon = call.day + dt.timedelta(days=MILESTONE_DAYS)
     milestones = [
-        f"Item {m.item_number}: {clip(m.text)}, due {day_text(m.due)}" + (" (slipped)" if m.due != m.planned_due else "")
+        f"Item {m.item_number}: {clip(m.text)}, due {day_text(m.due)}"
+        + (" (slipped)" if m.due != m.planned_due else "")
         for m in load_milestones(session, world.items)
         if not m.done and call.day <= m.due <= horizon
     ]
     flags = [f"{_name(world, n.person_id)}: {n.text}" for n in notes_for(session, occurrence=call.key)]
     problems = problem_lines(world, problems_since(session, since=since, until=now))
-    return Brief(call.title, cal.local(call.start), cal.local(previous.start) if previous else None, changes, at_risk, milestones, flags, away_lines(world, now), problems)
+    return Brief(
+        call.title,
+        cal.local(call.start),
+        cal.local(previous.start) if previous else None,
+        changes,
+        at_risk,
+        milestones,
+        flags,
+        away_lines(world, now),
+        problems,
+    )
 
 
 def gather_board_summary(session: Session, world: World, meeting: MeetingOccurrence, now: dt.datetime) -> BoardSummary:
@@ -172,5 +195,15 @@ def gather_board_summary(session: Session, world: World, meeting: MeetingOccurre
             missing.append(f"Item {item.number} ({lead})")
         else:
             rag = Rag(update.rag)
-            rows.append([str(item.number), clip(item.title, 48), lead, f"{rag.colour} ({rag.label})", day_text(cal.local_day(update.created_at))])
-    return BoardSummary(meeting.title, cal.local(meeting.start), meeting.agenda, label, rows, missing, away_lines(world, now))
+            rows.append(
+                [
+                    str(item.number),
+                    clip(item.title, 48),
+                    lead,
+                    f"{rag.colour} ({rag.label})",
+                    day_text(cal.local_day(update.created_at)),
+                ]
+            )
+    return BoardSummary(
+        meeting.title, cal.local(meeting.start), meeting.agenda, label, rows, missing, away_lines(world, now)
+    )

@@ -150,7 +150,8 @@ def load_calendar(session: Session) -> PlanCalendar | None:
     bank_holidays = holiday_calendar(plan.holidays, plan.year_start.year - 1, plan.year_end.year + 1)
     schedule = ScheduleSpec.model_validate(plan.document.get("schedule") or {})
     periods = [
-        PeriodSpan(p.key, index, p.label, p.start, p.end) for index, p in enumerate(queries.plan_periods(session), start=1)
+        PeriodSpan(p.key, index, p.label, p.start, p.end)
+        for index, p in enumerate(queries.plan_periods(session), start=1)
     ]
     dates: dict[str, list[MeetingDate]] = {}
     for row in session.exec(select(MeetingDate)):

@@ -51,7 +51,9 @@ def parse_instant(text: str, zone: ZoneInfo, *, option: str) -> dt.datetime:
     try:
         value = dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        raise CliError(f"{option} '{text}' is not an ISO-8601 time; write it like 2019-11-20T10:00 or 2019-11-20T10:00+00:00") from None
+        raise CliError(
+            f"{option} '{text}' is not an ISO-8601 time; write it like 2019-11-20T10:00 or 2019-11-20T10:00+00:00"
+        ) from None
     return value.replace(tzinfo=zone) if value.tzinfo is None else value
 
 
@@ -129,6 +131,8 @@ def _schedule(args: argparse.Namespace) -> int:
         print(f"  {local:%H:%M}  {kind_text(send):<16} {who:<22} {item:<8} {send.occurrence:<28} {line.status}{why}")
     if not lines:
         print("\nNothing is due in that window.")
+        if last < cal.year_start or first > cal.year_end:
+            print(f"The plan year runs from {day_text(cal.year_start)} to {day_text(cal.year_end)}: choose days in it with --from and --to.")
     return 0
 
 
@@ -146,7 +150,9 @@ def _clock(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    process = ClockProcess(Reconciler(engine, port, clock), cal.zone, offset=offset, sweep=dt.timedelta(minutes=args.sweep_minutes))
+    process = ClockProcess(
+        Reconciler(engine, port, clock), cal.zone, offset=offset, sweep=dt.timedelta(minutes=args.sweep_minutes)
+    )
     process.start()
     return 0
 
@@ -164,13 +170,23 @@ def _guard(handler):  # type: ignore[no-untyped-def]
 
 def register(sub: argparse._SubParsersAction) -> None:
     clock = sub.add_parser("clock", help="the scheduler process: prompts, reminders and briefs as they fall due")
-    clock.add_argument("--at", metavar="ISO-8601", help="start the clock's time at this instant (demos, tests); it then runs on in real time")
-    clock.add_argument("--sweep-minutes", type=int, default=15, metavar="N", help="reconcile at least every N minutes (default 15)")
+    clock.add_argument(
+        "--at",
+        metavar="ISO-8601",
+        help="start the clock's time at this instant (demos, tests); it then runs on in real time",
+    )
+    clock.add_argument(
+        "--sweep-minutes", type=int, default=15, metavar="N", help="reconcile at least every N minutes (default 15)"
+    )
     clock.set_defaults(handler=_guard(_clock))
 
     run = sub.add_parser("run-job", help="run one scheduled job once and print what it sent")
     run.add_argument("name", choices=[*JOB_NAMES, "all"], metavar="NAME", help=f"one of {', '.join(JOB_NAMES)}, or all")
-    run.add_argument("--at", metavar="ISO-8601", help="run as if at this time (default now); without an offset, in the plan's timezone")
+    run.add_argument(
+        "--at",
+        metavar="ISO-8601",
+        help="run as if at this time (default now); without an offset, in the plan's timezone",
+    )
     run.add_argument("--json", action="store_true", help="print only a JSON array of the sends made")
     run.set_defaults(handler=_guard(_run_job))
 

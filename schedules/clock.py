@@ -47,18 +47,23 @@ class OffsetClock:
 class DueTrigger(BaseTrigger):
     """Next fire time: the job's next due send (in the clock's time), or `sweep` from now."""
 
-    def __init__(self, engine: Engine, job: Job, *, offset: dt.timedelta = dt.timedelta(), sweep: dt.timedelta = SWEEP) -> None:
+    def __init__(
+        self, engine: Engine, job: Job, *, offset: dt.timedelta = dt.timedelta(), sweep: dt.timedelta = SWEEP
+    ) -> None:
         self.engine = engine
         self.job = job
         self.offset = offset
         self.sweep = sweep
 
     def get_next_fire_time(self, previous_fire_time: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+        """Counted from the previous fire time, so what fell due while a long
+        reconcile ran is not skipped: a time already past fires at once."""
         latest = now + self.sweep
+        after = previous_fire_time or now
         try:
             with session_scope(self.engine) as session:
                 world = load_world(session, kinds=list(self.job.reads))
-                due = next_due_after(world, self.job, now + self.offset) if world is not None else None
+                due = next_due_after(world, self.job, after + self.offset) if world is not None else None
         except Exception:
             logger.exception("could not work out when %s is next due; trying again in %s", self.job.name, self.sweep)
             return latest
@@ -69,7 +74,14 @@ class DueTrigger(BaseTrigger):
 
 
 class ClockProcess:
-    def __init__(self, reconciler: Reconciler, zone: ZoneInfo, *, offset: dt.timedelta = dt.timedelta(), sweep: dt.timedelta = SWEEP) -> None:
+    def __init__(
+        self,
+        reconciler: Reconciler,
+        zone: ZoneInfo,
+        *,
+        offset: dt.timedelta = dt.timedelta(),
+        sweep: dt.timedelta = SWEEP,
+    ) -> None:
         self.reconciler = reconciler
         self.zone = zone
         self.offset = offset
@@ -90,11 +102,12 @@ class ClockProcess:
 
     def start(self) -> None:
         """Reconcile everything once now, then at each job's times until stopped."""
+        began = dt.datetime.now(self.zone)
         for name in JOBS:
             self.reconcile(name)
         for name, job in JOBS.items():
             trigger = DueTrigger(self.reconciler.engine, job, offset=self.offset, sweep=self.sweep)
-            first = trigger.get_next_fire_time(None, dt.datetime.now(self.zone))
+            first = trigger.get_next_fire_time(began, dt.datetime.now(self.zone))
             self.scheduler.add_job(self.reconcile, trigger, args=[name], id=name, name=name, next_run_time=first)
             logger.info("next %s reconcile at %s", name, (first + self.offset).astimezone(self.zone).isoformat())
         signal.signal(signal.SIGTERM, self._stop)
@@ -102,4 +115,5 @@ class ClockProcess:
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
         logger.info("stopping the clock")
+        self.reconciler.stopping.set()
         self.scheduler.shutdown(wait=False)

@@ -8,7 +8,12 @@ from sqlmodel import Session
 
 from bot.core.replies import Reply
 from schedules import messages
-from schedules.briefs import build_board_summary, build_brief, gather_board_summary, gather_brief
+from schedules.briefs import (
+    build_board_summary,
+    build_brief,
+    gather_board_summary,
+    gather_brief,
+)
 from schedules.calendar import MeetingOccurrence
 from schedules.messages import ItemCard, Missing, StandIn, day_text
 from schedules.periods import PeriodSpan
@@ -108,7 +113,11 @@ def compose(session: Session, world: World, send: PlannedSend, now: dt.datetime)
             period = _period(world, send.occurrence)
             card = item_card(session, world, _item(world, send.item_number), period)
             return messages.quarterly_prompt(
-                card, period_key=period.key, period_label=_label(period), closes=period.end, stand_in=_stand_in(world, send)
+                card,
+                period_key=period.key,
+                period_label=_label(period),
+                closes=period.end,
+                stand_in=_stand_in(world, send),
             )
         case "chaser":
             period = _period(world, send.occurrence)
@@ -126,7 +135,9 @@ def compose(session: Session, world: World, send: PlannedSend, now: dt.datetime)
         case "escalation":
             period = _period(world, send.occurrence)
             return messages.escalation(
-                period_label=_label(period), chaser_max=cal.schedule.chaser_max, missing=_missing(session, world, period, now)
+                period_label=_label(period),
+                chaser_max=cal.schedule.chaser_max,
+                missing=_missing(session, world, period, now),
             )
         case "pre-call-prompt":
             call = _meeting(world, send.occurrence)

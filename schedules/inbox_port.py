@@ -7,8 +7,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.core.ports import Recipient, RecipientGone, SentMessage
-from bot.core.reply_codec import decode, encode
 from bot.core.replies import Reply
+from bot.core.reply_codec import decode, encode
 from storage.db import session_scope
 from storage.inbox import put_message, take_unread_payloads
 from storage.models import Person, utcnow
@@ -33,7 +33,12 @@ class InboxPort:
     def update(self, sent: SentMessage, reply: Reply) -> None:
         """A terminal cannot edit what it printed: the new version waits as a message marked '(updated)'."""
         with session_scope(self.engine) as session:
-            put_message(session, person_id=sent.channel, payload=encode(Reply(reply.blocks, reply.key, sent.message_id)), at=utcnow())
+            put_message(
+                session,
+                person_id=sent.channel,
+                payload=encode(Reply(reply.blocks, reply.key, sent.message_id)),
+                at=utcnow(),
+            )
 
 
 def take_unread(session: Session, *, person_id: str) -> list[Reply]:

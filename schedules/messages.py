@@ -11,7 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from bot.core.replies import Block, Bullets, Choice, Choices, Fields, Heading, Paragraph, Reply, Table
+from bot.core.replies import (
+    Block,
+    Bullets,
+    Choice,
+    Choices,
+    Fields,
+    Heading,
+    Paragraph,
+    Reply,
+    Table,
+)
 
 SNOOZE = Choice("/snooze 2d", "Remind me in 2 days")
 
@@ -57,7 +67,11 @@ def _card_blocks(card: ItemCard) -> list[Block]:
     if card.milestones:
         blocks.append(Paragraph("Milestones:"))
         blocks.append(Bullets(card.milestones))
-    blocks.append(Paragraph(f"Last update: {card.last_update}" if card.last_update else "No update has been written for this item yet."))
+    blocks.append(
+        Paragraph(
+            f"Last update: {card.last_update}" if card.last_update else "No update has been written for this item yet."
+        )
+    )
     return blocks
 
 
@@ -170,8 +184,7 @@ def milestone_due(
     command = f"/milestone {number} {key}"
     blocks.append(
         Choices(
-            "Is it done? If it has slipped I'll ask for the new date "
-            f"(or type {command} slipped 31/01/2020).",
+            f"Is it done? If it has slipped I'll ask for the new date (or type {command} slipped 31/01/2020).",
             [
                 Choice(f"{command} done", "Done", "primary"),
                 Choice(f"{command} on-track", "Still on track"),

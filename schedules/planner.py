@@ -51,7 +51,11 @@ class PlannedSend:
     @property
     def key(self) -> str:
         return send_key(
-            kind=self.kind, person_id=self.person_id, item_number=self.item_number, occurrence=self.occurrence, seq=self.seq
+            kind=self.kind,
+            person_id=self.person_id,
+            item_number=self.item_number,
+            occurrence=self.occurrence,
+            seq=self.seq,
         )
 
     @property
@@ -87,7 +91,9 @@ def route_item(world: World, item: Item, due: dt.datetime) -> Route:
         if deputy is not None and deputy.id != lead.id and deputy.active and world.held_until(deputy.id, due) is None:
             return Route(deputy.id, due, standing_in_for=lead.id)
     if not lead.active:
-        return Route(lead.id, due, skip=f"{lead.name} is marked inactive in the plan and item {item.number} has no deputy")
+        return Route(
+            lead.id, due, skip=f"{lead.name} is marked inactive in the plan and item {item.number} has no deputy"
+        )
     if absence is not None:
         return Route(lead.id, absence.until)
     return Route(lead.id, due)
@@ -227,7 +233,9 @@ def board(world: World, window: Window) -> list[PlannedSend]:
         for person in world.coordinators:
             route_ = route_person(world, person, summary)
             if route_ is not None:
-                out.append(PlannedSend("board-summary", person.id, None, meeting.key, route_.due, deadline=meeting.start))
+                out.append(
+                    PlannedSend("board-summary", person.id, None, meeting.key, route_.due, deadline=meeting.start)
+                )
     return out
 
 

@@ -20,5 +20,7 @@ def chat_port(settings: Settings, engine: Engine) -> ChatPort:
     configured token must not make the clock pretend it can reach the platform.
     """
     if settings.slack_bot_token or settings.teams_app_id:
-        logger.warning("a chat platform is configured but its sending port is not available yet; sending to the terminal inbox")
+        logger.warning(
+            "a chat platform is configured but its sending port is not available yet; sending to the terminal inbox"
+        )
     return InboxPort(engine)

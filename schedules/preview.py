@@ -43,7 +43,9 @@ def preview(session: Session, *, start: dt.datetime, end: dt.datetime) -> tuple[
                 seen.add(send.slot)
                 send = PlannedSend(row.kind, row.person_id, row.item_number, row.occurrence, row.due, seq=send.seq)
             if start <= send.due < end:
-                lines.append(Line(send, row.status if row is not None else PLANNED, row.last_error if row is not None else ""))
+                lines.append(
+                    Line(send, row.status if row is not None else PLANNED, row.last_error if row is not None else "")
+                )
     for slot, row in world.ledger.items():
         if slot not in seen and start <= row.due < end:
             send = PlannedSend(row.kind, row.person_id, row.item_number, row.occurrence, row.due, seq=key_seq(row.key))

@@ -22,6 +22,7 @@ import datetime as dt
 import logging
 import os
 import socket
+import threading
 import uuid
 from dataclasses import dataclass
 
@@ -66,13 +67,15 @@ def job_names(name: str) -> tuple[str, ...]:
 
 
 class Reconciler:
-    """Runs reconciles for one process; `by` names it in the ledger."""
+    """Runs reconciles for one process; `by` names it in the ledger. Setting
+    `stopping` ends a reconcile between two sends (the clock's SIGTERM)."""
 
     def __init__(self, engine: Engine, port: ChatPort, clock: Clock, *, by: str | None = None) -> None:
         self.engine = engine
         self.port = port
         self.clock = clock
         self.by = by or clock_id()
+        self.stopping = threading.Event()
 
     def run(self, name: str) -> list[Outcome]:
         """Reconcile one job, or every job ('all'): the plan is read once, the ledger before each job."""
@@ -95,9 +98,17 @@ class Reconciler:
         floor = min(mark, late) if mark is not None else late
         outcomes: list[Outcome] = []
         for send in planned(world, job, Window(floor, now)):
+            if self.stopping.is_set():
+                return outcomes
             outcome = self._decide(world, send, now, late)
             if outcome is not None:
-                logger.info("%s %s (due %s)%s", outcome.status, send.key, send.due.isoformat(), f": {outcome.error}" if outcome.error else "")
+                logger.info(
+                    "%s %s (due %s)%s",
+                    outcome.status,
+                    send.key,
+                    send.due.isoformat(),
+                    f": {outcome.error}" if outcome.error else "",
+                )
                 outcomes.append(outcome)
         with session_scope(self.engine) as session:
             advance_mark(session, job=job.name, at=now)
@@ -125,21 +136,27 @@ class Reconciler:
     def _attempt(self, world: World, send: PlannedSend, *, retry: bool) -> Outcome | None:
         at = self.clock.now()
         with Session(self.engine, expire_on_commit=False) as session:
-            won = reclaim(session, key=send.key, by=self.by, at=at) if retry else claim(session, **_row(send), by=self.by, at=at)
+            won = (
+                reclaim(session, key=send.key, by=self.by, at=at)
+                if retry
+                else claim(session, **_row(send), by=self.by, at=at)
+            )
             session.commit()
             if not won:
                 return None
             status, error, sent = SendStatus.FAILED, "", None
+            person = world.people.get(send.person_id)
             try:
+                if person is None:
+                    raise CannotCompose(f"{send.person_id} is no longer in the plan")
                 reply = compose(session, world, send, at)
                 session.rollback()
-                person = world.people[send.person_id]
                 sent = self.port.send(Recipient(person.id, person.name, person.slack, person.teams), reply)
                 status = SendStatus.SENT
             except CannotCompose as exc:
                 status, error = SendStatus.SKIPPED, str(exc)
             except RecipientGone as exc:
-                status, error = SendStatus.SKIPPED, f"{world.people[send.person_id].name} cannot be reached: {exc}"
+                status, error = SendStatus.SKIPPED, f"{person.name if person else send.person_id} cannot be reached: {exc}"
             except SendFailed as exc:
                 status, error = (SendStatus.FAILED if exc.retryable else SendStatus.SKIPPED), str(exc)
             except Exception as exc:

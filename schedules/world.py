@@ -107,7 +107,9 @@ def load_milestones(session: Session, items: list[Item]) -> list[MilestoneDue]:
             events[key] = (created_at, MilestoneState(row.state), row.new_date)
     out = []
     rows = session.exec(
-        select(Milestone).where(col(Milestone.in_plan), col(Milestone.item_number).in_(numbers), col(Milestone.due).is_not(None))
+        select(Milestone).where(
+            col(Milestone.in_plan), col(Milestone.item_number).in_(numbers), col(Milestone.due).is_not(None)
+        )
     )
     for ms in sorted(rows, key=lambda m: (m.item_number, m.position)):
         assert ms.due is not None
@@ -133,7 +135,9 @@ def load_world(session: Session, *, kinds: list[str]) -> World | None:
     updates_in = {
         (number, period)
         for number, period in session.exec(
-            select(Update.item_number, Update.period_key).where(col(Update.is_latest), col(Update.period_key).in_(period_keys))
+            select(Update.item_number, Update.period_key).where(
+                col(Update.is_latest), col(Update.period_key).in_(period_keys)
+            )
         )
     }
     deputies = {n: d.deputy_id for n, d in away.deputies(session).items() if d.deputy_id in people}

@@ -17,5 +17,7 @@ def add_note(session: Session, *, occurrence: str, person_id: str, text: str, at
 
 
 def notes_for(session: Session, *, occurrence: str) -> list[CallNote]:
-    query = select(CallNote).where(CallNote.occurrence == occurrence).order_by(col(CallNote.created_at), col(CallNote.id))
+    query = (
+        select(CallNote).where(CallNote.occurrence == occurrence).order_by(col(CallNote.created_at), col(CallNote.id))
+    )
     return list(session.exec(query))

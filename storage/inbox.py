@@ -30,9 +30,7 @@ def take_unread_payloads(session: Session, *, person_id: str, at: dt.datetime | 
     )
     if rows:
         session.execute(
-            update(InboxMessage)
-            .where(col(InboxMessage.id).in_([r.id for r in rows]))
-            .values(read_at=at or utcnow())
+            update(InboxMessage).where(col(InboxMessage.id).in_([r.id for r in rows])).values(read_at=at or utcnow())
         )
     return [r.reply for r in rows]
 

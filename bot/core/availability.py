@@ -37,7 +37,11 @@ def _schedule(ctx: Context) -> ScheduleSpec:
 
 def parse_day(text: str, *, today: dt.date) -> dt.date | None:
     """A date as people write it, plus 'tomorrow' and weekday names (the next one after today)."""
-    words = [w for w in re.split(r"[\s,]+", text.strip().lower()) if w and w not in {"until", "till", "til", "to", "on", "next"}]
+    words = [
+        w
+        for w in re.split(r"[\s,]+", text.strip().lower())
+        if w and w not in {"until", "till", "til", "to", "on", "next"}
+    ]
     if len(words) == 1:
         word = words[0]
         if word == "tomorrow":
@@ -83,11 +87,17 @@ def away_until(ctx: Context, args: str) -> list[Reply]:
         return back(ctx, "")
     day = parse_day(text, today=ctx.today)
     if day is None:
-        raise BadInput(f"I couldn't read “{text}” as a date. Type /away until DATE, like {DATE_EXAMPLES}, or a weekday.")
+        raise BadInput(
+            f"I couldn't read “{text}” as a date. Type /away until DATE, like {DATE_EXAMPLES}, or a weekday."
+        )
     if day <= ctx.today:
-        raise BadInput(f"{day_text(day)} isn't in the future. Give the day you'll be back, e.g. /away until {day_text(ctx.today + dt.timedelta(days=7))}.")
+        raise BadInput(
+            f"{day_text(day)} isn't in the future. Give the day you'll be back, e.g. /away until {day_text(ctx.today + dt.timedelta(days=7))}."
+        )
     if day > ctx.today + dt.timedelta(days=MAX_AWAY_DAYS):
-        raise BadInput(f"{day_text(day)} is more than a year away. If you've left the plan, ask a coordinator to mark you inactive in the plan file.")
+        raise BadInput(
+            f"{day_text(day)} is more than a year away. If you've left the plan, ask a coordinator to mark you inactive in the plan file."
+        )
     until = dt.datetime.combine(day, dt.time(_schedule(ctx).send_hour), tzinfo=ctx.zone)
     away.set_absence(ctx.session, person_id=ctx.person.id, kind="away", until=until, at=ctx.now)
     lines = [
@@ -107,10 +117,14 @@ def snooze(ctx: Context, args: str) -> list[Reply]:
         return back(ctx, "")
     found = _SNOOZE.match(re.sub(r"\s+", "", text))
     if found is None or int(found[1]) == 0:
-        raise BadInput(f"I couldn't read “{args.strip()}” as a length of time. Try /snooze 3h, /snooze 2d or /snooze 1w.")
+        raise BadInput(
+            f"I couldn't read “{args.strip()}” as a length of time. Try /snooze 3h, /snooze 2d or /snooze 1w."
+        )
     delta = dt.timedelta(**{_UNITS[found[2][0]]: int(found[1])})
     if delta > MAX_SNOOZE:
-        raise BadInput("A snooze can last up to two weeks. For longer, type /away until DATE, so your deputies can stand in.")
+        raise BadInput(
+            "A snooze can last up to two weeks. For longer, type /away until DATE, so your deputies can stand in."
+        )
     until = ctx.now + delta
     current = away.get_absence(ctx.session, person_id=ctx.person.id)
     if current is not None and current.kind == "away" and current.until >= until:
@@ -197,4 +211,8 @@ def _file_note(ctx: Context, items: list[Item]) -> str:
     if not from_file:
         return ""
     names = {p.id: p.name for p in queries.people(ctx.session)}
-    return "; the plan file's deputy still applies (" + ", ".join(f"item {i.number}: {names.get(i.deputy_id or '', i.deputy_id)}" for i in from_file) + ")"
+    return (
+        "; the plan file's deputy still applies ("
+        + ", ".join(f"item {i.number}: {names.get(i.deputy_id or '', i.deputy_id)}" for i in from_file)
+        + ")"
+    )

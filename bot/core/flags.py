@@ -120,5 +120,6 @@ def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
 
 
 def submit_form(ctx: Context, values: dict[str, str], step: str) -> list[Reply]:
-    raise BadInput("That form belongs to a question I no longer recognise; nothing was stored. Type /flag and your note.")
-
+    raise BadInput(
+        "That form belongs to a question I no longer recognise; nothing was stored. Type /flag and your note."
+    )

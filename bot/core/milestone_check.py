@@ -9,7 +9,13 @@ values are the typed command `/milestone N KEY done|on-track|slipped [DATE]`.
 from __future__ import annotations
 
 from bot.core import commands
-from bot.core.answers import DATE_EXAMPLES, MilestoneReading, Unreadable, parse_date, parse_milestone
+from bot.core.answers import (
+    DATE_EXAMPLES,
+    MilestoneReading,
+    Unreadable,
+    parse_date,
+    parse_milestone,
+)
 from bot.core.commands import command
 from bot.core.context import Context
 from bot.core.errors import BadInput, NotFound
@@ -57,7 +63,9 @@ def _store(ctx: Context, item: Item, ms: Milestone, reading: MilestoneReading) -
 def _ask_date(ctx: Context, item: Item, ms: Milestone) -> list[Reply]:
     conv = ctx.conversation()
     if conv is not None and not conv.state.startswith(DATE):
-        raise BadInput(f"You're in the middle of something else, so give the date in one go: /milestone {item.number} {ms.key} slipped 31/01/2020.")
+        raise BadInput(
+            f"You're in the middle of something else, so give the date in one go: /milestone {item.number} {ms.key} slipped 31/01/2020."
+        )
     save_conversation(
         ctx.session,
         platform=ctx.sender.platform,

@@ -14,7 +14,9 @@ from storage.models import Conversation
 def press(ctx: Context, value: str, step: str) -> list[Reply]:
     text = value.strip()
     if not text.startswith("/"):
-        raise BadInput("That button belongs to a message I no longer recognise; nothing was changed. Type /help to see what I can do.")
+        raise BadInput(
+            "That button belongs to a message I no longer recognise; nothing was changed. Type /help to see what I can do."
+        )
     name, _, args = text[1:].partition(" ")
     return commands.run(ctx, name.lower(), args.strip())
 
@@ -24,4 +26,6 @@ def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
 
 
 def submit_form(ctx: Context, values: dict[str, str], step: str) -> list[Reply]:
-    raise BadInput("That form belongs to a message I no longer recognise; nothing was stored. Type /help to see what I can do.")
+    raise BadInput(
+        "That form belongs to a message I no longer recognise; nothing was stored. Type /help to see what I can do."
+    )

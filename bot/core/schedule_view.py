@@ -22,7 +22,9 @@ BEHIND = dt.timedelta(days=14)
 def plan_schedule(ctx: Context, args: str) -> list[Reply]:
     """/plan-schedule: what the clock sends in the next 7 days, who is away, and what did not go out (coordinators)."""
     if not ctx.person.is_coordinator:
-        raise NotAllowed("/plan-schedule is for coordinators. Type /away or /snooze to see or change your own availability.")
+        raise NotAllowed(
+            "/plan-schedule is for coordinators. Type /away or /snooze to see or change your own availability."
+        )
     world, lines = preview(ctx.session, start=ctx.now, end=ctx.now + AHEAD)
     if world is None:
         raise NotFound("No plan is loaded, so nothing is scheduled.")
@@ -38,9 +40,17 @@ def plan_schedule(ctx: Context, args: str) -> list[Reply]:
         for line in lines
     ]
     blocks = [Heading("The clock: the next 7 days")]
-    blocks.append(Table(["When", "What", "To", "Item", "Status"], rows) if rows else Paragraph("Nothing is due in the next 7 days."))
+    blocks.append(
+        Table(["When", "What", "To", "Item", "Status"], rows)
+        if rows
+        else Paragraph("Nothing is due in the next 7 days.")
+    )
     away = away_lines(world, ctx.now)
-    blocks += [Paragraph("Away, snoozed and deputies:"), Bullets(away)] if away else [Paragraph("Nobody is away or snoozed, and no item has a deputy.")]
+    blocks += (
+        [Paragraph("Away, snoozed and deputies:"), Bullets(away)]
+        if away
+        else [Paragraph("Nobody is away or snoozed, and no item has a deputy.")]
+    )
     problems = problem_lines(world, problems_since(ctx.session, since=ctx.now - BEHIND, until=ctx.now))
     if problems:
         blocks += [Paragraph("Not sent in the last 14 days:"), Bullets(problems)]

@@ -61,7 +61,10 @@ def test_a_lead_names_a_deputy_and_others_cannot(chat: ChatFor) -> None:
         "Bea Sample is now the deputy for item 1: while the lead is away, that item's prompts and reminders go to them."
     )
     assert chat("cal").text("/deputy 1 cal") == "Only item 1's lead or a coordinator can name its deputy."
-    assert chat("alex").text("/deputy all alex") == "Alex Example leads item 1, so they can't also be its deputy. Choose someone else."
+    assert (
+        chat("alex").text("/deputy all alex")
+        == "Alex Example leads item 1, so they can't also be its deputy. Choose someone else."
+    )
     assert chat("robin").text("/deputy 2 cal").startswith("Cal Placeholder is now the deputy for item 2")
     assert chat("robin").text("/deputy") == (
         "Deputies (they stand in while the lead is away):\nItem 1: Bea Sample (named in chat)\nItem 2: Cal Placeholder (named in chat)"

@@ -47,7 +47,10 @@ def test_flag_something_asks_for_the_note_and_stores_it_against_the_call(
 
 
 def test_nothing_to_flag_stores_nothing(planbot: Planbot, plan_engine: Engine) -> None:
-    assert press(planbot, "bea", "/flag nothing") == "Thanks: nothing to flag for the CLGU/SELEP weekly catch-up call on Thu 21 Nov 2019, 10:00."
+    assert (
+        press(planbot, "bea", "/flag nothing")
+        == "Thanks: nothing to flag for the CLGU/SELEP weekly catch-up call on Thu 21 Nov 2019, 10:00."
+    )
     assert notes(plan_engine) == []
 
 
@@ -59,26 +62,35 @@ def test_a_typed_flag_goes_to_the_next_call_and_into_its_brief(
     port = RecordingPort()
     clock.at = london(2019, 11, 21, 9)
     Reconciler(plan_engine, port, clock, by="test").run("pre-call")
-    assert "Flagged by leads for this call:\n  - Cal Placeholder: Federal board moved to January" in port.to("robin")[0].text
+    assert (
+        "Flagged by leads for this call:\n  - Cal Placeholder: Federal board moved to January"
+        in port.to("robin")[0].text
+    )
 
 
 def test_a_flag_after_the_brief_went_says_to_mention_it_on_the_call(chat: ChatFor, clock: FixedClock) -> None:
     clock.at = london(2019, 11, 21, 9, 30)
-    assert chat("dee").text("/flag Budget question").endswith(
-        "The coordinators' brief for it has already gone out, so please mention it on the call too."
+    assert (
+        chat("dee")
+        .text("/flag Budget question")
+        .endswith("The coordinators' brief for it has already gone out, so please mention it on the call too.")
     )
 
 
 def test_an_old_calls_button_goes_to_the_next_call(planbot: Planbot, plan_engine: Engine) -> None:
     reply = press(planbot, "alex", "/flag Late again", step="flags:clgu-weekly-call@2019-11-14")
-    assert reply.startswith("That call has already happened, so this goes to the next one. Noted for the CLGU/SELEP weekly catch-up call on Thu 21 Nov 2019")
+    assert reply.startswith(
+        "That call has already happened, so this goes to the next one. Noted for the CLGU/SELEP weekly catch-up call on Thu 21 Nov 2019"
+    )
     assert notes(plan_engine) == [("alex", "Late again")]
 
 
 def test_flag_something_does_not_interrupt_an_update_in_progress(chat: ChatFor, planbot: Planbot) -> None:
     started = chat("alex").text("/plan-update 1")
     assert "Item 1" in started
-    assert press(planbot, "alex", "/flag").startswith("You're in the middle of something else, so type the note in one go: /flag and your note")
+    assert press(planbot, "alex", "/flag").startswith(
+        "You're in the middle of something else, so type the note in one go: /flag and your note"
+    )
     with session_scope(planbot.engine) as session:
         conv = get_conversation(session, platform="shell", person_id="alex", channel="dm")
         assert conv is not None and conv.state.startswith("checkin")

@@ -40,7 +40,10 @@ def test_the_question_and_a_done_answer(clock: FixedClock, planbot: Planbot, pla
         "== Milestone due: item 2 ==\nThis milestone of item 2 (Develop the Local Industrial Strategy (LIS)) was due on Fri 6 Dec 2019:\n"
         "  - December – review draft LIS"
     )
-    assert press(planbot, "/milestone 2 m5 done") == "Recorded: item 2's milestone “December – review draft LIS” is done. Thank you."
+    assert (
+        press(planbot, "/milestone 2 m5 done")
+        == "Recorded: item 2's milestone “December – review draft LIS” is done. Thank you."
+    )
     assert checks(plan_engine) == [(2, "m5", MilestoneState.DONE, None)]
 
 
@@ -75,5 +78,11 @@ def test_an_answer_given_early_means_no_question(chat: ChatFor, clock: FixedCloc
 
 def test_wrong_milestone_or_person_is_explained(chat: ChatFor) -> None:
     assert chat("alex").text("/milestone 2 m9 done").startswith("Item 2 has no milestone m9. Its milestones are: m1 (")
-    assert chat("bea").text("/milestone 2 m5 done").startswith("Item 2 (Develop the Local Industrial Strategy (LIS)) is led by Alex Example")
-    assert chat("alex").text("/milestone 2 m5 maybe").startswith("I couldn't read “maybe” as done, on track or slipped.")
+    assert (
+        chat("bea")
+        .text("/milestone 2 m5 done")
+        .startswith("Item 2 (Develop the Local Industrial Strategy (LIS)) is led by Alex Example")
+    )
+    assert (
+        chat("alex").text("/milestone 2 m5 maybe").startswith("I couldn't read “maybe” as done, on track or slipped.")
+    )

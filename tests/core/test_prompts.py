@@ -10,8 +10,8 @@ from bot.core.planbot import Planbot
 from bot.core.replies import Choices
 from schedules.inbox_port import InboxPort, take_unread
 from schedules.reconcile import Reconciler
-from storage.db import session_scope
 from storage.conversations import get_conversation
+from storage.db import session_scope
 from tests.schedules.conftest import london
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from bot.core.reply_codec import decode, encode
 from bot.core.replies import (
     Bullets,
     Choice,
@@ -18,6 +17,7 @@ from bot.core.replies import (
     Reply,
     Table,
 )
+from bot.core.reply_codec import decode, encode
 
 
 def test_every_block_comes_back_as_it_was() -> None:
@@ -27,9 +27,18 @@ def test_every_block_comes_back_as_it_was() -> None:
             Paragraph("Time for the Q3 update — ✅ 中文 עברית"),
             Fields([("Board engagement", "Two sessions held")]),
             Bullets(["Consultation (due Sat 31 Aug 2019): Slipped"]),
-            Choices("Ready?", [Choice("/plan-update 3 2019-Q3", "Write the update", "primary"), Choice("/snooze 2d", "Later")], step="prompt:x", free_text=True),
+            Choices(
+                "Ready?",
+                [Choice("/plan-update 3 2019-Q3", "Write the update", "primary"), Choice("/snooze 2d", "Later")],
+                step="prompt:x",
+                free_text=True,
+            ),
             Table(["Item", "RAG"], [["3", "Amber"]], title="Q3"),
-            Form("Update", [FormField("rag", "RAG", "choice", [Choice("green", "Green")], optional=False)], step="checkin:form:3:2019-Q3"),
+            Form(
+                "Update",
+                [FormField("rag", "RAG", "choice", [Choice("green", "Green")], optional=False)],
+                step="checkin:form:3:2019-Q3",
+            ),
             File("exports/q3.docx", "Q3 return"),
         ],
         key="k1",
@@ -41,5 +50,11 @@ def test_every_block_comes_back_as_it_was() -> None:
 
 
 def test_a_message_that_no_longer_decodes_is_still_shown_as_text() -> None:
-    stored = {"v": 1, "blocks": [{"type": "Carousel", "cards": []}], "text": "Time for the Q3 update", "key": None, "replaces": None}
+    stored = {
+        "v": 1,
+        "blocks": [{"type": "Carousel", "cards": []}],
+        "text": "Time for the Q3 update",
+        "key": None,
+        "replaces": None,
+    }
     assert decode(stored) == Reply([Paragraph("Time for the Q3 update")])

@@ -33,7 +33,9 @@ def test_scotland_has_its_own_bank_holidays() -> None:
 
 
 def test_the_weekly_call_is_at_local_time_and_skips_cancelled_dates_and_bank_holidays() -> None:
-    call = Meeting(id="call", title="Call", kind="weekly-call", weekday="monday", time=dt.time(10), cancelled=["2019-04-08"])
+    call = Meeting(
+        id="call", title="Call", kind="weekly-call", weekday="monday", time=dt.time(10), cancelled=["2019-04-08"]
+    )
     days = weekly_occurrences(
         call,
         year_start=dt.date(2019, 4, 1),

@@ -81,7 +81,9 @@ def test_schedule_shows_people_and_what_already_went(db_url: str, plan_engine: E
     done = planbot("schedule", "--from", "2019-12-16", "--to", "2019-12-16", database_url=db_url)
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[0] == "Scheduled messages Mon 16 Dec 2019 to Mon 16 Dec 2019 (times in Europe/London):"
+    assert (
+        done.stdout.splitlines()[0] == "Scheduled messages Mon 16 Dec 2019 to Mon 16 Dec 2019 (times in Europe/London):"
+    )
     assert "  09:00  quarterly-prompt Bea Sample             item 3   2019-Q3                      sent" in done.stdout
 
 

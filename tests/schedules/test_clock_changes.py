@@ -19,7 +19,9 @@ from tests.schedules.conftest import LONDON, RecordingPort, ledger, load_variant
 UTC = dt.UTC
 
 
-def run_hourly(reconciler: Reconciler, clock: FixedClock, jobs: list[str], start: dt.datetime, end: dt.datetime) -> None:
+def run_hourly(
+    reconciler: Reconciler, clock: FixedClock, jobs: list[str], start: dt.datetime, end: dt.datetime
+) -> None:
     clock.at = start
     while clock.at < end:
         for job in jobs:
@@ -28,11 +30,15 @@ def run_hourly(reconciler: Reconciler, clock: FixedClock, jobs: list[str], start
 
 
 def local_times(engine: Engine, **where: Any) -> Counter[tuple[str, str]]:
-    return Counter((r.kind, r.sent_at.astimezone(LONDON).strftime("%a %d %b %H:%M %Z")) for r in ledger(engine, **where))
+    return Counter(
+        (r.kind, r.sent_at.astimezone(LONDON).strftime("%a %d %b %H:%M %Z")) for r in ledger(engine, **where)
+    )
 
 
 def test_october_change_week(reconciler: Reconciler, clock: FixedClock, plan_engine: Engine) -> None:
-    run_hourly(reconciler, clock, ["pre-call"], dt.datetime(2019, 10, 22, tzinfo=UTC), dt.datetime(2019, 11, 1, tzinfo=UTC))
+    run_hourly(
+        reconciler, clock, ["pre-call"], dt.datetime(2019, 10, 22, tzinfo=UTC), dt.datetime(2019, 11, 1, tzinfo=UTC)
+    )
 
     assert local_times(plan_engine) == Counter(
         {
@@ -47,7 +53,11 @@ def test_october_change_week(reconciler: Reconciler, clock: FixedClock, plan_eng
 
 def test_march_change_week(reconciler: Reconciler, clock: FixedClock, plan_engine: Engine) -> None:
     run_hourly(
-        reconciler, clock, ["chasers", "pre-call"], dt.datetime(2020, 3, 23, tzinfo=UTC), dt.datetime(2020, 4, 1, tzinfo=UTC)
+        reconciler,
+        clock,
+        ["chasers", "pre-call"],
+        dt.datetime(2020, 3, 23, tzinfo=UTC),
+        dt.datetime(2020, 4, 1, tzinfo=UTC),
     )
 
     assert local_times(plan_engine) == Counter(

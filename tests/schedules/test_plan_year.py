@@ -10,7 +10,6 @@ Expected counts come from the bundled plan and its (default) schedule section:
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 
 from sqlalchemy.engine import Engine

@@ -8,7 +8,6 @@ coordinators' brief 1 hour before. The Q3 prompts go out on Mon 16 Dec 2019.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -19,7 +18,13 @@ from storage import away
 from storage.db import session_scope
 from storage.models import Send, SendStatus
 from storage.sends import send_key
-from tests.schedules.conftest import FailingPort, RecordingPort, ledger, load_variant, london
+from tests.schedules.conftest import (
+    FailingPort,
+    RecordingPort,
+    ledger,
+    load_variant,
+    london,
+)
 
 Q3_PROMPTS = london(2019, 12, 16, 9)
 LEADS = {"alex", "bea", "cal", "dee"}
@@ -42,7 +47,9 @@ def test_restarted_inside_the_grace_window_catches_up_exactly_once(
     assert sorted(o.send.person_id for o in first) == sorted(LEADS) and second == []
     assert sorted(who for who, _ in port.sent) == sorted(LEADS)
     rows = ledger(plan_engine, kind="pre-call-prompt")
-    assert {(r.status, r.due, r.sent_at) for r in rows} == {(SendStatus.SENT, london(2019, 11, 20, 10), london(2019, 11, 20, 11, 30))}
+    assert {(r.status, r.due, r.sent_at) for r in rows} == {
+        (SendStatus.SENT, london(2019, 11, 20, 10), london(2019, 11, 20, 11, 30))
+    }
 
 
 def test_restarted_after_the_grace_window_records_missed_and_tells_the_coordinators(
@@ -94,7 +101,9 @@ def test_a_send_that_fails_is_retried_and_only_marked_sent_once_it_goes(plan_eng
     }
 
 
-def test_a_send_that_keeps_failing_stops_being_retried_after_the_grace_window(plan_engine: Engine, clock: FixedClock) -> None:
+def test_a_send_that_keeps_failing_stops_being_retried_after_the_grace_window(
+    plan_engine: Engine, clock: FixedClock
+) -> None:
     port = FailingPort(times=10**6)
     reconciler = Reconciler(plan_engine, port, clock, by="test-clock")
     for at in (Q3_PROMPTS, london(2019, 12, 16, 12), london(2019, 12, 17, 10), london(2019, 12, 18, 10)):
@@ -125,14 +134,19 @@ def test_a_deactivated_account_is_skipped_once_and_flagged(plan_engine: Engine, 
     clock.at = london(2019, 12, 19, 9)
     reconciler.run("pre-call")
     brief = port.to("dee")[-1].text
-    assert "quarterly-prompt to Bea Sample (item 3), due Mon 16 Dec 2019, 09:00, skipped: Bea Sample cannot be reached" in brief
+    assert (
+        "quarterly-prompt to Bea Sample (item 3), due Mon 16 Dec 2019, 09:00, skipped: Bea Sample cannot be reached"
+        in brief
+    )
 
 
 def _cal_inactive(raw: dict[str, Any]) -> None:
     next(p for p in raw["people"] if p["id"] == "cal")["active"] = False
 
 
-def test_a_lead_marked_inactive_in_the_plan_is_skipped_and_flagged(engine: Engine, clock: FixedClock, port: RecordingPort) -> None:
+def test_a_lead_marked_inactive_in_the_plan_is_skipped_and_flagged(
+    engine: Engine, clock: FixedClock, port: RecordingPort
+) -> None:
     load_variant(engine, _cal_inactive)
     reconciler = Reconciler(engine, port, clock, by="test-clock")
     clock.at = Q3_PROMPTS
@@ -174,12 +188,22 @@ def test_a_claim_left_by_a_dead_process_is_taken_over_after_the_lease(
     key = send_key(kind="quarterly-prompt", person_id="alex", item_number=1, occurrence="2019-Q3")
     with session_scope(plan_engine) as session:
         session.add(
-            Send(key=key, kind="quarterly-prompt", person_id="alex", item_number=1, occurrence="2019-Q3",
-                 due=Q3_PROMPTS, claimed_by="dead-clock", claimed_at=Q3_PROMPTS)
+            Send(
+                key=key,
+                kind="quarterly-prompt",
+                person_id="alex",
+                item_number=1,
+                occurrence="2019-Q3",
+                due=Q3_PROMPTS,
+                claimed_by="dead-clock",
+                claimed_at=Q3_PROMPTS,
+            )
         )
     clock.at = london(2019, 12, 16, 9, 5)
     reconciler.run("quarterly-prompts")
-    assert [r.text.splitlines()[0] for r in port.to("alex")] == ["== Item 2: Develop the Local Industrial Strategy (LIS) =="]
+    assert [r.text.splitlines()[0] for r in port.to("alex")] == [
+        "== Item 2: Develop the Local Industrial Strategy (LIS) =="
+    ]
 
     clock.at = london(2019, 12, 16, 9, 20)
     reconciler.run("quarterly-prompts")
@@ -213,14 +237,19 @@ def test_away_with_a_deputy_sends_the_item_to_the_deputy_and_holds_the_rest(
         ("quarterly-prompt", "alex", london(2019, 12, 20, 9)),  # held until alex is back
         ("chaser", "alex", london(2019, 12, 27, 9)),  # three working days after it actually went
     ]
-    assert "You're standing in for Alex Example on item 1 while they're away (until Fri 20 Dec 2019)." in port.to("bea")[0].text
+    assert (
+        "You're standing in for Alex Example on item 1 while they're away (until Fri 20 Dec 2019)."
+        in port.to("bea")[0].text
+    )
 
 
 def test_a_snooze_holds_prompts_and_drops_a_call_prompt_that_would_come_after_the_call(
     reconciler: Reconciler, clock: FixedClock, port: RecordingPort, plan_engine: Engine
 ) -> None:
     with session_scope(plan_engine) as session:
-        away.set_absence(session, person_id="bea", kind="snooze", until=london(2019, 11, 21, 12), at=london(2019, 11, 19, 12))
+        away.set_absence(
+            session, person_id="bea", kind="snooze", until=london(2019, 11, 21, 12), at=london(2019, 11, 19, 12)
+        )
     for at in (london(2019, 11, 20, 10), london(2019, 11, 21, 12), london(2019, 11, 27, 10)):
         clock.at = at
         reconciler.run("pre-call")
@@ -239,6 +268,8 @@ def test_a_catch_up_never_goes_out_after_its_meeting_has_begun(
     clock.at = london(2019, 11, 21, 10, 30)
     outcomes = reconciler.run("pre-call")  # the 09:00 brief, 90 minutes late: the call has begun
 
-    assert sorted(r.person_id for r in ledger(plan_engine, kind="pre-call-prompt", status=SendStatus.SENT)) == sorted(LEADS)
+    assert sorted(r.person_id for r in ledger(plan_engine, kind="pre-call-prompt", status=SendStatus.SENT)) == sorted(
+        LEADS
+    )
     assert [(o.send.kind, o.status) for o in outcomes] == [("pre-call-brief", SendStatus.MISSED)] * 2
     assert port.to("robin") == []

@@ -28,12 +28,17 @@ LEAD_ITEMS = LEADS * ITEMS_EACH
 pytestmark = pytest.mark.slow
 
 
-def _start(*args: str, database_url: str) -> subprocess.Popen[str]:
+def _start(*args: str, database_url: str, output: Path) -> subprocess.Popen[bytes]:
+    """A `planbot` process writing to files (a pipe nobody reads mid-run would fill and stall it)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PLAN_FILE", "SLACK_", "TEAMS_"))}
     env.update({"DATABASE_URL": database_url, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"})
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT
-    )
+    with output.with_suffix(".out").open("w") as out, output.with_suffix(".err").open("w") as err:
+        return subprocess.Popen([sys.executable, "-m", "bot", *args], stdout=out, stderr=err, env=env, cwd=ROOT)
+
+
+def _finish(process: subprocess.Popen[bytes], output: Path) -> tuple[str, str]:
+    process.wait(timeout=300)
+    return output.with_suffix(".out").read_text(encoding="utf-8"), output.with_suffix(".err").read_text(encoding="utf-8")
 
 
 def _inbox_keys(engine: Engine) -> Counter[tuple[str, str]]:
@@ -41,10 +46,11 @@ def _inbox_keys(engine: Engine) -> Counter[tuple[str, str]]:
         return Counter((m.person_id, m.reply["blocks"][0]["text"]) for m in messages(session))
 
 
-def test_two_run_jobs_at_once_send_each_prompt_once(db_url: str, engine: Engine) -> None:
+def test_two_run_jobs_at_once_send_each_prompt_once(db_url: str, engine: Engine, tmp_path: Path) -> None:
     load_text(engine, big_plan(LEADS, ITEMS_EACH))
-    runs = [_start("run-job", "all", "--at", "2019-12-16T09:00", "--json", database_url=db_url) for _ in range(2)]
-    results = [run.communicate(timeout=300) for run in runs]
+    outputs = [tmp_path / f"run{n}" for n in range(2)]
+    runs = [_start("run-job", "all", "--at", "2019-12-16T09:00", "--json", database_url=db_url, output=o) for o in outputs]
+    results = [_finish(run, o) for run, o in zip(runs, outputs, strict=True)]
 
     assert [run.returncode for run in runs] == [0, 0], [err for _, err in results]
     made = [(s["kind"], s["person"], s["item"], s["occurrence"]) for out, _ in results for s in json.loads(out)]
@@ -60,16 +66,17 @@ def test_two_clock_processes_at_once_send_each_prompt_once(db_url: str, engine: 
     """Both clocks start a few seconds before Mon 16 Dec 2019 09:00 (`--at`) and
     fire the quarterly prompts at 09:00 by their schedule."""
     load_text(engine, big_plan(LEADS, ITEMS_EACH))
-    clocks = [_start("clock", "--at", "2019-12-16T08:59:52", database_url=db_url) for _ in range(2)]
+    logs = [tmp_path / f"clock{n}" for n in range(2)]
+    clocks = [_start("clock", "--at", "2019-12-16T08:59:52", database_url=db_url, output=log) for log in logs]
     try:
         deadline = time.monotonic() + 300
         while len(ledger(engine, status=SendStatus.SENT)) < LEAD_ITEMS and time.monotonic() < deadline:
-            assert all(c.poll() is None for c in clocks), [c.communicate()[1] for c in clocks]
+            assert all(c.poll() is None for c in clocks), [_finish(c, log)[1] for c, log in zip(clocks, logs, strict=True)]
             time.sleep(0.5)
     finally:
         for c in clocks:
             c.send_signal(signal.SIGTERM)
-        outputs = [c.communicate(timeout=60) for c in clocks]
+        outputs = [_finish(c, log) for c, log in zip(clocks, logs, strict=True)]
 
     assert [c.returncode for c in clocks] == [0, 0], [err for _, err in outputs]
     for _, err in outputs:
