@@ -39,9 +39,11 @@ def item_card(session: Session, world: World, item: Item, period: PeriodSpan) ->
     states: dict[str, str] = {}
     if last is not None and last.id is not None:
         progress = {k.kpi_key: k.progress for k in queries.update_kpis(session, update_ids=[last.id])[last.id]}
-        for m in queries.update_milestones(session, update_ids=[last.id])[last.id]:
-            state = MilestoneState(m.state).label
-            states[m.milestone_key] = f"{state}, new date {day_text(m.new_date)}" if m.new_date else state
+        for answer in queries.update_milestones(session, update_ids=[last.id])[last.id]:
+            state = MilestoneState(answer.state).label
+            states[answer.milestone_key] = (
+                f"{state}, new date {day_text(answer.new_date)}" if answer.new_date else state
+            )
     kpis = [(k.text, progress.get(k.key, "")) for k in queries.kpis(session, item_number=item.number)]
     milestones = []
     for m in queries.milestones(session, item_number=item.number):
@@ -152,16 +154,16 @@ def compose(session: Session, world: World, send: PlannedSend, now: dt.datetime)
             return build_brief(gather_brief(session, world, _meeting(world, send.occurrence), now))
         case "board-reminder":
             meeting = _meeting(world, send.occurrence)
-            period = cal.period_of(meeting.day)
-            if period is None:
+            reviewed = cal.period_of(meeting.day)
+            if reviewed is None:
                 raise CannotCompose(f"{meeting.key} is outside the plan's periods")
             return messages.board_reminder(
-                item_card(session, world, _item(world, send.item_number), period),
+                item_card(session, world, _item(world, send.item_number), reviewed),
                 meeting_title=meeting.title,
                 starts=cal.local(meeting.start),
                 agenda=meeting.agenda,
-                period_key=period.key,
-                period_label=_label(period),
+                period_key=reviewed.key,
+                period_label=_label(reviewed),
                 occurrence=meeting.key,
                 stand_in=_stand_in(world, send),
             )

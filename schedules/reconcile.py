@@ -130,16 +130,14 @@ class Reconciler:
     def _record(self, send: PlannedSend, status: SendStatus, error: str) -> Outcome | None:
         at = self.clock.now()
         with session_scope(self.engine) as session:
-            won = claim(session, **_row(send), by=self.by, at=at, status=status, error=error)
+            won = _claim(session, send, by=self.by, at=at, status=status, error=error)
         return Outcome(send, status, at, error) if won else None
 
     def _attempt(self, world: World, send: PlannedSend, *, retry: bool) -> Outcome | None:
         at = self.clock.now()
         with Session(self.engine, expire_on_commit=False) as session:
             won = (
-                reclaim(session, key=send.key, by=self.by, at=at)
-                if retry
-                else claim(session, **_row(send), by=self.by, at=at)
+                reclaim(session, key=send.key, by=self.by, at=at) if retry else _claim(session, send, by=self.by, at=at)
             )
             session.commit()
             if not won:
@@ -156,7 +154,10 @@ class Reconciler:
             except CannotCompose as exc:
                 status, error = SendStatus.SKIPPED, str(exc)
             except RecipientGone as exc:
-                status, error = SendStatus.SKIPPED, f"{person.name if person else send.person_id} cannot be reached: {exc}"
+                status, error = (
+                    SendStatus.SKIPPED,
+                    f"{person.name if person else send.person_id} cannot be reached: {exc}",
+                )
             except SendFailed as exc:
                 status, error = (SendStatus.FAILED if exc.retryable else SendStatus.SKIPPED), str(exc)
             except Exception as exc:
@@ -189,12 +190,25 @@ def _missed_because(send: PlannedSend, now: dt.datetime, late: dt.datetime) -> s
     return "its meeting had begun" if send.kind in MEETING_KINDS else "the plan year had ended"
 
 
-def _row(send: PlannedSend) -> dict[str, object]:
-    return dict(
+def _claim(
+    session: Session,
+    send: PlannedSend,
+    *,
+    by: str,
+    at: dt.datetime,
+    status: SendStatus = SendStatus.CLAIMED,
+    error: str = "",
+) -> bool:
+    return claim(
+        session,
         key=send.key,
         kind=send.kind,
         person_id=send.person_id,
         item_number=send.item_number,
         occurrence=send.occurrence,
         due=send.due,
+        by=by,
+        at=at,
+        status=status,
+        error=error,
     )

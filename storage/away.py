@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlmodel import Session, select
 
-from storage.models import Absence, ItemDeputy
+from storage.models import Absence, Item, ItemDeputy
 
 
 def set_absence(session: Session, *, person_id: str, kind: str, until: dt.datetime, at: dt.datetime) -> Absence:
@@ -58,3 +58,9 @@ def clear_deputy(session: Session, *, item_number: int) -> ItemDeputy | None:
 
 def deputies(session: Session) -> dict[int, ItemDeputy]:
     return {row.item_number: row for row in session.exec(select(ItemDeputy))}
+
+
+def deputy_of(session: Session, *, item: Item) -> str | None:
+    """Who deputises for the item: the one named in chat, else the plan file's `deputy:`."""
+    named = session.get(ItemDeputy, item.number)
+    return named.deputy_id if named is not None else item.deputy_id

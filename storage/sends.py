@@ -9,9 +9,10 @@ older than CLAIM_LEASE; a failed send is taken over the same way to retry it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import and_, or_, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -108,7 +109,7 @@ def reclaim(session: Session, *, key: str, by: str, at: dt.datetime) -> bool:
         )
         .values(status=SendStatus.CLAIMED, claimed_by=by, claimed_at=at)
     )
-    return result.rowcount == 1
+    return cast("CursorResult[Any]", result).rowcount == 1
 
 
 def retryable(row: LedgerEntry, *, at: dt.datetime) -> bool:
@@ -136,7 +137,7 @@ def finish(
         .where(col(Send.key) == key, col(Send.claimed_by) == by, col(Send.status) == SendStatus.CLAIMED)
         .values(**values)
     )
-    return result.rowcount == 1
+    return cast("CursorResult[Any]", result).rowcount == 1
 
 
 def problems_since(session: Session, *, since: dt.datetime, until: dt.datetime) -> list[Send]:
@@ -163,7 +164,7 @@ def advance_mark(session: Session, *, job: str, at: dt.datetime) -> None:
     result = session.execute(
         update(ReconcileMark).where(col(ReconcileMark.job) == job, col(ReconcileMark.last_at) < at).values(last_at=at)
     )
-    if result.rowcount == 0 and session.get(ReconcileMark, job) is None:
+    if cast("CursorResult[Any]", result).rowcount == 0 and session.get(ReconcileMark, job) is None:
         try:
             with session.begin_nested():
                 session.add(ReconcileMark(job=job, last_at=at))

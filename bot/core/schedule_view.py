@@ -8,7 +8,7 @@ import datetime as dt
 from bot.core.commands import command
 from bot.core.context import Context
 from bot.core.errors import NotAllowed, NotFound
-from bot.core.replies import Bullets, Heading, Paragraph, Reply, Table
+from bot.core.replies import Block, Bullets, Heading, Paragraph, Reply, Table
 from schedules.briefs import away_lines, problem_lines
 from schedules.messages import when_text
 from schedules.preview import preview
@@ -39,7 +39,7 @@ def plan_schedule(ctx: Context, args: str) -> list[Reply]:
         ]
         for line in lines
     ]
-    blocks = [Heading("The clock: the next 7 days")]
+    blocks: list[Block] = [Heading("The clock: the next 7 days")]
     blocks.append(
         Table(["When", "What", "To", "Item", "Status"], rows)
         if rows

@@ -12,6 +12,7 @@ from bot.core.planbot import Planbot
 from schedules.reconcile import Reconciler
 from storage import away
 from storage.db import session_scope
+from storage.models import Item
 from tests.conftest import LONDON, Chat
 from tests.schedules.conftest import RecordingPort, ledger, london
 
@@ -56,7 +57,7 @@ def test_snooze_and_back(chat: ChatFor, plan_engine: Engine) -> None:
     assert chat("cal").text("/back") == "You weren't marked away or snoozed, so nothing changed."
 
 
-def test_a_lead_names_a_deputy_and_others_cannot(chat: ChatFor) -> None:
+def test_a_lead_names_a_deputy_and_others_cannot(chat: ChatFor, plan_engine: Engine) -> None:
     assert chat("alex").text("/deputy 1 bea") == (
         "Bea Sample is now the deputy for item 1: while the lead is away, that item's prompts and reminders go to them."
     )
@@ -70,6 +71,8 @@ def test_a_lead_names_a_deputy_and_others_cannot(chat: ChatFor) -> None:
         "Deputies (they stand in while the lead is away):\nItem 1: Bea Sample (named in chat)\nItem 2: Cal Placeholder (named in chat)"
     )
     assert chat("alex").text("/deputy 2 none") == "Item 2: no deputy named in chat now."
+    with session_scope(plan_engine) as session:
+        assert [away.deputy_of(session, item=session.get(Item, n)) for n in (1, 2)] == ["bea", None]
 
 
 def test_the_clock_sends_an_away_leads_items_to_the_deputy_and_coordinators_see_it(
