@@ -23,7 +23,7 @@ from bot.core.replies import (
     Table,
 )
 
-SNOOZE = Choice("/snooze 2d", "Remind me in 2 days")
+SNOOZE = Choice("/snooze 2d", "Not now: snooze 2 days")
 
 
 def day_text(day: dt.date) -> str:
