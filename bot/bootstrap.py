@@ -7,7 +7,7 @@ import logging
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from storage.db import make_engine, session_scope, upgrade
+from storage.db import make_engine, session_scope, startup_lock, upgrade
 from storage.plan_loader import load_plan
 from storage.planfile import BUNDLED_PLAN, read_plan
 from storage.queries import get_plan
@@ -27,13 +27,11 @@ def ensure_plan(engine: Engine, settings: Settings) -> None:
 
     A broken PLAN_FILE raises PlanFileError before anything is written.
     """
-    if settings.plan_file is not None:
-        doc = read_plan(settings.plan_file)
-        with session_scope(engine) as session:
+    doc = read_plan(settings.plan_file) if settings.plan_file is not None else None
+    with startup_lock(engine), session_scope(engine) as session:
+        if doc is not None:
             load_plan(session, doc, source=str(settings.plan_file))
-        return
-    with session_scope(engine) as session:
-        if get_plan(session) is None:
+        elif get_plan(session) is None:
             load_plan(session, read_plan(BUNDLED_PLAN), source="bundled")
             logger.info("loaded the bundled plan")
 

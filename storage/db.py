@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
@@ -60,6 +60,29 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
+_STARTUP_LOCK = 0x504C414E  # any constant shared by every Planbot process
+
+
+@contextmanager
+def startup_lock(engine: Engine) -> Iterator[None]:
+    """Serialise migrations and plan loads between processes that start together.
+
+    PostgreSQL gets a session advisory lock; SQLite needs none, as every
+    transaction there already begins with the write lock.
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text("select pg_advisory_lock(:key)"), {"key": _STARTUP_LOCK})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("select pg_advisory_unlock(:key)"), {"key": _STARTUP_LOCK})
+            conn.commit()
+
+
 def upgrade(engine: Engine) -> None:
     """Apply every Alembic migration (idempotent; safe to run at each start)."""
     from alembic import command
@@ -68,7 +91,8 @@ def upgrade(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection_engine"] = engine
-    command.upgrade(config, "head")
+    with startup_lock(engine):
+        command.upgrade(config, "head")
 
 
 @contextmanager

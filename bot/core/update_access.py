@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from bot.core.context import Context
 from bot.core.errors import BadInput, NotAllowed, NotFound
+from storage.away import deputies, deputy_of
 from storage.models import Item, Period, Person
 from storage.queries import items as plan_items
 from storage.queries import latest_updates_for_periods, people
@@ -94,8 +95,9 @@ def coordinators(session: Session) -> list[Person]:
 
 
 def own_items(session: Session, person: Person) -> list[Item]:
-    """The items a person leads or deputises for."""
-    return [i for i in plan_items(session) if person.id in (i.lead_id, i.deputy_id)]
+    """The items a person leads or deputises for (the plan's deputy, or one named in chat)."""
+    named = {number: row.deputy_id for number, row in deputies(session).items()}
+    return [i for i in plan_items(session) if person.id in (i.lead_id, named.get(i.number, i.deputy_id))]
 
 
 def authorise(ctx: Context, item: Item) -> str | None:
@@ -103,7 +105,7 @@ def authorise(ctx: Context, item: Item) -> str | None:
     me = ctx.person
     if item.lead_id == me.id:
         return None
-    if item.deputy_id == me.id or me.is_coordinator:
+    if deputy_of(ctx.session, item=item) == me.id or me.is_coordinator:
         return item.lead_id
     lead = ctx.session.get(Person, item.lead_id)
     lead_name = lead.name if lead else item.lead_id

@@ -508,3 +508,20 @@ def test_replayed_delivery_is_applied_once(planbot: Planbot, chat: ChatFor, plan
     conv = conversation(plan_engine, "cal")
     assert conv is not None
     assert (conv.step, conv.data["cursor"], conv.data["answers"]) == (2, 1, {"rag": "at_risk"})
+
+
+def test_a_deputy_named_in_chat_can_write_the_update_on_the_leads_behalf(chat, plan_engine) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import select
+
+    from storage.db import session_scope
+    from storage.models import Update
+
+    assert "is led by Alex Example" in chat("bea").text("/plan-update 1")
+    assert chat("alex").text("/deputy 1 bea").startswith("Bea Sample is now the deputy for item 1")
+    bea = chat("bea")
+    for answer in ["/plan-update 1", "green", "skip", "skip", "skip", "done", "done", "done", "done", "none", "All good"]:
+        bea.text(answer)
+    assert "Saved: item 1" in bea.text("yes")
+    with session_scope(plan_engine) as session:
+        update = session.exec(select(Update).where(Update.item_number == 1)).one()
+        assert (update.author_id, update.on_behalf_of_id) == ("bea", "alex")
