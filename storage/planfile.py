@@ -8,6 +8,7 @@ not programmers.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -38,7 +39,8 @@ class PlanFileError(ValueError):
     def __init__(self, problems: list[str], source: str = "plan file") -> None:
         self.problems = problems
         self.source = source
-        super().__init__(f"{source} has {len(problems)} problem(s):\n" + "\n".join(f"  {p}" for p in problems))
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        super().__init__(f"{source} has {count}:\n" + "\n".join(f"  {p}" for p in problems))
 
 
 def _text(value: Any) -> Any:
@@ -238,17 +240,44 @@ def _loc(parts: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
+def _shown(value: Any) -> str:
+    """The value as the person wrote it, shortened: a pasted paragraph stays readable."""
+    if isinstance(value, str) and len(value) > 60:
+        value = value[:57] + "..."
+    return repr(value)
+
+
 def _friendly(error: dict[str, Any]) -> str:
     kind = error["type"]
     message = error["msg"].removeprefix("Value error, ")
+    given = error.get("input")
+    got = f" (got {_shown(given)})"
+    last = next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), "")
     if kind == "missing":
         return "is missing"
     if kind == "extra_forbidden":
         return "is not a field this format knows (check the spelling; see docs/plan-format.md)"
-    if kind == "literal_error":
-        return f"{message} (got {error.get('input')!r})"
-    if kind.startswith(("int_", "date_", "time_", "bool_", "string_", "list_", "dict_", "model_")):
-        return f"{message} (got {error.get('input')!r})"
+    if kind.startswith("date_"):
+        return f"write dates as YYYY-MM-DD, e.g. 2026-03-31{got}"
+    if kind.startswith("time_"):
+        return f'write times as "HH:MM" (24-hour clock, in quotes), e.g. "14:30"{got}'
+    if given is None and kind == "list_type":
+        return "has nothing under it: list its entries, one '- ' line each"
+    if given is None and kind in ("string_type", "model_type", "dict_type"):
+        return "is empty: write the text after the colon or dash"
+    if kind == "list_type":
+        return f"{message}: write one '- ' line per entry, or [first, second]{got}"
+    if kind == "too_short":
+        return "needs at least one entry"
+    if kind in ("model_type", "dict_type") and last in ("kpis", "milestones"):
+        what = "a KPI" if last == "kpis" else "a milestone"
+        return f"write {what} as text (in quotes if it is only a number), or with fields text: and id:{got}"
+    if kind == "string_type" and isinstance(given, int | float | bool):
+        return f"{message}: put it in quotes, e.g. \"{given}\"{got}"
+    if kind == "literal_error" or kind.startswith(
+        ("int_", "bool_", "string_", "list_", "dict_", "model_", "greater_", "less_")
+    ):
+        return f"{message}{got}"
     return message
 
 
@@ -260,7 +289,9 @@ def _cross_check(doc: PlanDocument) -> list[str]:
     seen_people: dict[str, int] = {}
     for index, person in enumerate(doc.people):
         if person.id in seen_people:
-            problems.append(f"people[{index}].id: '{person.id}' is already used by people[{seen_people[person.id]}]")
+            problems.append(
+                f"people[{index}].id: '{person.id}' is already used by people[{seen_people[person.id]}]; give each person their own id"
+            )
         seen_people.setdefault(person.id, index)
         for field in ("slack", "teams", "email"):
             value = getattr(person, field)
@@ -284,7 +315,9 @@ def _cross_check(doc: PlanDocument) -> list[str]:
                 continue
             person = doc.person(who)
             if person is None:
-                problems.append(f"items[{index}].{field}: no person '{who}' (people are: {known})")
+                guess = difflib.get_close_matches(who.lower(), ids, n=1)
+                hint = f"; did you mean '{guess[0]}'?" if guess else ""
+                problems.append(f"items[{index}].{field}: no person '{who}' (people are: {known}){hint}")
             elif field == "lead" and "lead" not in person.roles:
                 problems.append(f"items[{index}].lead: '{who}' leads item {item.number} but lacks the role 'lead' in people")
     if not any("coordinator" in p.roles for p in doc.people):
@@ -297,21 +330,64 @@ def _cross_check(doc: PlanDocument) -> list[str]:
     return problems
 
 
+class _PlanLoader(yaml.SafeLoader):
+    """YAML as a coordinator means it: dates stay text for the validator to judge
+    (so 2025-02-30 is reported at its place, not as a crash), and a key given twice
+    in one section is an error instead of the last one silently winning."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                continue
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"'{key}' is given twice in the same section; keep one of them", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_PlanLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+_YAML_HINTS = (
+    ("'\\t'", "indent with spaces, not tabs"),
+    ("mapping values are not allowed", "if the text on this line contains ': ', put the text in quotes; otherwise check its indentation"),
+    ("expected <block end>", "check the indentation: entries of one list or section must line up"),
+    ("could not find expected ':'", "check the line above: a field needs 'name: value'"),
+)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    problem = getattr(exc, "problem", None) or str(exc)
+    hint = next((f"; {fix}" for needle, fix in _YAML_HINTS if needle in problem), "")
+    return f"{where}not valid YAML ({problem}{hint})"
+
+
+def _not_sections(raw: Any) -> str:
+    if raw is None:
+        return "(top level): the file is empty; a plan needs the sections plan, people and items (start from `planbot plan template`)"
+    if isinstance(raw, list):
+        return "(top level): the file is a list; a plan file is sections: plan:, people:, items: (see `planbot plan template`)"
+    return (
+        "(top level): this is not a plan file; it should start with the section plan: followed by people: "
+        f"and items: (see `planbot plan template`; got {_shown(raw)})"
+    )
+
+
 def parse_plan(text: str, source: str = "plan file") -> PlanDocument:
     """Validate YAML text into a PlanDocument, or raise PlanFileError listing every problem."""
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_PlanLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise PlanFileError([f"{where}not valid YAML ({problem})"], source) from None
+        raise PlanFileError([_yaml_problem(exc)], source) from None
     if not isinstance(raw, dict):
-        raise PlanFileError(
-            ["(top level): expected sections plan, people, items, meetings, schedule; got "
-             f"{type(raw).__name__}"],
-            source,
-        )
+        raise PlanFileError([_not_sections(raw)], source)
     try:
         doc = PlanDocument.model_validate(raw)
     except ValidationError as exc:
@@ -322,15 +398,30 @@ def parse_plan(text: str, source: str = "plan file") -> PlanDocument:
     return doc
 
 
+_OFFICE_FILE = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+
+
 def read_plan(path: str | Path) -> PlanDocument:
     """Read and validate a plan file from disk."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise PlanFileError([f"no such file: {path}"], str(path)) from None
-    except UnicodeDecodeError:
-        raise PlanFileError(["the file is not UTF-8 text; save it as UTF-8 YAML"], str(path)) from None
     except OSError as exc:
         raise PlanFileError([f"cannot read it: {exc.strerror}"], str(path)) from None
+    if data.startswith(_OFFICE_FILE):
+        raise PlanFileError(
+            [
+                (
+                    "this is a Word or Excel file, not YAML text. To make a plan file from a Word or Excel "
+                    "plan table, run: planbot plan import TABLE.docx -o plan.yaml"
+                )
+            ],
+            str(path),
+        )
+    try:
+        text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PlanFileError(["the file is not UTF-8 text; save it as UTF-8 YAML"], str(path)) from None
     return parse_plan(text, str(path))

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import unicodedata
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -28,17 +30,26 @@ from storage.queries import get_plan, people, period_at
 QUIT = {"/quit", "/exit", "/q"}
 
 
+def _folded(text: str) -> str:
+    """Lower case without accents, so 'sean' finds Seán and 'siobhan' Siobhán."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.strip().lower()) if not unicodedata.combining(c))
+
+
 def _pick_person(engine: Engine, wanted: str | None) -> Person | str:
-    """The person to be: by id or unique name; default the first coordinator."""
+    """The person to be: by id or unique name; default the plan file's first coordinator."""
     with session_scope(engine) as session:
-        everyone = people(session)
+        plan = get_plan(session)
+        order = [p.get("id") for p in (plan.document.get("people", []) if plan else [])]
+        everyone = sorted(people(session), key=lambda p: order.index(p.id) if p.id in order else len(order))
         listing = ", ".join(f"{p.id} ({p.name})" for p in everyone)
         if wanted is None:
             chosen = next((p for p in everyone if p.is_coordinator), everyone[0])
             return chosen
-        key = wanted.strip().lower()
-        exact = [p for p in everyone if p.id == key or p.name.lower() == key]
-        matches = exact or [p for p in everyone if p.name.lower().startswith(key) or p.name.lower().split()[0] == key]
+        key = _folded(wanted)
+        if not key:
+            return f"--as needs a person id or name. People: {listing}"
+        exact = [p for p in everyone if p.id == key or _folded(p.name) == key]
+        matches = exact or [p for p in everyone if _folded(p.name).startswith(key) or _folded(p.name).split()[0] == key]
         if len(matches) == 1:
             return matches[0]
         if matches:
@@ -48,7 +59,14 @@ def _pick_person(engine: Engine, wanted: str | None) -> Person | str:
 
 def _today(plan: Plan, zone: ZoneInfo, given: dt.date | None) -> tuple[dt.date, str]:
     if given is not None:
-        return given, ""
+        if plan.year_start <= given <= plan.year_end:
+            return given, ""
+        edge = "before the plan year starts" if given < plan.year_start else "after the plan year ends"
+        which = "first" if given < plan.year_start else "last"
+        return given, (
+            f"{given:%-d %b %Y} is {edge} ({plan.year_start:%-d %b %Y} to {plan.year_end:%-d %b %Y}), so updates and "
+            f"/plan-status use the year's {which} period. Use --today with a day inside the plan year to see it in use."
+        )
     real = dt.datetime.now(zone).date()
     day = same_point_in_year(plan.year_start, plan.year_end, real)
     if day == real:
@@ -75,12 +93,17 @@ def _banner(engine: Engine, person: Person, day: dt.date, note: str) -> str:
     return "\n".join(lines)
 
 
-def _lines(interactive: bool):  # type: ignore[no-untyped-def]
+def _lines(interactive: bool) -> Iterator[str]:
     if interactive:
+        try:
+            import readline  # noqa: F401  (arrow keys and history for input(); absent on Windows)
+        except ImportError:
+            pass
         while True:
             try:
                 yield input("> ")
             except EOFError:
+                print()
                 return
     else:
         sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
@@ -118,7 +141,7 @@ def _run(args: argparse.Namespace) -> int:
         if line.strip().lower() in QUIT:
             break
         replies = shell.send(line)
-        print(shell.show(replies) if replies else "(no reply)", end="\n\n", flush=True)
+        print(shell.show(replies, answering=True) if replies else "(no reply)", end="\n\n", flush=True)
     return 0
 
 
@@ -131,6 +154,6 @@ def _date(value: str) -> dt.date:
 
 def register(sub: argparse._SubParsersAction) -> None:
     shell = sub.add_parser("shell", help="chat with Planbot in the terminal (the embedded default)")
-    shell.add_argument("--as", dest="as_", metavar="PERSON", help="who you are: a person id from the plan (default: the first coordinator)")
+    shell.add_argument("--as", dest="as_", metavar="PERSON", help="who you are: a person id or name from the plan (default: the plan file's first coordinator)")
     shell.add_argument("--today", type=_date, metavar="DATE", help="run as if today were DATE (YYYY-MM-DD)")
     shell.set_defaults(handler=_run)

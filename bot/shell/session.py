@@ -7,7 +7,7 @@ renderer, so what the shell prints is what every adapter's fallback says.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.core.events import ChoiceMade, Sender, TextMessage
 from bot.core.plaintext import render
@@ -48,6 +48,11 @@ class ShellSession:
         if replies and not any(isinstance(b, Choices) for r in replies for b in r.blocks):
             self._last_choices = None
 
-    def show(self, replies: list[Reply]) -> str:
+    def show(self, replies: list[Reply], *, answering: bool = False) -> str:
+        """Rendered replies. An answer that would edit the message above in Slack or
+        Teams is simply printed next in a terminal, so it carries no '(updated)' mark;
+        what waited in the inbox keeps it, as it replaces something sent earlier."""
         self._remember(replies)
+        if answering:
+            replies = [replace(r, replaces=None) for r in replies]
         return "\n\n".join(render(r) for r in replies)
