@@ -5,17 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sqlalchemy import func
-from sqlmodel import Session, select
 
 from bot.bootstrap import open_database
 from bot.config import get_settings
 from bot.returns.cli import add_import_parser
 from storage.db import session_scope, startup_lock
-from storage.models import Update
-from storage.plan_loader import load_plan
+from storage.plan_loader import PlanConflict, load_plan
 from storage.planfile import BUNDLED_PLAN, PlanDocument, PlanFileError, read_plan
-from storage.queries import get_plan
 
 
 def describe(doc: PlanDocument) -> str:
@@ -42,28 +38,6 @@ def _read(path: str, after: str) -> PlanDocument | None:
         return None
 
 
-def _another_plan(session: Session, doc: PlanDocument, path: str, where: str) -> str | None:
-    """Why loading `doc` here would graft it onto a different plan, or None.
-
-    Items are matched by number, so another plan's item 1 would hand its updates
-    to this plan's item 1. A new title and a new plan year together mean another plan.
-    """
-    stored = get_plan(session)
-    if stored is None or stored.title == doc.plan.title or stored.year_start == doc.plan.year_start:
-        return None
-    updates = session.exec(select(func.count()).select_from(Update)).one()
-    origin = "the bundled example, loaded when Planbot first started" if stored.source == "bundled" else stored.source
-    held = f"{updates} stored update{'s' if updates != 1 else ''}"
-    return (
-        f"The database {where} already holds another plan: '{stored.title}' ({stored.year_start:%-d %b %Y} to "
-        f"{stored.year_end:%-d %b %Y}; from {origin}; {held}).\n"
-        f"Loading '{doc.plan.title}' into it would match items by number, so your item 1 would show "
-        "the other plan's item 1 history.\n"
-        f"Give your plan a database of its own, e.g. DATABASE_URL=sqlite:///my-plan.db planbot plan load {path}\n"
-        "(or add --force to load it into this database anyway). Nothing was loaded."
-    )
-
-
 def _check(args: argparse.Namespace) -> int:
     doc = _read(args.file, "Fix these and run planbot plan check again.")
     if doc is None:
@@ -78,12 +52,13 @@ def _load(args: argparse.Namespace) -> int:
         return 1
     settings = get_settings()
     engine = open_database(settings)
-    with session_scope(engine) as session:
-        refusal = None if args.force else _another_plan(session, doc, args.file, engine.url.render_as_string(hide_password=True))
-        if refusal is None:
-            report = load_plan(session, doc, source=args.file)
-    if refusal is not None:
-        print(refusal, file=sys.stderr)
+    try:
+        with startup_lock(engine), session_scope(engine) as session:
+            report = load_plan(session, doc, source=args.file, force=args.force)
+    except PlanConflict as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        print(f"{exc}\nThe database is {where}. Nothing was loaded.", file=sys.stderr)
+        print(f"For a database of its own: DATABASE_URL=sqlite:///my-plan.db planbot plan load {args.file}", file=sys.stderr)
         return 1
     print(f"Loaded {describe(doc)}")
     for line in report.lines():

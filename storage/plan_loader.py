@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
-from schedules.periods import plan_periods
+from schedules.periods import PeriodSpan, plan_periods
 from storage.models import (
     Item,
     Kpi,
@@ -23,9 +24,11 @@ from storage.models import (
     Period,
     Person,
     Plan,
+    Update,
     utcnow,
 )
-from storage.planfile import PlanDocument
+from storage.planfile import PlanDocument, PlanFileError
+from storage.queries import get_plan
 
 
 @dataclass
@@ -63,10 +66,93 @@ def _retire(session: Session, rows: list, keep: set, key, label, report: LoadRep
             report.retired.append(label(row))
 
 
-def load_plan(session: Session, doc: PlanDocument, *, source: str = "") -> LoadReport:
-    """Write `doc` into the database inside the caller's transaction."""
+class PlanConflict(PlanFileError):
+    """A valid plan that cannot be loaded into this database without losing or
+    misattaching stored updates."""
+
+
+def _another_plan(session: Session, doc: PlanDocument) -> str | None:
+    """Why `doc` is a different plan from the stored one, or None.
+
+    Items are matched by number, so another plan's item 1 would inherit this
+    database's item 1 history. A new title and a new plan year together mean
+    another plan; either alone is an edit of the same plan.
+    """
+    stored = get_plan(session)
+    if stored is None or stored.title == doc.plan.title or stored.year_start == doc.plan.year_start:
+        return None
+    updates = session.exec(select(func.count()).select_from(Update)).one()
+    origin = "the bundled example plan" if stored.source == "bundled" else stored.source
+    return (
+        f"plan: this database already holds another plan, '{stored.title}' "
+        f"({stored.year_start:%-d %b %Y} to {stored.year_end:%-d %b %Y}, from {origin}, "
+        f"{updates} stored update{'' if updates == 1 else 's'}). Loading '{doc.plan.title}' here would attach "
+        "its items to that plan's history by number. Give this plan a database of its own (set DATABASE_URL), "
+        "or load it with `planbot plan load --force` if it really replaces the stored plan."
+    )
+
+
+def _reconcile_periods(session: Session, doc: PlanDocument, spans: list[PeriodSpan]) -> list[str]:
+    """Drop stored periods of this plan year that the new period length replaces.
+
+    A period that holds updates is never dropped: the load is refused instead,
+    so changing `period_months` mid-year cannot orphan anyone's update.
+    """
+    info = doc.plan
+    keys = {span.key for span in spans}
+    stale = [
+        p
+        for p in session.exec(select(Period).where(Period.end >= info.year_start, Period.start <= info.year_end))
+        if p.key not in keys
+    ]
+    if not stale:
+        return []
+    used = session.exec(
+        select(Update.period_key, func.count()).where(col(Update.period_key).in_([p.key for p in stale])).group_by(Update.period_key)
+    ).all()
+    if used:
+        held = ", ".join(f"{count} in {key}" for key, count in used)
+        raise PlanConflict(
+            [
+                f"plan.period_months: the stored updates use other periods ({held}); a period length of "
+                f"{info.period_months} months would leave them outside every period. Keep the period length the "
+                "stored updates were written for, or load this plan into a database of its own (set DATABASE_URL)."
+            ],
+            "plan",
+        )
+    for period in stale:
+        session.delete(period)
+    session.flush()
+    return [f"period {p.key} (replaced by the new period length)" for p in stale]
+
+
+PLAN_SETTINGS = ("title", "organisation", "year_start", "year_end", "timezone", "holidays")
+
+
+def load_plan(session: Session, doc: PlanDocument, *, source: str = "", force: bool = False) -> LoadReport:
+    """Write `doc` into the database inside the caller's transaction.
+
+    Raises PlanConflict, before writing anything, when `doc` is another plan
+    than the stored one (unless `force`) or when its periods would orphan updates.
+    """
     report = LoadReport()
     info = doc.plan
+    conflict = None if force else _another_plan(session, doc)
+    if conflict is not None:
+        raise PlanConflict([conflict], source or "plan")
+    spans = plan_periods(info.year_start, info.year_end, info.period_months)
+    report.retired += _reconcile_periods(session, doc, spans)
+    stored = get_plan(session)
+    if stored is not None:
+        report.changed += [
+            f"plan {name}: {getattr(stored, name)} -> {getattr(info, name)}"
+            for name in PLAN_SETTINGS
+            if getattr(stored, name) != getattr(info, name)
+        ]
+        if stored.document.get("schedule") != doc.model_dump(mode="json")["schedule"]:
+            report.changed.append("plan schedule settings")
+        if stored.document.get("plan", {}).get("period_months") != info.period_months:
+            report.changed.append(f"plan period_months -> {info.period_months}")
     _upsert(
         session,
         Plan,
@@ -180,14 +266,14 @@ def load_plan(session: Session, doc: PlanDocument, *, source: str = "") -> LoadR
             session.delete(meeting)
             report.retired.append(f"meeting {meeting.id}")
 
-    for span in plan_periods(info.year_start, info.year_end, info.period_months):
+    for span in spans:
         _upsert(
             session,
             Period,
             span.key,
             dict(key=span.key, position=span.position, label=span.label, start=span.start, end=span.end),
             f"period {span.key}",
-            LoadReport(),
+            report if stored is not None else LoadReport(),
         )
     session.flush()
     return report

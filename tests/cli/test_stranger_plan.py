@@ -101,7 +101,7 @@ def test_loading_another_plan_over_the_example_is_refused(tmp_path: Path, db_url
 
     refused = planbot("plan", "load", str(path), database_url=db_url)
     assert refused.returncode == 1
-    assert "already holds another plan: 'South East LEP Strategy Improvement Plan 2019-20'" in refused.stderr
+    assert "already holds another plan, 'South East LEP Strategy Improvement Plan 2019-20'" in refused.stderr
     assert "1 stored update" in refused.stderr
     assert f"DATABASE_URL=sqlite:///my-plan.db planbot plan load {path}" in refused.stderr
     with session_scope(engine) as session:
