@@ -78,7 +78,7 @@ def build_brief(brief: Brief) -> Reply:
 
 
 def build_board_summary(summary: BoardSummary) -> Reply:
-    blocks: list[Block] = [Heading(f"Pre-Board summary: {summary.meeting_title}, {when_text(summary.starts)}")]
+    blocks: list[Block] = [Heading(f"Summary for the {summary.meeting_title}, {when_text(summary.starts)}")]
     if summary.agenda:
         blocks.append(Paragraph(f"Agenda: {summary.agenda}"))
     blocks.append(

@@ -22,6 +22,7 @@ from bot.core.replies import (
     Reply,
     Table,
 )
+from bot.core.wording import example_day, slash_date
 
 SNOOZE = Choice("/snooze 2d", "Not now: snooze 2 days")
 
@@ -141,7 +142,7 @@ def board_reminder(
         Heading(f"{meeting_title}: item {card.number}'s update is missing"),
         Paragraph(
             f"The {meeting_title} meets on {when_text(starts)}{about}. The {period_label} update for "
-            f"item {card.number} ({card.title}) isn't in yet; please write it before then so the Board sees it."
+            f"item {card.number} ({card.title}) isn't in yet; please write it before then so the {meeting_title} sees it."
         ),
     ]
     if stand_in:
@@ -184,7 +185,7 @@ def milestone_due(
     command = f"/milestone {number} {key}"
     blocks.append(
         Choices(
-            f"Is it done? If it has slipped I'll ask for the new date (or type {command} slipped 31/01/2020).",
+            f"Is it done? If it has slipped I'll ask for the new date (or type {command} slipped {slash_date(example_day(due))}).",
             [
                 Choice(f"{command} done", "Done", "primary"),
                 Choice(f"{command} on-track", "Still on track"),

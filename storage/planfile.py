@@ -90,6 +90,10 @@ class PlanInfo(_Strict):
         description="Bank-holiday calendar: a country code, optionally with a subdivision (GB-ENG, GB-SCT, IE).",
     )
     period_months: Literal[1, 3, 6, 12] = 3
+    asks_of: Text | None = Field(
+        default=None,
+        description="Who leads send asks to (e.g. CLGU); the update asks 'Any blockers, or asks of CLGU?'.",
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -17,6 +17,7 @@ from typing import Literal
 from dateutil import parser as date_parser
 
 from bot.core.errors import PlanbotError
+from bot.core.wording import date_examples, example_day, slash_date
 from storage.models import MilestoneState, Rag
 
 
@@ -269,7 +270,6 @@ class MilestoneReading:
 
 
 _DATE_LEAD = frozenset("to until till til by now new date due for on the in at around".split())
-DATE_EXAMPLES = "31/01/2020, 2020-01-31, 31 Jan 2020, Jan 2020 or end of Jan"
 
 
 def parse_milestone(text: str, *, today: dt.date) -> MilestoneReading | None:
@@ -292,8 +292,8 @@ def parse_milestone(text: str, *, today: dt.date) -> MilestoneReading | None:
     day = parse_date(" ".join(rest), today=today)
     if day is None:
         raise Unreadable(
-            f"I read 'slipped', but not a date in \"{' '.join(rest)}\". Give the new date like {DATE_EXAMPLES} "
-            "(e.g. 'slipped 31/01/2020'), or just 'slipped' and I'll ask for it."
+            f"I read 'slipped', but not a date in \"{' '.join(rest)}\". Give the new date like {date_examples(today)} "
+            f"(e.g. 'slipped {slash_date(example_day(today))}'), or just 'slipped' and I'll ask for it."
         )
     return MilestoneReading(state, day)
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot.core.answers import DATE_EXAMPLES, parse_date
+from bot.core.answers import parse_date
 from bot.core.commands import command
 from bot.core.context import Context
 from bot.core.errors import BadInput, NotAllowed, NotFound
 from bot.core.replies import Reply, say
 from bot.core.summaries import match_person
+from bot.core.wording import date_examples
 from schedules.messages import day_text, when_text
 from storage import away, queries
 from storage.models import Item, Person
@@ -82,13 +83,13 @@ def away_until(ctx: Context, args: str) -> list[Reply]:
     """/away until DATE: hold my scheduled prompts until DATE, my items' deputies standing in (/away off to end it)."""
     text = re.sub(r"^(until|till|til|to)\s+", "", args.strip(), flags=re.IGNORECASE)
     if not text:
-        return [say(_status(ctx), f"To be away, type /away until DATE (like {DATE_EXAMPLES}).")]
+        return [say(_status(ctx), f"To be away, type /away until DATE (like {date_examples(ctx.today)}).")]
     if text.lower() in OFF_WORDS:
         return back(ctx, "")
     day = parse_day(text, today=ctx.today)
     if day is None:
         raise BadInput(
-            f"I couldn't read “{text}” as a date. Type /away until DATE, like {DATE_EXAMPLES}, or a weekday."
+            f"I couldn't read “{text}” as a date. Type /away until DATE, like {date_examples(ctx.today)}, or a weekday."
         )
     if day <= ctx.today:
         raise BadInput(

@@ -16,7 +16,6 @@ import re
 from typing import Any
 
 from bot.core.answers import (
-    DATE_EXAMPLES,
     Control,
     MilestoneReading,
     Unreadable,
@@ -52,6 +51,7 @@ from bot.core.update_draft import (
     short_label,
 )
 from bot.core.update_messages import form_initial, help_text, opening, question, saved, update_form
+from bot.core.wording import and_list, example_day, slash_date
 from storage.conversations import clear_conversation, save_conversation
 from storage.models import Conversation, Item, MilestoneState, Period, Rag
 from storage.queries import kpis, latest_update, milestones, plan_periods, save_update
@@ -62,10 +62,10 @@ _FORM = re.compile(r"checkin:form:(\d+):(.+)")
 
 def start_from_args(ctx: Context, args: str) -> list[Reply]:
     """/plan-update [N] [PERIOD]: one item, or the person's items still due."""
-    number, period_text = parse_args(args)
     periods = plan_periods(ctx.session)
     if not periods:
         raise BadInput("The loaded plan has no reporting periods, so there is nothing to update yet.")
+    number, period_text = parse_args(args, periods)
     period = resolve_period(periods, period_text) if period_text else default_period(periods, ctx.today)
     opened = _open_draft(ctx)
     if number is not None:
@@ -109,7 +109,7 @@ def start_from_args(ctx: Context, args: str) -> list[Reply]:
         ]
     first, rest = due[0], due[1:]
     if rest:
-        numbers = _and([str(i.number) for i in due])
+        numbers = and_list([str(i.number) for i in due])
         intro = [
             f"You have {len(due)} items to update for {label}: items {numbers}. Starting with item {first.number}; "
             "type next at any question to leave an item for later."
@@ -315,14 +315,14 @@ def _take(draft: Draft, subject: Subject, text: str, word: Control | None, ctx: 
         return "Kept your answer."
     copying = word in ("same", "keep")
     if copying and previous is None and kind not in ("kpi", "blockers", "ms_date"):
-        raise Unreadable(f"There's no earlier update to copy, so please answer this one. {_options(draft)}")
+        raise Unreadable(f"There's no earlier update to copy, so please answer this one. {_options(draft, subject)}")
     label = _label(draft, subject)
     if kind == "rag":
         if word in ("skip", "none"):
-            raise Unreadable(f"The RAG status can't be skipped. {_options(draft)}")
+            raise Unreadable(f"The RAG status can't be skipped. {_options(draft, subject)}")
         rag = Rag(previous) if copying else parse_rag(text)
         if rag is None:
-            raise Unreadable(f'I couldn\'t read "{text}" as a RAG status. {_options(draft)}')
+            raise Unreadable(f'I couldn\'t read "{text}" as a RAG status. {_options(draft, subject)}')
         draft.answers[step] = rag.value
         draft.advance()
         return f"RAG status: {rag_text(rag.value)}."
@@ -345,7 +345,7 @@ def _take(draft: Draft, subject: Subject, text: str, word: Control | None, ctx: 
         else:
             reading = parse_milestone(text, today=ctx.today)
             if reading is None:
-                raise Unreadable(f'I couldn\'t read "{text}" as a milestone state. {_options(draft)}')
+                raise Unreadable(f'I couldn\'t read "{text}" as a milestone state. {_options(draft, subject)}')
             answer = ms_answer(reading.state, reading.new_date)
             if reading.needs_date:
                 draft.answers[step] = answer
@@ -365,13 +365,13 @@ def _take(draft: Draft, subject: Subject, text: str, word: Control | None, ctx: 
                 reading = _quiet_milestone(text, ctx)
                 day = reading.new_date if reading else None
             if day is None:
-                raise Unreadable(f'I couldn\'t read "{text}" as a date. {_options(draft)}')
+                raise Unreadable(f'I couldn\'t read "{text}" as a date. {_options(draft, subject)}')
         draft.answers[step] = ms_answer(MilestoneState.SLIPPED, day)
         draft.awaiting_date = None
         draft.advance()
         return f"{label}: {ms_text(draft.answers[step])}."
     if word in ("skip", "none"):
-        raise Unreadable(f"The summary goes into the quarterly return, so it can't be skipped. {_options(draft)}")
+        raise Unreadable(f"The summary goes into the {subject.return_name}, so it can't be skipped. {_options(draft, subject)}")
     draft.answers[step] = previous if copying else text
     draft.advance()
     return f"Summary: {'same as last time' if copying else 'noted'}."
@@ -394,10 +394,11 @@ def _label(draft: Draft, subject: Subject) -> str:
     return {"blockers": "Blockers or asks", "summary": "Summary", "rag": "RAG status"}.get(step, step)
 
 
-def _options(draft: Draft) -> str:
+def _options(draft: Draft, subject: Subject) -> str:
     """The accepted answers for the current question, for 'couldn't read that' messages."""
     same = ", or same to copy last time's" if draft.same(draft.step) else ""
     kind = draft.kind
+    example = example_day(subject.period.end)
     if kind == "rag":
         last = f" ({rag_text(draft.same('rag'))})" if draft.same("rag") else ""
         return (
@@ -406,11 +407,11 @@ def _options(draft: Draft) -> str:
         )
     if kind == "ms":
         return (
-            "Answer done (✅, 1), on track (2), slipped (3, e.g. 'slipped to end of Jan' or 'slipped 31/01/2020') "
-            f"or not started (4); skip keeps its last state{same}."
+            f"Answer done (✅, 1), on track (2), slipped (3, e.g. 'slipped to end of {example:%b}' or "
+            f"'slipped {slash_date(example)}') or not started (4); skip keeps its last state{same}."
         )
     if kind == "ms_date":
-        return f"Write the new date like {DATE_EXAMPLES}, or skip if it isn't known yet."
+        return f"Write the new date like {subject.date_examples}, or skip if it isn't known yet."
     if kind == "summary":
         return f"Type one line on progress this period{same}."
     return "Type your answer, skip, or back."
@@ -528,7 +529,7 @@ def _still_due(ctx: Context, period: Period) -> str:
     if not due:
         whose = "every item" if ctx.person.is_coordinator else "all your items"
         return f"That's {whose} updated for {label}. Thank you!"
-    numbers = _and([str(i.number) for i in due])
+    numbers = and_list([str(i.number) for i in due])
     return f"Still without an update for {label}: {_items(due)} {numbers}. /plan-update starts the next one."
 
 
@@ -541,7 +542,7 @@ def _cancel(ctx: Context, draft: Draft) -> list[Reply]:
     ]
     if draft.queue:
         lines.append(
-            f"Your other items due ({_and([str(n) for n in draft.queue])}) are still waiting: /plan-update picks them up."
+            f"Your other items due ({and_list([str(n) for n in draft.queue])}) are still waiting: /plan-update picks them up."
         )
     return [say(" ".join(lines))]
 
@@ -595,7 +596,7 @@ def _fill_from_form(draft: Draft, subject: Subject, values: dict[str, str], ctx:
         elif step.startswith("kpi:") or step == "blockers":
             answers[step] = (previous or "") if copying else "" if word in ("skip", "none") else text
         elif step.startswith("ms:"):
-            error, answer = _form_milestone(step[3:], text, word, previous, values, ctx)
+            error, answer = _form_milestone(step[3:], text, word, previous, values, ctx, subject.date_examples)
             if error:
                 errors.append(f"{label}: {error}")
             else:
@@ -604,7 +605,7 @@ def _fill_from_form(draft: Draft, subject: Subject, values: dict[str, str], ctx:
             if copying:
                 answers[step] = previous
             elif not text or word in ("skip", "none"):
-                errors.append(f"{label}: needed; one line on progress this period, for the quarterly return.")
+                errors.append(f"{label}: needed; one line on progress this period, for the {subject.return_name}.")
             else:
                 answers[step] = text
     if not errors:
@@ -613,7 +614,13 @@ def _fill_from_form(draft: Draft, subject: Subject, values: dict[str, str], ctx:
 
 
 def _form_milestone(
-    key: str, text: str, word: Control | None, previous: dict[str, Any] | None, values: dict[str, str], ctx: Context
+    key: str,
+    text: str,
+    word: Control | None,
+    previous: dict[str, Any] | None,
+    values: dict[str, str],
+    ctx: Context,
+    examples: str,
 ) -> tuple[str | None, dict[str, Any]]:
     """(problem, answer) for one milestone's state and date fields."""
     if not text or word in ("skip", "keep", "same"):
@@ -635,7 +642,7 @@ def _form_milestone(
     if raw_date:
         day = parse_date(raw_date, today=ctx.today)
         if day is None:
-            return f'"{raw_date}" isn\'t a date I can read; write it like {DATE_EXAMPLES}.', {}
+            return f'"{raw_date}" isn\'t a date I can read; write it like {examples}.', {}
         answer = ms_answer(MilestoneState.SLIPPED, day)
     return None, answer
 
@@ -651,6 +658,3 @@ def _clip(text: str, limit: int = 60) -> str:
 def _items(things: list[Any]) -> str:
     return "item" if len(things) == 1 else "items"
 
-
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

@@ -1,5 +1,10 @@
 """Slash commands, shared by every adapter. A command's docstring is its help text.
 
+/help shows a docstring's first line, and each later line that starts with
+"Coordinators:" to coordinators only (a first line starting so hides the whole
+command from everyone else). `{period}` and `{return}` in help text become an
+example period and the return's name from the loaded plan.
+
 `/plan-status` answers coordinators' questions about the plan; `/plan-update`
 starts the update conversation; `/help` lists what a person can do. Plain words
 ("status 3", "update", "help") work too, for platforms without slash commands.
@@ -14,9 +19,12 @@ from bot.core import checkin, summaries
 from bot.core.context import Context
 from bot.core.errors import BadInput
 from bot.core.replies import Bullets, Heading, Paragraph, Reply, say
+from bot.core.wording import period_example, return_name
 from bot.returns.chat import export_reply
+from storage.queries import plan_periods
 
 Handler = Callable[[Context, str], list[Reply]]
+COORDINATORS = "Coordinators:"
 COMMANDS: dict[str, Handler] = {}
 ALIASES: dict[str, str] = {}
 
@@ -59,7 +67,10 @@ def from_words(ctx: Context, text: str) -> list[Reply]:
 
 @command("plan-status", "status")
 def plan_status(ctx: Context, args: str) -> list[Reply]:
-    """/plan-status [N | PERSON | overdue | changes | export [PERIOD] [FORMAT]]: the whole plan, one item, one lead's items, what is overdue, what changed since the previous period, or the quarterly return as a file."""
+    """/plan-status [N | PERSON | overdue | changes]: the whole plan, one item, one lead's items, what is overdue, or what changed since the previous period.
+
+    Coordinators: /plan-status export [PERIOD] [FORMAT]: the {return} as a file (docx, xlsx, csv or md; PERIOD like {period}).
+    """
     arg = args.strip()
     word = arg.lower()
     if not arg:
@@ -77,14 +88,30 @@ def plan_status(ctx: Context, args: str) -> list[Reply]:
 
 @command("plan-update", "update")
 def plan_update(ctx: Context, args: str) -> list[Reply]:
-    """/plan-update [N] [PERIOD]: write the update for your items due this period, or for item N (PERIOD like 2019-Q2 for an earlier one)."""
+    """/plan-update [N] [PERIOD]: write the update for your items due this period, or for item N (PERIOD like {period} for an earlier one)."""
     return checkin.start_from_args(ctx, args)
+
+
+def help_lines(handler: Handler, *, coordinator: bool) -> list[str]:
+    """The help entries of one command that this person may use."""
+    doc = [line.strip() for line in (handler.__doc__ or "").strip().splitlines()]
+    entries = doc[:1] + [line for line in doc[1:] if line.startswith(COORDINATORS)]
+    if coordinator:
+        return [line.removeprefix(COORDINATORS).strip() for line in entries]
+    return [line for line in entries if not line.startswith(COORDINATORS)]
 
 
 @command("help", "?", "commands")
 def help_(ctx: Context, args: str) -> list[Reply]:
     """/help: what you can ask me."""
-    lines = [(handler.__doc__ or "").strip().splitlines()[0] for handler in COMMANDS.values()]
+    periods = plan_periods(ctx.session)
+    words = {"{period}": period_example(periods), "{return}": return_name(ctx.plan)}
+    lines = []
+    for handler in COMMANDS.values():
+        for line in help_lines(handler, coordinator=ctx.person.is_coordinator):
+            for token, value in words.items():
+                line = line.replace(token, value)
+            lines.append(line)
     role = "coordinator" if ctx.person.is_coordinator else ("area lead" if ctx.person.is_lead else "plan member")
     return [
         Reply(

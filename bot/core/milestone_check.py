@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from bot.core import commands
 from bot.core.answers import (
-    DATE_EXAMPLES,
     MilestoneReading,
     Unreadable,
     parse_date,
@@ -21,6 +20,7 @@ from bot.core.context import Context
 from bot.core.errors import BadInput, NotFound
 from bot.core.replies import Reply, say
 from bot.core.update_access import authorise, find_item
+from bot.core.wording import date_examples, example_day, slash_date
 from schedules.messages import day_text
 from schedules.world import load_milestones
 from storage.conversations import clear_conversation, save_conversation
@@ -29,8 +29,15 @@ from storage.models import Conversation, Item, Milestone, MilestoneState
 from storage.queries import milestones
 
 DATE = "milestone:date"
-USAGE = "Type /milestone N KEY done, /milestone N KEY on-track or /milestone N KEY slipped 31/01/2020 (KEY as in my question, e.g. m4)."
 CANCEL = {"cancel", "stop", "never mind", "nevermind"}
+
+
+def _usage(ctx: Context) -> str:
+    slipped = slash_date(example_day(ctx.today))
+    return (
+        "Type /milestone N KEY done, /milestone N KEY on-track or "
+        f"/milestone N KEY slipped {slipped} (KEY as in my question, e.g. m4)."
+    )
 
 
 def _milestone(ctx: Context, item: Item, key: str) -> Milestone:
@@ -64,7 +71,7 @@ def _ask_date(ctx: Context, item: Item, ms: Milestone) -> list[Reply]:
     conv = ctx.conversation()
     if conv is not None and not conv.state.startswith(DATE):
         raise BadInput(
-            f"You're in the middle of something else, so give the date in one go: /milestone {item.number} {ms.key} slipped 31/01/2020."
+            f"You're in the middle of something else, so give the date in one go: /milestone {item.number} {ms.key} slipped {slash_date(example_day(ctx.today))}."
         )
     save_conversation(
         ctx.session,
@@ -75,7 +82,7 @@ def _ask_date(ctx: Context, item: Item, ms: Milestone) -> list[Reply]:
         data={},
         at=ctx.now,
     )
-    return [say(f"What's the new date for “{ms.text}”? Like {DATE_EXAMPLES} (or cancel).")]
+    return [say(f"What's the new date for “{ms.text}”? Like {date_examples(ctx.today)} (or cancel).")]
 
 
 @command("milestone")
@@ -83,7 +90,7 @@ def milestone(ctx: Context, args: str) -> list[Reply]:
     """/milestone N KEY done|on-track|slipped [DATE]: answer my question about a milestone that fell due."""
     parts = args.split(None, 2)
     if len(parts) < 3 or not parts[0].lstrip("#").isdigit():
-        raise BadInput(USAGE)
+        raise BadInput(_usage(ctx))
     item = find_item(ctx.session, int(parts[0].lstrip("#")))
     authorise(ctx, item)
     ms = _milestone(ctx, item, parts[1])
@@ -92,9 +99,9 @@ def milestone(ctx: Context, args: str) -> list[Reply]:
     except Unreadable as exc:
         raise BadInput(str(exc)) from None
     if reading is None:
-        raise BadInput(f"I couldn't read “{parts[2]}” as done, on track or slipped. {USAGE}")
+        raise BadInput(f"I couldn't read “{parts[2]}” as done, on track or slipped. {_usage(ctx)}")
     if reading.state is MilestoneState.NOT_STARTED:
-        raise BadInput(f"It fell due, so is it done, still on track, or slipped? {USAGE}")
+        raise BadInput(f"It fell due, so is it done, still on track, or slipped? {_usage(ctx)}")
     if reading.needs_date:
         return _ask_date(ctx, item, ms)
     return _store(ctx, item, ms, reading)
@@ -115,7 +122,7 @@ def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
         return [say("OK, nothing recorded. Type /milestone to answer later.")]
     day = parse_date(text, today=ctx.today)
     if day is None:
-        return [say(f"I couldn't read “{text.strip()}” as a date. Give it like {DATE_EXAMPLES} (or cancel).")]
+        return [say(f"I couldn't read “{text.strip()}” as a date. Give it like {date_examples(ctx.today)} (or cancel).")]
     if day <= ctx.today:
         return [say(f"{day_text(day)} isn't in the future. What's the new date it should be done by? (or cancel)")]
     clear_conversation(ctx.session, platform=conv.platform, person_id=conv.person_id, channel=conv.channel)
@@ -124,4 +131,4 @@ def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
 
 
 def submit_form(ctx: Context, values: dict[str, str], step: str) -> list[Reply]:
-    raise BadInput(f"That form belongs to a question I no longer recognise; nothing was stored. {USAGE}")
+    raise BadInput(f"That form belongs to a question I no longer recognise; nothing was stored. {_usage(ctx)}")

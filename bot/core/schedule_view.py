@@ -20,7 +20,7 @@ BEHIND = dt.timedelta(days=14)
 
 @command("plan-schedule", "schedule")
 def plan_schedule(ctx: Context, args: str) -> list[Reply]:
-    """/plan-schedule: what the clock sends in the next 7 days, who is away, and what did not go out (coordinators)."""
+    """Coordinators: /plan-schedule: what the clock sends in the next 7 days, who is away, and what did not go out."""
     if not ctx.person.is_coordinator:
         raise NotAllowed(
             "/plan-schedule is for coordinators. Type /away or /snooze to see or change your own availability."

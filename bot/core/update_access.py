@@ -14,10 +14,11 @@ from sqlmodel import Session
 
 from bot.core.context import Context
 from bot.core.errors import BadInput, NotAllowed, NotFound
+from bot.core.wording import and_list, period_example
 from storage.away import deputies, deputy_of
 from storage.models import Item, Period, Person
 from storage.queries import items as plan_items
-from storage.queries import latest_updates_for_periods, people
+from storage.queries import latest_updates_for_periods, people, plan_periods
 
 _PERIOD = re.compile(
     r"(?:(?<![\w-])(?P<y1>\d{4})(?:[-/](?:\d{4}|\d{2}))?[\s-]*)?"
@@ -26,10 +27,18 @@ _PERIOD = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"#?(\d{1,4})")
-USAGE = "Write /plan-update for your items due now, /plan-update 3 for item 3, or /plan-update 3 2019-Q2 for an earlier period."
 
 
-def parse_args(args: str) -> tuple[int | None, str | None]:
+def usage(periods: list[Period]) -> str:
+    """How to name an item and period, with an example period from this plan."""
+    example = periods[min(1, len(periods) - 1)].key if periods else "2025-H1"
+    return (
+        "Write /plan-update for your items due now, /plan-update 3 for item 3, "
+        f"or /plan-update 3 {example} for an earlier period."
+    )
+
+
+def parse_args(args: str, periods: list[Period]) -> tuple[int | None, str | None]:
     """'3 2019-Q2', 'q2 2019 3', '#3', '' -> (item number or None, period text or None)."""
     text = args.strip()
     found = _PERIOD.search(text)
@@ -40,10 +49,10 @@ def parse_args(args: str) -> tuple[int | None, str | None]:
         return None, period_text
     number = _NUMBER.fullmatch(tokens[0])
     if number is None:
-        raise BadInput(f'I couldn\'t read "{args.strip()}" as an item number and period. {USAGE}')
+        raise BadInput(f'I couldn\'t read "{args.strip()}" as an item number and period. {usage(periods)}')
     if len(tokens) > 1:
         if period_text is not None:
-            raise BadInput(f'I couldn\'t read "{args.strip()}". {USAGE}')
+            raise BadInput(f'I couldn\'t read "{args.strip()}". {usage(periods)}')
         period_text = " ".join(tokens[1:])
     return int(number[1]), period_text
 
@@ -63,7 +72,7 @@ def resolve_period(periods: list[Period], text: str) -> Period:
                 return period
     raise BadInput(
         f'I don\'t know the period "{text}". The periods of this plan are: {_period_list(periods)}. '
-        "Name one like 2019-Q2 or just Q2."
+        f"Name one like {period_example(periods)}."
     )
 
 
@@ -79,15 +88,12 @@ def find_item(session: Session, number: int) -> Item:
     item = session.get(Item, number)
     if item is None or not item.in_plan:
         numbers = ", ".join(str(i.number) for i in plan_items(session))
-        raise NotFound(f"There's no item {number} in the plan. The items are {numbers}. {USAGE}")
+        raise NotFound(f"There's no item {number} in the plan. The items are {numbers}. {usage(plan_periods(session))}")
     return item
 
 
 def _names(persons: list[Person]) -> str:
-    names = [p.name for p in persons]
-    if len(names) <= 1:
-        return names[0] if names else "nobody"
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return and_list([p.name for p in persons]) or "nobody"
 
 
 def coordinators(session: Session) -> list[Person]:

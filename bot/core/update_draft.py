@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.core.wording import asks_of, date_examples, return_name
 from storage.models import Item, Kpi, Milestone, MilestoneState, Period, Person, Rag, Update
-from storage.queries import MilestoneAnswer, latest_before, update_kpis, update_milestones
+from storage.queries import MilestoneAnswer, get_plan, latest_before, update_kpis, update_milestones
 
 CONFIRM = "confirm"
 
@@ -190,6 +191,8 @@ class Subject:
     lead: Person | None
     kpis: dict[str, Kpi]
     milestones: dict[str, Milestone]
+    asks_of: str | None = None
+    return_name: str = "quarterly return"
 
     @classmethod
     def load(cls, session: Session, draft: Draft) -> Subject:
@@ -198,12 +201,15 @@ class Subject:
         assert item is not None and period is not None, "a draft's item and period are plan rows"
         kpis = {s[4:]: session.get(Kpi, (draft.item, s[4:])) for s in draft.steps if s.startswith("kpi:")}
         milestones = {s[3:]: session.get(Milestone, (draft.item, s[3:])) for s in draft.steps if s.startswith("ms:")}
+        plan = get_plan(session)
         return cls(
             item=item,
             period=period,
             lead=session.get(Person, item.lead_id),
             kpis={k: v for k, v in kpis.items() if v is not None},
             milestones={k: v for k, v in milestones.items() if v is not None},
+            asks_of=asks_of(plan),
+            return_name=return_name(plan),
         )
 
     @property
@@ -213,6 +219,11 @@ class Subject:
     @property
     def period_label(self) -> str:
         return short_label(self.period)
+
+    @property
+    def date_examples(self) -> str:
+        """Date examples a month past the period's end, where a slipped milestone plausibly lands."""
+        return date_examples(self.period.end)
 
     def kpi_text(self, key: str) -> str:
         kpi = self.kpis.get(key)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot.core.answers import DATE_EXAMPLES, MILESTONE_WORD, RAG_WORD
+from bot.core.answers import MILESTONE_WORD, RAG_WORD
 from bot.core.replies import (
     Block,
     Bullets,
@@ -31,6 +31,14 @@ from bot.core.update_draft import (
     ms_text,
     progress_text,
     rag_text,
+)
+from bot.core.wording import (
+    blockers_help,
+    blockers_label,
+    blockers_phrase,
+    blockers_question,
+    example_day,
+    slash_date,
 )
 from storage.models import MilestoneState, Rag, Update
 
@@ -68,7 +76,7 @@ def _day(iso: str) -> str:
 
 def previous_fields(prev: dict[str, Any], subject: Subject, draft: Draft) -> Fields:
     pairs = [("RAG status", rag_text(prev["rag"])), ("Summary", prev["summary"] or "none")]
-    pairs.append(("Blockers or asks of CLGU", blockers_text(prev["blockers"])))
+    pairs.append((blockers_label(subject.asks_of), blockers_text(prev["blockers"])))
     kpi_steps = [s for s in draft.questions if s.startswith("kpi:")]
     for index, step in enumerate(kpi_steps, start=1):
         pairs.append((f"KPI {index}", progress_text(prev["kpi"].get(step[4:]))))
@@ -98,7 +106,8 @@ def opening(draft: Draft, subject: Subject, intro: list[str]) -> Reply:
         blocks.append(Paragraph("No earlier update for this item."))
     blocks.append(
         Paragraph(
-            "I'll ask for the RAG status, progress on each KPI, each milestone's state, blockers or asks of CLGU, "
+            "I'll ask for the RAG status, progress on each KPI, each milestone's state, "
+            f"{blockers_phrase(subject.asks_of)}, "
             "and a one-line summary, then show you the whole update to confirm. Answer in your own words. " + NAVIGATION
         )
     )
@@ -162,17 +171,17 @@ def _prompt(draft: Draft, subject: Subject) -> tuple[str, list[Choice]]:
         _, key = step.split(":", 1)
         lines = [
             f"Milestone: {subject.milestone_text(key)} has slipped. To what date?",
-            f"For example {DATE_EXAMPLES}. Type skip if the new date isn't known yet.",
+            f"For example {subject.date_examples}. Type skip if the new date isn't known yet.",
         ]
         choices = [Choice("skip", "Date not known yet")]
     elif kind == "blockers":
-        lines = ["Any blockers, or asks of CLGU? Type them, or none."]
+        lines = [f"{blockers_question(subject.asks_of)} Type them, or none."]
         if draft.prev is not None:
             lines.append(f"Last time: {blockers_text(prev)}")
         lines += _so_far(draft, blockers_text(answer) if answer is not None else None)
         choices = [Choice("none", "None")] + ([Choice("same", "Same as last time")] if prev else [])
     else:
-        lines = ["Last question: a one-line summary of progress, for the quarterly return."]
+        lines = [f"Last question: a one-line summary of progress, for the {subject.return_name}."]
         if prev:
             lines.append(f"Last time: {prev}")
         lines += _so_far(draft, answer if answer else None)
@@ -186,6 +195,7 @@ def _prompt(draft: Draft, subject: Subject) -> tuple[str, list[Choice]]:
 
 def help_text(draft: Draft, subject: Subject) -> str:
     kind = draft.kind
+    example = example_day(subject.period.end)
     same = (
         "same (or no change) copies the previous update's answer"
         if draft.prev
@@ -197,12 +207,12 @@ def help_text(draft: Draft, subject: Subject) -> str:
         "kpi": "Say in your own words what progress there was on this KPI this period (up to 3,000 characters). "
         f"skip or none means nothing to note; {same}.",
         "ms": "Say where the milestone is: done (✅, 1), on track (2), slipped (3; add the new date, e.g. "
-        f"'slipped 31/01/2020' or 'slipped to end of Jan') or not started (4). skip keeps its last state "
+        f"'slipped {slash_date(example)}' or 'slipped to end of {example:%b}') or not started (4). skip keeps its last state "
         f"(or not started); {same}.",
-        "ms_date": f"Give the date the milestone has slipped to, like {DATE_EXAMPLES}. "
+        "ms_date": f"Give the date the milestone has slipped to, like {subject.date_examples}. "
         "A month alone means the end of that month. skip if it isn't known yet.",
-        "blockers": f"Anything in the way, or anything you need from CLGU? Type it, or none. {same}.",
-        "summary": "One line on progress this period; it goes into the quarterly return, so it can't be skipped. "
+        "blockers": f"{blockers_help(subject.asks_of)} Type it, or none. {same}.",
+        "summary": f"One line on progress this period; it goes into the {subject.return_name}, so it can't be skipped. "
         f"{same}.",
         "confirm": "Type yes (or save, submit) to store this update. To change an answer type edit and its number "
         "from the list (edit 2), or its name (change summary, edit rag, edit kpi 1, edit milestone 2). "
@@ -229,7 +239,7 @@ def review_pairs(draft: Draft, subject: Subject, *, numbered: bool = True) -> li
             label = f"Milestone {ms_number}, {_clip(subject.milestone_text(step[3:], with_due=False))}"
             value = ms_text(answer)
         elif step == "blockers":
-            label, value = "Blockers or asks of CLGU", blockers_text(answer)
+            label, value = blockers_label(subject.asks_of), blockers_text(answer)
         else:
             label, value = "Summary", answer or "not answered"
         pairs.append((f"{index}. {label}" if numbered else label, value))
@@ -337,7 +347,9 @@ def update_form(draft: Draft, subject: Subject, initial: dict[str, str]) -> Form
                     initial=initial.get(f"ms_date:{key}", ""),
                 )
             )
-    fields.append(FormField("blockers", "Blockers or asks of CLGU", "long_text", initial=initial.get("blockers", "")))
+    fields.append(
+        FormField("blockers", blockers_label(subject.asks_of), "long_text", initial=initial.get("blockers", ""))
+    )
     fields.append(FormField("summary", "One-line summary", "text", initial=initial.get("summary", ""), optional=False))
     return Form(
         f"Item {subject.item.number} update, {subject.period_label}",

@@ -34,8 +34,7 @@ def _format(args: argparse.Namespace) -> str:
 
 
 def describe(ret: QuarterlyReturn) -> str:
-    received = len(ret.rows) - ret.missing_count
-    return f"{ret.period_label}: {received} of {len(ret.rows)} items have an update ({ret.missing_count} without)"
+    return f"{ret.period_label}: {ret.received_text} ({ret.missing_count} without)"
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -104,10 +103,12 @@ def add_import_parser(plan_subparsers: argparse._SubParsersAction) -> None:
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "export", help="write the quarterly return: the plan table with each lead's progress update, as docx, xlsx, csv or md"
+        "export", help="write the return: the plan table with each lead's progress update, as docx, xlsx, csv or md"
     )
-    parser.add_argument("--period", help="e.g. 2019-Q2, Q2 or 'q2 2019' (default: the latest period with updates)")
+    parser.add_argument(
+        "--period", help="a period key such as 2025-H1 or 2019-Q2, or just H1 or Q2 (default: the latest period with updates)"
+    )
     parser.add_argument("--format", choices=FORMATS, help="default: from -o's extension, else docx")
-    parser.add_argument("-o", "--output", type=Path, help="default: quarterly-return-PERIOD.FORMAT here")
+    parser.add_argument("-o", "--output", type=Path, help="default: the return's name and period here, e.g. quarterly-return-2019-Q2.docx")
     parser.add_argument("--produced", type=_date, help="the date printed as 'Produced' (default: today), for exports to diff")
     parser.set_defaults(handler=_export)

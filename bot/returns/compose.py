@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.core.errors import BadInput
+from bot.core.wording import counted, return_name
 from bot.returns.periods import resolve_period, short_name
 from storage import queries
 from storage.ledger import chase_counts
@@ -94,6 +95,19 @@ class QuarterlyReturn:
     sections: tuple[Section, ...]
     rows: tuple[Row, ...]
     heatmap: Heatmap
+    name: str = "quarterly return"
+
+    @property
+    def title(self) -> str:
+        """'Quarterly return', 'Half-year return': the return's name as a heading."""
+        return self.name[0].upper() + self.name[1:]
+
+    @property
+    def received_text(self) -> str:
+        """'4 of 7 items have an update', '1 of 2 items has an update'."""
+        received = len(self.rows) - self.missing_count
+        verb = "has" if received == 1 else "have"
+        return f"{received} of {counted(len(self.rows), 'item')} {verb} an update"
 
     @property
     def progress_header(self) -> str:
@@ -102,7 +116,7 @@ class QuarterlyReturn:
     @property
     def stem(self) -> str:
         """The default file name, without extension."""
-        return f"quarterly-return-{self.period_key}"
+        return f"{self.name.replace(' ', '-')}-{self.period_key}"
 
     @property
     def missing_count(self) -> int:
@@ -349,6 +363,7 @@ def compose(session: Session, *, period: Period, produced: dt.date) -> Quarterly
         sections=tuple(sections),
         rows=tuple(rows),
         heatmap=heatmap,
+        name=return_name(plan),
     )
 
 
@@ -361,11 +376,12 @@ def _sections(
     chased: dict[int, int],
     people: _People,
 ) -> list[Section]:
-    facts = [Para(f"Quarterly return for {period.label}")]
+    name = return_name(plan)
+    facts = [Para(f"{name[0].upper()}{name[1:]} for {period.label}")]
     if plan.organisation:
         facts.append(Para(plan.organisation))
     facts.append(Para(f"Produced {long_date(produced)}"))
-    facts.append(Para(f"Updates received: {len(current)} of {len(items)} items"))
+    facts.append(Para(f"Updates received: {len(current)} of {counted(len(items), 'item')}"))
     counts = [
         Para(f"{rag_words(rag)}: {sum(1 for u in current.values() if u.rag == rag)}", Style.BULLET, rag) for rag in RAG_ORDER
     ]

@@ -133,12 +133,12 @@ def _setup(document: WordDocument, ret: QuarterlyReturn) -> None:
         style.font.size = Pt(size)
         style.paragraph_format.space_after = Pt(after)
     footer = section.footer.paragraphs[0]
-    footer.text = f"{ret.plan_title}: quarterly return for {ret.period_label}"
+    footer.text = f"{ret.plan_title}: {ret.name} for {ret.period_label}"
     footer.runs[0].font.size = Pt(8)
     footer.runs[0].font.color.rgb = RGBColor.from_string(GREY)
     props = document.core_properties
     stamp = dt.datetime.combine(ret.produced, dt.time(0, 0))
-    props.title = f"{ret.plan_title}: quarterly return {ret.period_key}"
+    props.title = f"{ret.plan_title}: {ret.name} {ret.period_key}"
     props.author = props.last_modified_by = "Planbot"
     props.created = props.modified = props.last_printed = stamp
     props.revision = 1

@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.errors import BadInput
+from bot.core.wording import counted
 from bot.returns.tables import Grid, GridRow, read_grids
 from storage.planfile import PlanFileError, parse_plan
 
@@ -85,7 +86,14 @@ class ImportResult:
         kpis = sum(len(i.kpis) for i in self.items)
         milestones = sum(len(i.milestones) for i in self.items)
         lines = sum(len(i.monitoring) for i in self.items)
-        return f"{len(self.items)} items, {kpis} KPIs, {milestones} milestones, {lines} monitoring lines"
+        return ", ".join(
+            [
+                counted(len(self.items), "item"),
+                counted(kpis, "KPI"),
+                counted(milestones, "milestone"),
+                counted(lines, "monitoring line"),
+            ]
+        )
 
 
 def _words(text: str) -> list[str]:

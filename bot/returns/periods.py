@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.core.errors import NotFound
+from bot.core.wording import period_spellings
 from storage.models import Period
 
 _SHORT = re.compile(r"^([a-z])(\d{1,2})$")
@@ -36,7 +37,7 @@ def resolve_period(periods: list[Period], text: str) -> Period:
     known = ", ".join(p.key for p in periods) or "none (no plan is loaded)"
     raise NotFound(
         f"There's no period '{text.strip()}' in this plan year. "
-        f"Name one of: {known} (Q2 or q2 2019 work too)."
+        f"Name one of: {known} ({period_spellings(periods)} work too)."
     )
 
 

@@ -95,7 +95,7 @@ def render_xlsx(ret: QuarterlyReturn) -> bytes:
     charts.add_image(image, "A3")
 
     stamp = dt.datetime.combine(ret.produced, dt.time(0, 0))
-    book.properties.title = f"{ret.plan_title}: quarterly return {ret.period_key}"
+    book.properties.title = f"{ret.plan_title}: {ret.name} {ret.period_key}"
     book.properties.creator = book.properties.lastModifiedBy = "Planbot"
     book.properties.created = book.properties.modified = stamp
     out = io.BytesIO()

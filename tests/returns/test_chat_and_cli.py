@@ -51,7 +51,7 @@ def test_period_and_format_can_come_in_either_order(year_engine: Engine, planbot
 def test_someone_who_is_not_a_coordinator_is_told_who_can(year_engine: Engine, planbot: Planbot) -> None:
     replies = ask(planbot, "alex", "export")
     assert files(replies) == []
-    assert replies[0].text == "Only coordinators can export the quarterly return. Ask Dee Demo, Robin Fictional for it."
+    assert replies[0].text == "Only coordinators can export the quarterly return. Ask Dee Demo or Robin Fictional for it."
     assert not planbot.exports_dir.exists() or not any(planbot.exports_dir.iterdir())
 
 

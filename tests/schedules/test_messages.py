@@ -130,7 +130,7 @@ def test_the_board_summary_has_the_rag_table_and_the_agenda(
 
     summary = port.to("dee")[-1].text
     assert summary.startswith(
-        "== Pre-Board summary: SELEP Strategic Board, Fri 6 Dec 2019, 10:00 ==\nAgenda: Review draft LIS\nQ3 2019-20 progress"
+        "== Summary for the SELEP Strategic Board, Fri 6 Dec 2019, 10:00 ==\nAgenda: Review draft LIS\nQ3 2019-20 progress"
     )
     assert (
         "2     Develop the Local Industrial Strategy (LIS)       Alex Example     Amber (At risk)  Mon 25 Nov 2019"
