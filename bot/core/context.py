@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.core.errors import BadInput
 from bot.core.events import Sender
+from storage.conversations import get_conversation, save_conversation
 from storage.models import Conversation, Person, Plan
-from storage.conversations import get_conversation
 
 
 @dataclass
@@ -38,4 +39,24 @@ class Context:
     def conversation(self) -> Conversation | None:
         return get_conversation(
             self.session, platform=self.sender.platform, person_id=self.person.id, channel=self.sender.channel
+        )
+
+    def ask_next_message(self, state: str, *, busy: str) -> None:
+        """Make the person's next message the answer to a one-question flow (`state`).
+
+        Refused with `busy` while another conversation is open, so an update in
+        progress is never overwritten; a repeat of the same flow is allowed.
+        """
+        flow = state.split(":", 2)[:2]
+        conv = self.conversation()
+        if conv is not None and conv.state.split(":", 2)[:2] != flow:
+            raise BadInput(busy)
+        save_conversation(
+            self.session,
+            platform=self.sender.platform,
+            person_id=self.person.id,
+            channel=self.sender.channel,
+            state=state,
+            data={},
+            at=self.now,
         )

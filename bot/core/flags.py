@@ -17,7 +17,7 @@ from bot.core.text import answer_text
 from schedules.calendar import MeetingOccurrence, PlanCalendar, load_calendar
 from schedules.messages import when_text
 from storage.call_notes import add_note
-from storage.conversations import clear_conversation, save_conversation
+from storage.conversations import clear_conversation
 from storage.models import Conversation
 
 NOTE = "flags:note"
@@ -59,19 +59,9 @@ def _store(ctx: Context, cal: PlanCalendar, call: MeetingOccurrence, text: str, 
 
 def _ask(ctx: Context, call: MeetingOccurrence) -> list[Reply]:
     """Ask for the note as the next message, unless another conversation is open (then ask for /flag NOTE)."""
-    conv = ctx.conversation()
-    if conv is not None and not conv.state.startswith(NOTE):
-        raise BadInput(
-            f"You're in the middle of something else, so type the note in one go: /flag and your note, for {_when(ctx, call)}."
-        )
-    save_conversation(
-        ctx.session,
-        platform=ctx.sender.platform,
-        person_id=ctx.person.id,
-        channel=ctx.sender.channel,
-        state=f"{NOTE}:{call.key}",
-        data={},
-        at=ctx.now,
+    ctx.ask_next_message(
+        f"{NOTE}:{call.key}",
+        busy=f"You're in the middle of something else, so type the note in one go: /flag and your note, for {_when(ctx, call)}.",
     )
     return [say(f"What would you like to flag for {_when(ctx, call)}? Type it as one message (or cancel).")]
 

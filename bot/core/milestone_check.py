@@ -23,7 +23,7 @@ from bot.core.update_access import authorise, find_item
 from bot.core.wording import date_examples, example_day, slash_date
 from schedules.messages import day_text
 from schedules.world import load_milestones
-from storage.conversations import clear_conversation, save_conversation
+from storage.conversations import clear_conversation
 from storage.milestone_checks import record_check
 from storage.models import Conversation, Item, Milestone, MilestoneState
 from storage.queries import milestones
@@ -68,19 +68,10 @@ def _store(ctx: Context, item: Item, ms: Milestone, reading: MilestoneReading) -
 
 
 def _ask_date(ctx: Context, item: Item, ms: Milestone) -> list[Reply]:
-    conv = ctx.conversation()
-    if conv is not None and not conv.state.startswith(DATE):
-        raise BadInput(
-            f"You're in the middle of something else, so give the date in one go: /milestone {item.number} {ms.key} slipped {slash_date(example_day(ctx.today))}."
-        )
-    save_conversation(
-        ctx.session,
-        platform=ctx.sender.platform,
-        person_id=ctx.person.id,
-        channel=ctx.sender.channel,
-        state=f"{DATE}:{item.number}:{ms.key}",
-        data={},
-        at=ctx.now,
+    example = slash_date(example_day(ctx.today))
+    ctx.ask_next_message(
+        f"{DATE}:{item.number}:{ms.key}",
+        busy=f"You're in the middle of something else, so give the date in one go: /milestone {item.number} {ms.key} slipped {example}.",
     )
     return [say(f"What's the new date for “{ms.text}”? Like {date_examples(ctx.today)} (or cancel).")]
 
