@@ -47,6 +47,12 @@ def run(ctx: Context, name: str, args: str) -> list[Reply]:
     return handler(ctx, args)
 
 
+def run_line(ctx: Context, text: str) -> list[Reply]:
+    """'/name args', typed or carried by a button: the command it names."""
+    name, _, args = text.strip().removeprefix("/").partition(" ")
+    return run(ctx, name.lower(), args.strip())
+
+
 def from_words(ctx: Context, text: str) -> list[Reply]:
     """Plain text outside a conversation: a command without its slash, or a hint."""
     if not text:

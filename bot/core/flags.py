@@ -91,7 +91,7 @@ def press(ctx: Context, value: str, step: str) -> list[Reply]:
     call, intro = _call_for(ctx, cal, step.partition(":")[2])
     name, _, args = value.strip().lstrip("/").partition(" ")
     if name.lower() != "flag":
-        return commands.run(ctx, name.lower(), args.strip())
+        return commands.run_line(ctx, value)
     if not args.strip():
         replies = _ask(ctx, call)
         return [say(intro + replies[0].text)] if intro else replies

@@ -100,8 +100,7 @@ def milestone(ctx: Context, args: str) -> list[Reply]:
 
 def press(ctx: Context, value: str, step: str) -> list[Reply]:
     """A button on the milestone question: the same as typing its value."""
-    name, _, args = value.strip().lstrip("/").partition(" ")
-    return commands.run(ctx, name.lower(), args.strip())
+    return commands.run_line(ctx, value)
 
 
 def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:

@@ -81,8 +81,7 @@ class Planbot:
     def _text(self, ctx: Context, text: str) -> list[Reply]:
         stripped = clean(text)
         if stripped.startswith("/"):
-            name, _, args = stripped[1:].partition(" ")
-            return commands.run(ctx, name.lower(), args.strip())
+            return commands.run_line(ctx, stripped)
         conv = ctx.conversation()
         if conv is not None:
             return flow_for(conv.state).answer(ctx, conv, text)

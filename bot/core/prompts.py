@@ -17,8 +17,7 @@ def press(ctx: Context, value: str, step: str) -> list[Reply]:
         raise BadInput(
             "That button belongs to a message I no longer recognise; nothing was changed. Type /help to see what I can do."
         )
-    name, _, args = text[1:].partition(" ")
-    return commands.run(ctx, name.lower(), args.strip())
+    return commands.run_line(ctx, text)
 
 
 def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
