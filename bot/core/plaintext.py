@@ -47,7 +47,7 @@ def render_block(block: object) -> list[str]:
             return lines + [f"  {i}. {c.label}" for i, c in enumerate(choices, start=1)]
         case Table():
             return _table(block)
-        case Form(title, fields, _, _):
+        case Form(title, _, _, _):
             return [f"[{title}: a form in Slack and Teams; here, answer the questions one by one]"]
         case File(path, title):
             return [f"{title}: {path}"]
