@@ -5,22 +5,21 @@ from __future__ import annotations
 import argparse
 import sys
 
-
 from bot.bootstrap import open_database
 from bot.config import get_settings
+from bot.core.wording import counted
 from bot.returns.cli import add_import_parser
+from schedules.periods import plan_periods
 from storage.db import session_scope, startup_lock
 from storage.plan_loader import PlanConflict, load_plan
 from storage.planfile import BUNDLED_PLAN, PlanDocument, PlanFileError, read_plan
 
 
 def describe(doc: PlanDocument) -> str:
-    from schedules.periods import plan_periods
-
     periods = plan_periods(doc.plan.year_start, doc.plan.year_end, doc.plan.period_months)
     return (
-        f"'{doc.plan.title}': {len(doc.items)} items, {len(doc.people)} people, "
-        f"{len(doc.meetings)} meetings, {len(periods)} periods ({periods[0].key} to {periods[-1].key})"
+        f"'{doc.plan.title}': {counted(len(doc.items), 'item')}, {counted(len(doc.people), 'person', 'people')}, "
+        f"{counted(len(doc.meetings), 'meeting')}, {counted(len(periods), 'period')} ({periods[0].key} to {periods[-1].key})"
     )
 
 
