@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from bot.core.replies import Block, Bullets, Heading, Paragraph, Reply, Table
+from bot.core.wording import short_label
 from schedules.calendar import MeetingOccurrence
 from schedules.messages import day_text, when_text
-from schedules.periods import PeriodSpan
 from schedules.world import World, load_milestones
 from storage import status_queries
 from storage.call_notes import notes_for
@@ -125,16 +125,12 @@ def problem_lines(world: World, rows: list[Send]) -> list[str]:
     return out
 
 
-def _period_label(period: PeriodSpan) -> str:
-    return period.label.split(" (", 1)[0]
-
-
 def gather_brief(session: Session, world: World, call: MeetingOccurrence, now: dt.datetime) -> Brief:
     cal = world.cal
     previous = cal.previous_call(call)
     since = previous.start if previous is not None else cal.at(cal.year_start, 0)
     items = {i.number: i for i in world.items}
-    labels = {p.key: _period_label(p) for p in cal.periods}
+    labels = {p.key: short_label(p) for p in cal.periods}
     changes = []
     for update in session.exec(
         select(Update)
@@ -184,7 +180,7 @@ def gather_brief(session: Session, world: World, call: MeetingOccurrence, now: d
 def gather_board_summary(session: Session, world: World, meeting: MeetingOccurrence, now: dt.datetime) -> BoardSummary:
     cal = world.cal
     period = cal.period_of(meeting.day)
-    label = _period_label(period) if period is not None else "This period"
+    label = short_label(period) if period is not None else "This period"
     updates = status_queries.newest_updates(session, period_keys=[period.key]) if period is not None else {}
     rows, missing = [], []
     for item in world.items:

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlmodel import Session
 
 from bot.core.replies import Reply
+from bot.core.wording import short_label
 from schedules import messages
 from schedules.briefs import (
     build_board_summary,
@@ -26,10 +27,6 @@ from storage.models import Item, MilestoneState, Rag
 
 class CannotCompose(Exception):
     """The plan changed under a planned send (item or meeting gone)."""
-
-
-def _label(period: PeriodSpan) -> str:
-    return period.label.split(" (", 1)[0]
 
 
 def item_card(session: Session, world: World, item: Item, period: PeriodSpan) -> ItemCard:
@@ -52,7 +49,7 @@ def item_card(session: Session, world: World, item: Item, period: PeriodSpan) ->
         milestones.append(f"{m.text}{due}{state}")
     summary = None
     if last is not None:
-        period_name = next((_label(p) for p in world.cal.periods if p.key == last.period_key), last.period_key)
+        period_name = next((short_label(p) for p in world.cal.periods if p.key == last.period_key), last.period_key)
         written = day_text(world.cal.local_day(last.created_at))
         summary = f"{period_name}, {Rag(last.rag).label}, written {written}: {last.summary}"
     return ItemCard(item.number, item.title, kpis, milestones, summary)
@@ -117,7 +114,7 @@ def compose(session: Session, world: World, send: PlannedSend, now: dt.datetime)
             return messages.quarterly_prompt(
                 card,
                 period_key=period.key,
-                period_label=_label(period),
+                period_label=short_label(period),
                 closes=period.end,
                 stand_in=_stand_in(world, send),
             )
@@ -127,7 +124,7 @@ def compose(session: Session, world: World, send: PlannedSend, now: dt.datetime)
             return messages.chaser(
                 card,
                 period_key=period.key,
-                period_label=_label(period),
+                period_label=short_label(period),
                 seq=send.seq,
                 of=cal.schedule.chaser_max,
                 closes=period.end,
@@ -137,7 +134,7 @@ def compose(session: Session, world: World, send: PlannedSend, now: dt.datetime)
         case "escalation":
             period = _period(world, send.occurrence)
             return messages.escalation(
-                period_label=_label(period),
+                period_label=short_label(period),
                 chaser_max=cal.schedule.chaser_max,
                 missing=_missing(session, world, period, now),
             )
@@ -163,7 +160,7 @@ def compose(session: Session, world: World, send: PlannedSend, now: dt.datetime)
                 starts=cal.local(meeting.start),
                 agenda=meeting.agenda,
                 period_key=reviewed.key,
-                period_label=_label(reviewed),
+                period_label=short_label(reviewed),
                 occurrence=meeting.key,
                 stand_in=_stand_in(world, send),
             )

@@ -17,6 +17,8 @@ from functools import cached_property
 from bot.core.context import Context
 from bot.core.errors import BadInput, NotFound
 from bot.core.replies import Block, Bullets, Fields, Heading, Paragraph, Reply, Table
+from bot.core.wording import date_text as day
+from bot.core.wording import short_label as name
 from schedules.calendar import holiday_calendar
 from storage import queries, status_queries
 from storage.models import (
@@ -75,18 +77,9 @@ class ItemStatus:
     previous_missing: bool
 
 
-def day(value: dt.date) -> str:
-    return f"{value.day} {value:%b %Y}"
-
-
 def short(period: Period) -> str:
     """'Q3' from 'Q3 2019-20 (Oct–Dec 2019)'."""
     return period.label.split(" ", 1)[0]
-
-
-def name(period: Period) -> str:
-    """'Q3 2019-20' from 'Q3 2019-20 (Oct–Dec 2019)'."""
-    return period.label.split(" (", 1)[0]
 
 
 def clip(text: str, limit: int) -> str:

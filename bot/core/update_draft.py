@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.core.wording import asks_of, date_examples, return_name
+from bot.core.wording import asks_of, date_examples, date_text, return_name, short_label
 from storage.models import Item, Kpi, Milestone, MilestoneState, Period, Person, Rag, Update
 from storage.queries import MilestoneAnswer, get_plan, latest_before, update_kpis, update_milestones
 
@@ -148,15 +148,6 @@ def snapshot(session: Session, update: Update, *, zone: ZoneInfo) -> dict[str, A
         "kpi": {row.kpi_key: row.progress for row in kpi_rows},
         "ms": {row.milestone_key: ms_answer(MilestoneState(row.state), row.new_date) for row in ms_rows},
     }
-
-
-def short_label(period: Period) -> str:
-    """'Q3 2019-20' from 'Q3 2019-20 (Oct–Dec 2019)'."""
-    return period.label.split(" (", 1)[0]
-
-
-def date_text(day: dt.date) -> str:
-    return f"{day.day} {day:%b %Y}"
 
 
 def rag_text(value: str) -> str:

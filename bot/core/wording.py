@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Sequence
+from typing import Protocol
 
 from storage.models import Period, Plan
 
@@ -116,6 +117,23 @@ def example_day(after: dt.date) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+class Labelled(Protocol):
+    """A stored period or the scheduler's PeriodSpan: anything with a period label."""
+
+    @property
+    def label(self) -> str: ...
+
+
+def short_label(period: Labelled) -> str:
+    """'Q3 2019-20' from 'Q3 2019-20 (Oct–Dec 2019)'."""
+    return period.label.split(" (", 1)[0]
+
+
+def date_text(day: dt.date) -> str:
+    """'31 Jan 2020'."""
+    return f"{day.day} {day:%b %Y}"
+
+
 def slash_date(day: dt.date) -> str:
     """'31/01/2020': day first, as the plan's users write dates."""
     return f"{day:%d/%m/%Y}"
@@ -124,4 +142,4 @@ def slash_date(day: dt.date) -> str:
 def date_examples(after: dt.date) -> str:
     """'31/01/2020, 2020-01-31, 31 Jan 2020, Jan 2020 or end of Jan', for the month after `after`."""
     day = example_day(after)
-    return f"{slash_date(day)}, {day.isoformat()}, {day.day} {day:%b %Y}, {day:%b %Y} or end of {day:%b}"
+    return f"{slash_date(day)}, {day.isoformat()}, {date_text(day)}, {day:%b %Y} or end of {day:%b}"
