@@ -55,7 +55,7 @@ Text = Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=400
 
 def _clock_time(value: Any) -> Any:
     """YAML reads an unquoted 10:00 as the number 600 (base 60); refuse it rather than guess."""
-    if isinstance(value, bool) or isinstance(value, int | float):
+    if isinstance(value, int | float):  # bool is an int too
         raise ValueError('write times in quotes, like "10:00" (unquoted, YAML reads 10:00 as a number)')
     return value
 
