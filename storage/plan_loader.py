@@ -142,6 +142,7 @@ def load_plan(session: Session, doc: PlanDocument, *, source: str = "", force: b
         raise PlanConflict([conflict], source or "plan")
     spans = plan_periods(info.year_start, info.year_end, info.period_months)
     report.retired += _reconcile_periods(session, doc, spans)
+    document = doc.model_dump(mode="json")
     stored = get_plan(session)
     if stored is not None:
         report.changed += [
@@ -149,7 +150,7 @@ def load_plan(session: Session, doc: PlanDocument, *, source: str = "", force: b
             for name in PLAN_SETTINGS
             if getattr(stored, name) != getattr(info, name)
         ]
-        if stored.document.get("schedule") != doc.model_dump(mode="json")["schedule"]:
+        if stored.document.get("schedule") != document["schedule"]:
             report.changed.append("plan schedule settings")
         if stored.document.get("plan", {}).get("period_months") != info.period_months:
             report.changed.append(f"plan period_months -> {info.period_months}")
@@ -165,7 +166,7 @@ def load_plan(session: Session, doc: PlanDocument, *, source: str = "", force: b
             year_end=info.year_end,
             timezone=info.timezone,
             holidays=info.holidays,
-            document=doc.model_dump(mode="json"),
+            document=document,
             source=source,
             loaded_at=utcnow(),
         ),
