@@ -506,10 +506,10 @@ def _store(ctx: Context, draft: Draft) -> list[Reply]:
 def _next_in_queue(ctx: Context, draft: Draft, prefix: str) -> list[Reply]:
     """Start the next queued item that still needs an update (and this person may write)."""
     queue = list(draft.queue)
+    period = ctx.session.get(Period, draft.period)
     while queue:
         number = queue.pop(0)
         item = ctx.session.get(Item, number)
-        period = ctx.session.get(Period, draft.period)
         if item is None or period is None or not item.in_plan:
             continue
         if latest_update(ctx.session, item_number=number, period_key=period.key) is not None:
