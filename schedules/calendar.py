@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from sqlmodel import Session, select
 
-from schedules.periods import PeriodSpan
+from schedules.periods import PeriodSpan, period_for
 from storage import queries
 from storage.models import Meeting, MeetingDate
 from storage.planfile import WEEKDAYS, ScheduleSpec
@@ -96,7 +96,7 @@ class PlanCalendar:
         return [m for m in self.meetings if m.kind == "board"]
 
     def period_of(self, day: dt.date) -> PeriodSpan | None:
-        return next((p for p in self.periods if p.contains(day)), None)
+        return period_for(self.periods, day)
 
     def previous_call(self, meeting: MeetingOccurrence) -> MeetingOccurrence | None:
         earlier = [m for m in self.weekly_calls() if m.meeting_id == meeting.meeting_id and m.start < meeting.start]
