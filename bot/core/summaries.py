@@ -17,6 +17,7 @@ from functools import cached_property
 from bot.core.context import Context
 from bot.core.errors import BadInput, NotFound
 from bot.core.replies import Block, Bullets, Fields, Heading, Paragraph, Reply, Table
+from bot.core.update_access import own_items
 from bot.core.wording import date_text as day
 from bot.core.wording import short_label as name
 from schedules.calendar import holiday_calendar
@@ -341,7 +342,7 @@ def person_items(ctx: Context, who: str) -> list[Reply]:
     now = periods_now(ctx)
     people = status_queries.people_by_id(ctx.session)
     person = match_person([p for p in people.values() if p.in_plan], who)
-    items = [i for i in queries.items(ctx.session) if person.id in (i.lead_id, i.deputy_id)]
+    items = own_items(ctx.session, person)
     if not items:
         return [
             Reply(

@@ -349,3 +349,12 @@ def test_statement_count_does_not_grow_with_history(plan_engine: Engine, clock: 
         save(plan_engine, n, "2019-Q2", Rag.AT_RISK, at("2019-09-02"), milestones={"m1": MilestoneAnswer(MilestoneState.SLIPPED)})
         save(plan_engine, n, "2019-Q3", Rag.ON_TRACK, at("2019-11-02"), kpis={"kpi1": "done"}, milestones={"m1": MilestoneAnswer(MilestoneState.DONE)})
     assert _statement_counts(plan_engine, clock, tmp_path) == few
+
+
+def test_a_persons_status_includes_items_they_deputise_for_when_named_in_chat(chat) -> None:  # type: ignore[no-untyped-def]
+    before = chat("robin").command("plan-status", "bea")
+    assert "Increase strategy capacity" not in before
+    assert chat("alex").text("/deputy 1 bea").startswith("Bea Sample is now the deputy for item 1")
+    after = chat("robin").command("plan-status", "bea")
+    assert "Increase strategy capacity to deliver the LIS" in after
+    assert "Engage stakeholders locally and sub-regionally" in after
