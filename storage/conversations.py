@@ -1,4 +1,6 @@
-"""Persisted conversation state, keyed by (platform, person, channel)."""
+"""Persisted conversation state, one per (platform, person): a DM message, a
+thread reply, a button and a form all land in the same one. `channel` records
+where it was last spoken to."""
 
 from __future__ import annotations
 
@@ -11,10 +13,8 @@ from sqlmodel import Session, select
 from storage.models import Conversation, Delivery
 
 
-def get_conversation(session: Session, *, platform: str, person_id: str, channel: str) -> Conversation | None:
-    query = select(Conversation).where(
-        Conversation.platform == platform, Conversation.person_id == person_id, Conversation.channel == channel
-    )
+def get_conversation(session: Session, *, platform: str, person_id: str) -> Conversation | None:
+    query = select(Conversation).where(Conversation.platform == platform, Conversation.person_id == person_id)
     return session.exec(query).first()
 
 
@@ -29,11 +29,12 @@ def save_conversation(
     at: dt.datetime,
 ) -> Conversation:
     """Write the new state; `step` counts answers so a stale button can be told apart."""
-    conv = get_conversation(session, platform=platform, person_id=person_id, channel=channel)
+    conv = get_conversation(session, platform=platform, person_id=person_id)
     if conv is None:
         conv = Conversation(platform=platform, person_id=person_id, channel=channel, state=state, step=1, data=data, updated_at=at)
     else:
         conv.state = state
+        conv.channel = channel
         conv.step += 1
         conv.data = dict(data)
         conv.updated_at = at
@@ -42,8 +43,8 @@ def save_conversation(
     return conv
 
 
-def clear_conversation(session: Session, *, platform: str, person_id: str, channel: str) -> None:
-    conv = get_conversation(session, platform=platform, person_id=person_id, channel=channel)
+def clear_conversation(session: Session, *, platform: str, person_id: str) -> None:
+    conv = get_conversation(session, platform=platform, person_id=person_id)
     if conv is not None:
         session.delete(conv)
         session.flush()

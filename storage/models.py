@@ -199,9 +199,12 @@ class UpdateMilestone(SQLModel, table=True):
 
 
 class Conversation(SQLModel, table=True):
-    """Where a person is in a multi-turn exchange, so a restart loses nothing."""
+    """Where a person is in a multi-turn exchange, so a restart loses nothing.
 
-    __table_args__ = (UniqueConstraint("platform", "person_id", "channel", name="uq_conversation"),)
+    One per (platform, person): a DM, a thread reply, a button and a modal all
+    land in it. `channel` is where it was last spoken to, not part of its key."""
+
+    __table_args__ = (UniqueConstraint("platform", "person_id", name="uq_conversation"),)
 
     id: int | None = Field(default=None, primary_key=True)
     platform: str
@@ -313,3 +316,53 @@ class ReconcileMark(SQLModel, table=True):
 
     job: str = Field(primary_key=True, max_length=40)
     last_at: dt.datetime = _tz(nullable=False)
+
+
+class Address(SQLModel, table=True):
+    """How to reach one person on one platform, written by adapters from inbound
+    events and installs; it survives plan reloads (the plan holds no addresses).
+
+    `user_id` is the platform's id for the person (Slack user id; Teams Entra
+    object id or user id). `channel` is the direct conversation (Slack DM channel;
+    Teams personal conversation id); `reference` the platform's whole
+    conversation reference where it needs one (Teams)."""
+
+    __table_args__ = (UniqueConstraint("platform", "user_id", name="uq_address_user"),)
+
+    person_id: str = Field(foreign_key="person.id", primary_key=True)
+    platform: str = Field(primary_key=True, max_length=20)
+    user_id: str = Field(max_length=200)
+    team_id: str | None = Field(default=None, max_length=200)
+    channel: str | None = Field(default=None, max_length=200)
+    reference: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    source: str = Field(default="event", max_length=20)
+    last_seen: dt.datetime | None = _tz(nullable=True)
+    unreachable: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    unreachable_at: dt.datetime | None = _tz(nullable=True)
+
+
+class MessageHandle(SQLModel, table=True):
+    """Where a keyed reply was posted (Slack channel + ts; Teams conversation +
+    activity id; the terminal's message id), so a later edit of that key reaches
+    every copy from any process."""
+
+    __table_args__ = (UniqueConstraint("platform", "channel", "message_id", name="uq_message_handle"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, index=True)
+    platform: str = Field(max_length=20)
+    channel: str = Field(max_length=200)
+    message_id: str = Field(max_length=200)
+    person_id: str | None = Field(default=None, foreign_key="person.id")
+    created_at: dt.datetime = _tz(nullable=False)
+
+
+class Draft(SQLModel, table=True):
+    """An unfinished update set aside (or left idle), per person and item, so it
+    resumes where it stopped; nothing in it is an update until confirmed."""
+
+    person_id: str = Field(foreign_key="person.id", primary_key=True)
+    item_number: int = Field(foreign_key="item.number", primary_key=True)
+    period_key: str = Field(foreign_key="period.key", primary_key=True)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: dt.datetime = _tz(nullable=False)

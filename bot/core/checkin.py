@@ -557,7 +557,7 @@ def _leave_for_later(ctx: Context, draft: Draft) -> list[Reply]:
 
 
 def _clear(ctx: Context) -> None:
-    clear_conversation(ctx.session, platform=ctx.sender.platform, person_id=ctx.person.id, channel=ctx.sender.channel)
+    clear_conversation(ctx.session, platform=ctx.sender.platform, person_id=ctx.person.id)
 
 
 def _fill_from_form(draft: Draft, subject: Subject, values: dict[str, str], ctx: Context) -> list[str]:

@@ -37,9 +37,7 @@ class Context:
         return self.local_now.date()
 
     def conversation(self) -> Conversation | None:
-        return get_conversation(
-            self.session, platform=self.sender.platform, person_id=self.person.id, channel=self.sender.channel
-        )
+        return get_conversation(self.session, platform=self.sender.platform, person_id=self.person.id)
 
     def ask_next_message(self, state: str, *, busy: str) -> None:
         """Make the person's next message the answer to a one-question flow (`state`).

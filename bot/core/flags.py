@@ -101,7 +101,7 @@ def press(ctx: Context, value: str, step: str) -> list[Reply]:
 def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
     """The note itself, typed after 'Flag something'."""
     key = conv.state.removeprefix(f"{NOTE}:")
-    clear_conversation(ctx.session, platform=conv.platform, person_id=conv.person_id, channel=conv.channel)
+    clear_conversation(ctx.session, platform=conv.platform, person_id=conv.person_id)
     if text.strip().lower() in CANCEL:
         return [say("OK, nothing flagged.")]
     cal = _calendar(ctx)

@@ -108,14 +108,14 @@ def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
     _, _, rest = conv.state.partition(f"{DATE}:")
     number, _, key = rest.partition(":")
     if text.strip().lower() in CANCEL:
-        clear_conversation(ctx.session, platform=conv.platform, person_id=conv.person_id, channel=conv.channel)
+        clear_conversation(ctx.session, platform=conv.platform, person_id=conv.person_id)
         return [say("OK, nothing recorded. Type /milestone to answer later.")]
     day = parse_date(text, today=ctx.today)
     if day is None:
         return [say(f"I couldn't read “{text.strip()}” as a date. Give it like {date_examples(ctx.today)} (or cancel).")]
     if day <= ctx.today:
         return [say(f"{day_text(day)} isn't in the future. What's the new date it should be done by? (or cancel)")]
-    clear_conversation(ctx.session, platform=conv.platform, person_id=conv.person_id, channel=conv.channel)
+    clear_conversation(ctx.session, platform=conv.platform, person_id=conv.person_id)
     item = find_item(ctx.session, int(number))
     return _store(ctx, item, _milestone(ctx, item, key), MilestoneReading(MilestoneState.SLIPPED, day))
 

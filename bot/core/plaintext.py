@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.command_names import TERMINAL, CommandSyntax, expand_reply
 from bot.core.replies import (
     Bullets,
     Choices,
@@ -54,7 +55,9 @@ def render_block(block: object) -> list[str]:
     raise TypeError(f"unknown block {block!r}")
 
 
-def render(reply: Reply) -> str:
+def render(reply: Reply, syntax: CommandSyntax = TERMINAL) -> str:
+    """The reply as plain text, commands spelled the way `syntax`'s users type them."""
+    reply = expand_reply(reply, syntax)
     lines: list[str] = []
     if reply.replaces:
         lines.append("(updated)")

@@ -6,18 +6,33 @@ scheduled jobs only ever see this interface.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.core.replies import Reply
 
 
 @dataclass(frozen=True)
+class PlatformAddress:
+    """How to reach a person on one platform (from the address table, or the plan's id)."""
+
+    platform: str
+    user_id: str
+    team_id: str | None = None
+    channel: str | None = None
+    reference: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class Recipient:
+    """Who a scheduled message is for; `address` is where the routing port found them."""
+
     person_id: str
     name: str
     slack: str | None = None
     teams: str | None = None
+    address: PlatformAddress | None = None
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ import unicodedata
 from bot.core.errors import BadInput
 
 MAX_ANSWER = 3000
+_MARKERS = "\ue000\ue001"  # command markers (bot.core.command_names): never from people
 
 
 def clean(text: str) -> str:
     """Strip control characters except newlines and tabs; normalise to NFC."""
-    kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    kept = "".join(ch for ch in text if ch in "\n\t" or (unicodedata.category(ch) != "Cc" and ch not in _MARKERS))
     return unicodedata.normalize("NFC", kept).strip()
 
 

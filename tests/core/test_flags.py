@@ -92,5 +92,5 @@ def test_flag_something_does_not_interrupt_an_update_in_progress(chat: ChatFor, 
         "You're in the middle of something else, so type the note in one go: /flag and your note"
     )
     with session_scope(planbot.engine) as session:
-        conv = get_conversation(session, platform="shell", person_id="alex", channel="dm")
+        conv = get_conversation(session, platform="shell", person_id="alex")
         assert conv is not None and conv.state.startswith("checkin")

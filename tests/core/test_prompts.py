@@ -29,7 +29,7 @@ def test_write_the_update_from_the_inbox_starts_the_update_conversation(
 
     assert "Item 5" in replies[0].text
     with session_scope(plan_engine) as session:
-        conv = get_conversation(session, platform="shell", person_id="cal", channel="dm")
+        conv = get_conversation(session, platform="shell", person_id="cal")
     assert conv is not None and conv.state.startswith("checkin")
 
 
