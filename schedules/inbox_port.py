@@ -10,7 +10,7 @@ from bot.core.ports import Recipient, RecipientGone, SentMessage
 from bot.core.replies import Reply
 from bot.core.reply_codec import decode, encode
 from storage.db import session_scope
-from storage.inbox import put_message, take_unread_payloads
+from storage.inbox import put_message, replace_message, take_unread_payloads
 from storage.models import Person, utcnow
 
 PLATFORM = "shell"
@@ -31,14 +31,11 @@ class InboxPort:
         return SentMessage(PLATFORM, recipient.person_id, str(row.id))
 
     def update(self, sent: SentMessage, reply: Reply) -> None:
-        """A terminal cannot edit what it printed: the new version waits as a message marked '(updated)'."""
+        """Edit the waiting message in place: one still unread shows its new version
+        when the person next opens the shell; one already read stays read (the
+        terminal cannot change what it printed)."""
         with session_scope(self.engine) as session:
-            put_message(
-                session,
-                person_id=sent.channel,
-                payload=encode(Reply(reply.blocks, reply.key, sent.message_id)),
-                at=utcnow(),
-            )
+            replace_message(session, message_id=int(sent.message_id), payload=encode(reply))
 
 
 def take_unread(session: Session, *, person_id: str) -> list[Reply]:

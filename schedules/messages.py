@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from bot.core.prompt_keys import prompt_key
 from bot.core.replies import (
     Block,
     Bullets,
@@ -98,7 +99,7 @@ def quarterly_prompt(
         blocks.append(Paragraph(stand_in.text(card.number)))
     blocks += _card_blocks(card)
     blocks.append(_write_choices(card.number, period_key, f"prompt:quarterly-prompt:{card.number}:{period_key}"))
-    return Reply(blocks)
+    return Reply(blocks, key=prompt_key(card.number, period_key))
 
 
 def chaser(
@@ -123,7 +124,7 @@ def chaser(
     if stand_in:
         blocks.append(Paragraph(stand_in.text(card.number)))
     blocks.append(_write_choices(card.number, period_key, f"prompt:chaser:{card.number}:{period_key}:{seq}"))
-    return Reply(blocks)
+    return Reply(blocks, key=prompt_key(card.number, period_key))
 
 
 def board_reminder(
@@ -148,7 +149,7 @@ def board_reminder(
     if stand_in:
         blocks.append(Paragraph(stand_in.text(card.number)))
     blocks.append(_write_choices(card.number, period_key, f"prompt:board-reminder:{card.number}:{occurrence}"))
-    return Reply(blocks)
+    return Reply(blocks, key=prompt_key(card.number, period_key))
 
 
 def pre_call_prompt(*, call_title: str, starts: dt.datetime, occurrence: str, items: list[str]) -> Reply:

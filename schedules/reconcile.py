@@ -35,6 +35,7 @@ from schedules.compose import CannotCompose, compose
 from schedules.planner import JOB_NAMES, JOBS, Job, PlannedSend, Window, planned
 from schedules.world import World, load_world
 from storage.db import session_scope
+from storage.handles import remember_handle
 from storage.models import SendStatus
 from storage.sends import advance_mark, claim, finish, get_mark, reclaim, retryable
 
@@ -142,7 +143,7 @@ class Reconciler:
             session.commit()
             if not won:
                 return None
-            status, error, sent = SendStatus.FAILED, "", None
+            status, error, sent, reply = SendStatus.FAILED, "", None, None
             person = world.people.get(send.person_id)
             try:
                 if person is None:
@@ -176,6 +177,16 @@ class Reconciler:
                 channel=sent.channel if sent else None,
                 message_id=sent.message_id if sent else None,
             )
+            if sent is not None and reply is not None and reply.key:
+                remember_handle(
+                    session,
+                    key=reply.key,
+                    platform=sent.platform,
+                    channel=sent.channel,
+                    message_id=sent.message_id,
+                    person_id=send.person_id,
+                    at=done,
+                )
             session.commit()
         return Outcome(send, status, done, error)
 

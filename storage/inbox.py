@@ -19,6 +19,17 @@ def put_message(session: Session, *, person_id: str, payload: dict[str, Any], at
     return row
 
 
+def replace_message(session: Session, *, message_id: int, payload: dict[str, Any]) -> bool:
+    """Give a stored message a new payload (an in-place edit); False if it is gone."""
+    row = session.get(InboxMessage, message_id)
+    if row is None:
+        return False
+    row.reply = payload
+    session.add(row)
+    session.flush()
+    return True
+
+
 def take_unread_payloads(session: Session, *, person_id: str, at: dt.datetime | None = None) -> list[dict[str, Any]]:
     """The person's unread messages, oldest first, marked read in the same transaction."""
     rows = list(

@@ -28,6 +28,7 @@ from bot.core.answers import (
 )
 from bot.core.context import Context
 from bot.core.errors import BadInput, PlanbotError
+from bot.core.prompt_keys import prompt_done, prompt_key
 from bot.core.replies import Bullets, Choice, Choices, Paragraph, Reply, say
 from bot.core.text import answer_text
 from bot.core.update_access import (
@@ -495,6 +496,19 @@ def _store(ctx: Context, draft: Draft) -> list[Reply]:
         source=draft.source,
     )
     local = ctx.local_now
+    ctx.edit_everywhere(
+        prompt_key(draft.item, draft.period),
+        prompt_done(
+            item_number=item.number,
+            title=item.title,
+            period_label=subject.period_label,
+            rag=update.rag,
+            version=update.version,
+            saved_at=local,
+            author=ctx.person.name,
+            lead=subject.lead_name if on_behalf else None,
+        ),
+    )
     receipt = saved(draft, subject, update, ctx.person.name, f"{date_text(local.date())} at {local:%H:%M}")
     following = _next_in_queue(ctx, draft, "")
     if following:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from bot.core.errors import BadInput
 from bot.core.events import Sender
+from bot.core.replies import Reply
 from storage.conversations import get_conversation, save_conversation
 from storage.models import Conversation, Person, Plan
 
@@ -23,6 +24,8 @@ class Context:
     now: dt.datetime
     plan: Plan
     exports_dir: Path
+    edits: list[tuple[str, Reply]] = field(default_factory=list)
+    """Messages to edit in place once this event's changes are committed: (key, new reply)."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -35,6 +38,11 @@ class Context:
     @property
     def today(self) -> dt.date:
         return self.local_now.date()
+
+    def edit_everywhere(self, key: str, reply: Reply) -> None:
+        """Replace every posted copy of the message keyed `key`, on every platform,
+        after this event commits (so a rolled-back event edits nothing)."""
+        self.edits.append((key, reply))
 
     def conversation(self) -> Conversation | None:
         return get_conversation(self.session, platform=self.sender.platform, person_id=self.person.id)

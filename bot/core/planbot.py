@@ -12,17 +12,20 @@ import logging
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot.core import commands
 from bot.core.flows import flow_for
 from bot.core.clock import Clock, SystemClock
 from bot.core.context import Context
 from bot.core.errors import PlanbotError
+from bot.core.ports import ChatPort, SentMessage
 from bot.core.events import ChoiceMade, Command, Event, FormSubmitted, Sender, TextMessage
 from bot.core.replies import Reply, say
 from bot.core.text import clean
 from storage.conversations import claim_delivery
 from storage.db import session_scope
+from storage.handles import handles_for, remember_handle
 from storage.queries import find_person, get_plan
 
 logger = logging.getLogger(__name__)
@@ -31,33 +34,81 @@ PLATFORM_FIELD = {"slack": "slack", "teams": "teams", "shell": "id"}
 
 
 class Planbot:
-    def __init__(self, engine: Engine, clock: Clock | None = None, *, exports_dir: Path = Path("exports")) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock | None = None,
+        *,
+        exports_dir: Path = Path("exports"),
+        port: ChatPort | None = None,
+    ) -> None:
+        """`port` reaches people proactively (the assembly's routing port): it edits
+        sent messages in place after an event changes what they show."""
         self.engine = engine
         self.clock = clock or SystemClock()
         self.exports_dir = exports_dir
+        self.port = port
 
     def handle(self, event: Event) -> list[Reply]:
+        edits: list[tuple[str, Reply]] = []
         try:
             with session_scope(self.engine) as session:
-                now = self.clock.now()
-                if event.delivery_id and not claim_delivery(session, key=event.delivery_id, at=now):
-                    logger.info("ignoring replayed delivery %s", event.delivery_id)
-                    return []
-                plan = get_plan(session)
-                if plan is None:
-                    return [say("No plan is loaded yet. A coordinator can load one with `planbot plan load FILE`.")]
-                person = find_person(session, platform=event.sender.platform, user_id=event.sender.user_id)
-                if person is None:
-                    return [self._stranger(event.sender)]
-                ctx = Context(session, person, event.sender, now, plan, self.exports_dir)
-                try:
-                    with session.begin_nested():
-                        return self._route(ctx, event)
-                except PlanbotError as exc:
-                    return [say(str(exc))]
+                replies = self._handle(session, event, edits)
         except Exception:
             logger.exception("unexpected error handling %s", type(event).__name__)
             return [say("Sorry, something went wrong on my side and nothing was changed. Please try again in a moment.")]
+        self._edit_sent(edits)
+        return replies
+
+    def remember_sent(self, key: str, sent: SentMessage, *, person_id: str | None = None) -> None:
+        """An adapter posted a reply that has a `key`: remember where, so a later edit
+        of that key (from any process) reaches this copy too."""
+        with session_scope(self.engine) as session:
+            remember_handle(
+                session,
+                key=key,
+                platform=sent.platform,
+                channel=sent.channel,
+                message_id=sent.message_id,
+                person_id=person_id,
+                at=self.clock.now(),
+            )
+
+    def _handle(self, session: Session, event: Event, edits: list[tuple[str, Reply]]) -> list[Reply]:
+        now = self.clock.now()
+        if event.delivery_id and not claim_delivery(session, key=event.delivery_id, at=now):
+            logger.info("ignoring replayed delivery %s", event.delivery_id)
+            return []
+        plan = get_plan(session)
+        if plan is None:
+            return [say("No plan is loaded yet. A coordinator can load one with `planbot plan load FILE`.")]
+        person = find_person(session, platform=event.sender.platform, user_id=event.sender.user_id)
+        if person is None:
+            return [self._stranger(event.sender)]
+        ctx = Context(session, person, event.sender, now, plan, self.exports_dir)
+        try:
+            with session.begin_nested():
+                replies = self._route(ctx, event)
+        except PlanbotError as exc:
+            return [say(str(exc))]
+        edits.extend(ctx.edits)
+        return replies
+
+    def _edit_sent(self, edits: list[tuple[str, Reply]]) -> None:
+        """Edit every posted copy of each keyed message, after the event committed.
+
+        A platform that fails here loses only the edit (the update is stored), so
+        it is logged, never shown to the person as a failure of their event."""
+        if not edits or self.port is None:
+            return
+        with session_scope(self.engine) as session:
+            targets = [(h, reply) for key, reply in edits for h in handles_for(session, key=key)]
+        for handle, reply in targets:
+            sent = SentMessage(handle.platform, handle.channel, handle.message_id)
+            try:
+                self.port.update(sent, Reply(reply.blocks, key=handle.key))
+            except Exception:
+                logger.exception("editing %s at %s/%s failed", handle.key, handle.platform, handle.channel)
 
     def _stranger(self, sender: Sender) -> Reply:
         field = PLATFORM_FIELD.get(sender.platform, sender.platform)

@@ -22,6 +22,7 @@ from bot.core.planbot import Planbot
 from bot.shell.session import ShellSession
 from schedules.inbox_port import take_unread
 from schedules.periods import same_point_in_year
+from schedules.ports import chat_port
 from storage.db import session_scope
 from storage.models import Person, Plan
 from storage.planfile import PlanFileError
@@ -127,7 +128,7 @@ def _run(args: argparse.Namespace) -> int:
     assert plan is not None
     zone = ZoneInfo(plan.timezone)
     day, note = _today(plan, zone, args.today)
-    bot = Planbot(engine, DayClock(day, zone), exports_dir=settings.planbot_exports_dir)
+    bot = Planbot(engine, DayClock(day, zone), exports_dir=settings.planbot_exports_dir, port=chat_port(settings, engine))
     shell = ShellSession(bot, person.id)
     interactive = sys.stdin.isatty()
     print(_banner(engine, person, day, note), end="\n\n", flush=True)
