@@ -1,0 +1,188 @@
+"""Conversation scenarios, written once and run through every adapter's driver.
+
+The bundled plan: cal leads item 5 (2 KPIs, 2 milestones) and item 6, alex
+items 1-2, bea items 3-4; robin is a coordinator. The clock stands at Mon 16
+Dec 2019, 09:00, when the Q3 prompts go out.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from storage.db import session_scope
+from storage.models import Conversation, Update, UpdateKpi
+from tests.conversations.driver import Driver, Seen, text_of
+
+ITEM5 = ["green", "Board endorsed the LIS draft", "skip", "done", "on track", "none", "Federal boards on board"]
+
+
+def stored(engine: Engine, item: int = 5) -> list[Update]:
+    with session_scope(engine) as session:
+        return list(
+            session.exec(
+                select(Update).where(Update.item_number == item, Update.period_key == "2019-Q3").order_by(col(Update.version))
+            )
+        )
+
+
+def prompt_for(driver: Driver, person: str, item: int) -> Seen:
+    found = [s for s in driver.inbox(person) if s.has(f"Item {item}:")]
+    assert found, f"no prompt about item {item} for {person}: {[s.text[:60] for s in driver.inbox(person)]}"
+    return found[-1]
+
+
+def last_question(replies: list[Seen]) -> Seen:
+    asking = [s for s in replies if s.buttons or s.form_fields]
+    assert asking, f"no question in {text_of(replies)!r}"
+    return asking[-1]
+
+
+def test_a_quarters_prompt_shows_the_item_its_kpis_milestones_and_the_way_in(driver: Driver) -> None:
+    driver.run_job("quarterly-prompts")
+
+    prompt = prompt_for(driver, "cal", 5)
+    assert prompt.has("Item 5: Partnership health and shared ownership", "Q3 2019-20", "KPIs", "Milestones")
+    assert "Write the update" in prompt.buttons
+    assert {s.text for s in driver.inbox("cal")} >= {prompt.text}
+    assert prompt_for(driver, "cal", 6)
+    assert not [s for s in driver.inbox("alex") if s.has("Item 5:")], "a prompt goes to the item's lead only"
+
+
+def test_an_update_by_typed_text_is_stored_and_marks_the_prompt_done(driver: Driver, plan_engine: Engine) -> None:
+    driver.run_job("quarterly-prompts")
+    opening = driver.say("cal", f"{driver.typed('plan-update')} 5")
+    assert "Question 1 of 7" in text_of(opening)
+    for answer in ITEM5:
+        driver.say("cal", answer)
+    receipt = text_of(driver.say("cal", "yes"))
+
+    assert "version 1" in receipt
+    [update] = stored(plan_engine)
+    assert (update.rag, update.summary, update.author_id) == ("on_track", "Federal boards on board", "cal")
+    assert prompt_for(driver, "cal", 5).has("Done: version 1", "Green (on track)")
+    assert prompt_for(driver, "cal", 5).buttons == []
+
+
+def test_an_update_by_buttons(driver: Driver, plan_engine: Engine) -> None:
+    driver.run_job("quarterly-prompts")
+    replies = driver.press("cal", "Write the update", on=prompt_for(driver, "cal", 5))
+    replies = driver.press("cal", "Amber: at risk", on=last_question(replies))
+    replies = driver.press("cal", "Nothing to note", on=last_question(replies))
+    replies = driver.press("cal", "Nothing to note", on=last_question(replies))
+    replies = driver.press("cal", "Done", on=last_question(replies))
+    replies = driver.press("cal", "On track", on=last_question(replies))
+    replies = driver.press("cal", "None", on=last_question(replies))
+    replies = driver.say("cal", "Slower than hoped")
+    receipt = driver.press("cal", "Save", on=last_question(replies))
+
+    assert "version 1" in text_of(receipt)
+    [update] = stored(plan_engine)
+    assert (update.rag, update.summary, update.blockers) == ("at_risk", "Slower than hoped", "")
+
+
+def test_an_update_by_the_form(driver: Driver, plan_engine: Engine) -> None:
+    opening = driver.say("cal", f"{driver.typed('plan-update')} 5")
+    form = next(s for s in opening if s.form_fields)
+    values = {name: "" for name in form.form_fields}
+    values.update({"rag": "red", "summary": "Stalled on funding", "blockers": "Need CLGU sign-off"})
+    for name in form.form_fields:
+        if name.startswith("ms:"):
+            values[name] = "on track"
+    review = driver.submit_form("cal", values, on=form)
+    assert "Save" in last_question(review).buttons
+    assert stored(plan_engine) == [], "nothing is stored before the review is confirmed"
+    receipt = driver.press("cal", "Save", on=last_question(review))
+
+    assert "version 1" in text_of(receipt)
+    [update] = stored(plan_engine)
+    assert (update.rag, update.summary, update.blockers, update.source) == (
+        "off_track",
+        "Stalled on funding",
+        "Need CLGU sign-off",
+        "form",
+    )
+
+
+def test_a_stale_button_re_asks_the_current_question_and_changes_nothing(driver: Driver, plan_engine: Engine) -> None:
+    first = last_question(driver.say("cal", f"{driver.typed('plan-update')} 5"))
+    second = driver.press("cal", "Green: on track", on=first)
+    stale = driver.press("cal", "Red: off track", on=first)
+
+    assert "earlier question" in text_of(stale)
+    assert "KPI 1 of 2" in text_of(stale), "the current question is shown again"
+    assert "KPI 1 of 2" in text_of(second)
+    for answer in ITEM5[1:]:
+        driver.say("cal", answer)
+    driver.say("cal", "yes")
+    assert [u.rag for u in stored(plan_engine)] == ["on_track"]
+
+
+def test_a_replayed_delivery_changes_nothing_twice(driver: Driver, plan_engine: Engine) -> None:
+    driver.say("cal", f"{driver.typed('plan-update')} 5")
+    for n, answer in enumerate(ITEM5):
+        driver.say("cal", answer, delivery_id=f"ev-{n}")
+    driver.say("cal", "yes", delivery_id="ev-save")
+    again = driver.replay()
+
+    assert again == []
+    assert [u.version for u in stored(plan_engine)] == [1]
+
+
+def test_cancel_stores_nothing(driver: Driver, plan_engine: Engine) -> None:
+    driver.say("cal", f"{driver.typed('plan-update')} 5")
+    driver.say("cal", "amber")
+    cancelled = text_of(driver.say("cal", "cancel"))
+
+    assert "Cancelled: nothing was stored for item 5" in cancelled
+    assert stored(plan_engine) == []
+    after = text_of(driver.say("cal", "amber"))
+    assert "not waiting for an answer" in after
+
+
+def test_a_restart_mid_update_resumes_at_the_same_question(driver: Driver, plan_engine: Engine) -> None:
+    driver.say("cal", f"{driver.typed('plan-update')} 5")
+    driver.say("cal", "amber")
+    driver.say("cal", "Draft circulated")
+    driver.restart()
+    resumed = text_of(driver.say("cal", "skip"))
+
+    assert "KPI 2: none noted" in resumed and "Question 4 of 7" in resumed
+    for answer in ITEM5[3:]:
+        driver.say("cal", answer)
+    driver.say("cal", "yes")
+    [update] = stored(plan_engine)
+    with session_scope(plan_engine) as session:
+        progress = {r.kpi_key: r.progress for r in session.exec(select(UpdateKpi).where(UpdateKpi.update_id == update.id))}
+    assert update.rag == "at_risk" and "Draft circulated" in progress.values()
+
+
+def test_a_stranger_is_told_whom_to_ask_and_nothing_is_kept(driver: Driver, plan_engine: Engine) -> None:
+    answer = text_of(driver.stranger_says(f"{driver.typed('plan-update')} 5"))
+
+    assert "don't know you" in answer
+    assert stored(plan_engine) == []
+    with session_scope(plan_engine) as session:
+        assert list(session.exec(select(Conversation))) == []
+
+
+def test_a_lead_cannot_write_another_leads_item(driver: Driver, plan_engine: Engine) -> None:
+    refused = text_of(driver.say("alex", f"{driver.typed('plan-update')} 5"))
+
+    assert "Item 5" in refused and "led by Cal Placeholder" in refused and "Your items are 1, 2" in refused
+    assert stored(plan_engine) == []
+
+
+def test_a_deputy_saves_the_leads_item_on_their_behalf(driver: Driver, plan_engine: Engine) -> None:
+    named = text_of(driver.say("cal", f"{driver.typed('deputy')} 5 bea"))
+    assert "Bea Sample" in named
+    driver.run_job("quarterly-prompts")
+    opening = text_of(driver.say("bea", f"{driver.typed('plan-update')} 5"))
+    assert "on behalf of Cal Placeholder" in opening
+    for answer in ITEM5:
+        driver.say("bea", answer)
+    driver.say("bea", "yes")
+
+    [update] = stored(plan_engine)
+    assert (update.author_id, update.on_behalf_of_id) == ("bea", "cal")
+    assert prompt_for(driver, "cal", 5).has("Done: version 1", "by Bea Sample, on behalf of Cal Placeholder")
