@@ -23,6 +23,8 @@ class Context:
     now: dt.datetime
     plan: Plan
     exports_dir: Path
+    platforms: tuple[str, ...] = ()
+    """The chat platforms the clock can send to; none: the terminal inbox only."""
 
     @property
     def zone(self) -> ZoneInfo:
