@@ -121,6 +121,7 @@ def _upsert(
         if row is None:
             row = Address(person_id=person_id, platform=platform, user_id=user_id)
         row.user_id, row.source, row.team_id, row.channel, row.reference = user_id, source, None, None, None
+        row.last_seen = None
     row.team_id = team_id or row.team_id
     row.channel = channel or row.channel
     row.reference = dict(reference) if reference is not None else row.reference

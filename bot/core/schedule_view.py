@@ -51,7 +51,8 @@ def plan_schedule(ctx: Context, args: str) -> list[Reply]:
         if rows
         else Paragraph("Nothing is due in the next 7 days.")
     )
-    blocks += unreachable_blocks(ctx, [line.send.person_id for line in lines if line.status in WAITING])
+    due = dict.fromkeys(line.send.person_id for line in lines if line.status in WAITING)
+    blocks += unreachable_blocks(ctx, [world.people[p] for p in due if p in world.people])
     away = away_lines(world, ctx.now)
     blocks += (
         [Paragraph("Away, snoozed and deputies:"), Bullets(away)]
@@ -64,21 +65,18 @@ def plan_schedule(ctx: Context, args: str) -> list[Reply]:
     return [Reply(blocks)]
 
 
-def unreachable_blocks(ctx: Context, person_ids: list[str]) -> list[Block]:
+def unreachable_blocks(ctx: Context, due: list[Person]) -> list[Block]:
     """Who is due a message but cannot be reached on any configured chat platform,
     and why: seen before the prompts are due, not after they fail."""
-    if not person_ids:
+    if not due:
         return []
     if not ctx.platforms:
         return [Paragraph("No chat platform is connected, so scheduled messages wait in each person's terminal inbox.")]
     preferred = preferred_platforms(ctx.plan.document)
     rows = all_addresses(ctx.session)
     lines = []
-    for person_id in dict.fromkeys(person_ids):
-        person = ctx.session.get(Person, person_id)
-        if person is None:
-            continue
-        found = reach(person, platforms=ctx.platforms, addresses=rows.get(person_id, {}), preferred=preferred.get(person_id))
+    for person in due:
+        found = reach(person, platforms=ctx.platforms, addresses=rows.get(person.id, {}), preferred=preferred.get(person.id))
         if not found.routes:
             lines.append(f"{person.name}: {found.why_not(ctx.platforms, ctx.zone)}")
     if not lines:
