@@ -1,26 +1,37 @@
-"""Which chat port the clock sends through."""
+"""Which chat port the clock sends through: the routing port, over a port per
+configured chat platform, falling back to the terminal inbox."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.core.ports import ChatPort
 from schedules.inbox_port import InboxPort
+from schedules.routing import RoutingPort
 
 logger = logging.getLogger(__name__)
 
 
-def chat_port(settings: Settings, engine: Engine) -> ChatPort:
-    """The terminal inbox until a platform adapter provides its port.
+def chat_port(settings: Settings, engine: Engine, *, ports: Mapping[str, ChatPort] | None = None) -> RoutingPort:
+    """The router over `ports` (platform name -> its port), which the Slack and
+    Teams adapters provide from the assembly; with none, everything goes to the
+    terminal inbox.
 
-    The Slack and Teams adapters plug in here when they arrive; until then a
-    configured token must not make the clock pretend it can reach the platform.
+    A configured token without its port must not make the clock pretend it can
+    reach the platform: it is logged, and messages go to the inbox.
     """
-    if settings.slack_bot_token or settings.teams_app_id:
+    ports = dict(ports or {})
+    missing = [
+        name
+        for name, configured in (("slack", settings.slack_bot_token), ("teams", settings.teams_app_id))
+        if configured and name not in ports
+    ]
+    if missing:
         logger.warning(
-            "a chat platform is configured but its sending port is not available yet; sending to the terminal inbox"
+            "%s configured but its sending port is not available yet; sending to the terminal inbox", " and ".join(missing)
         )
-    return InboxPort(engine)
+    return RoutingPort(engine, ports, InboxPort(engine))

@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from schedules.periods import PeriodSpan, plan_periods
+from storage.addresses import drop_contradicted
 from storage.models import (
     Item,
     Kpi,
@@ -194,6 +195,7 @@ def load_plan(session: Session, doc: PlanDocument, *, source: str = "", force: b
         )
     session.flush()
     _retire(session, list(session.exec(select(Person))), {p.id for p in doc.people}, lambda p: p.id, lambda p: f"person {p.id}", report)
+    report.changed += drop_contradicted(session)
 
     for spec in doc.items:
         n = spec.number

@@ -131,8 +131,16 @@ class PersonSpec(_Strict):
     email: str | None = None
     slack: str | None = None
     teams: str | None = None
+    chat: Literal["slack", "teams"] | None = Field(
+        default=None, description="The platform to reach them on when they are on both (slack or teams)."
+    )
     roles: list[Literal["lead", "coordinator"]] = Field(default_factory=list)
     active: bool = True
+
+    @field_validator("chat", mode="before")
+    @classmethod
+    def _lower_chat(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
 
 
 class KpiSpec(_Strict):
@@ -285,6 +293,13 @@ def _friendly(error: dict[str, Any]) -> str:
     return message
 
 
+def _same(field: str, a: str | None, b: str) -> bool:
+    """Emails match whatever their case (adapters link people by them); platform ids exactly."""
+    if a is None:
+        return False
+    return a.casefold() == b.casefold() if field == "email" else a == b
+
+
 def _cross_check(doc: PlanDocument) -> list[str]:
     """The checks that span sections: ids unique, leads known, roles consistent."""
     problems: list[str] = []
@@ -300,7 +315,7 @@ def _cross_check(doc: PlanDocument) -> list[str]:
         for field in ("slack", "teams", "email"):
             value = getattr(person, field)
             clash = next(
-                (o.id for o in doc.people[:index] if value and getattr(o, field) == value),
+                (o.id for o in doc.people[:index] if value and _same(field, getattr(o, field), value)),
                 None,
             )
             if clash:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, update as sa_update
 from sqlmodel import Session, col, select
 
+from storage.addresses import PLAN_FIELDS, address_for_user, plan_id
 from storage.models import (
     Item,
     Kpi,
@@ -23,7 +24,14 @@ from storage.models import (
     UpdateMilestone,
 )
 
-PLATFORM_COLUMNS = {"slack": Person.slack, "teams": Person.teams}
+TERMINAL = "shell"
+"""The terminal: the only platform whose users are named by their plan person id."""
+CHAT_PLATFORMS = PLAN_FIELDS
+"""The chat platforms a person is known on through the plan's id field or a recorded address."""
+
+
+class UnknownPlatform(ValueError):
+    """An event named a platform the core does not know: an adapter bug, never a stranger."""
 
 
 def get_plan(session: Session) -> Plan | None:
@@ -31,12 +39,32 @@ def get_plan(session: Session) -> Plan | None:
 
 
 def find_person(session: Session, *, platform: str, user_id: str) -> Person | None:
-    """Map a platform identity to a plan person by the plan's ids, never by names."""
-    column = PLATFORM_COLUMNS.get(platform)
-    if column is None:
+    """The active plan person behind a platform identity, or None for a stranger.
+
+    The terminal names people by plan id. Slack and Teams users are known only by
+    that platform's id: the plan's `slack`/`teams` field, else an address an
+    adapter recorded (say, from the plan's email); where the plan gives the
+    person another id, the plan wins. Display names never identify anyone, and
+    no id counts across platforms. Raises UnknownPlatform for any other platform.
+    """
+    person = plan_person(session, platform=platform, user_id=user_id)
+    return person if person is not None and person.active else None
+
+
+def plan_person(session: Session, *, platform: str, user_id: str) -> Person | None:
+    """Like `find_person`, but an inactive person is returned too (to tell them so)."""
+    if platform == TERMINAL:
         person = session.get(Person, user_id)
+    elif platform in CHAT_PLATFORMS:
+        column = getattr(Person, platform)
+        person = session.exec(select(Person).where(column == user_id, col(Person.in_plan))).first()
+        if person is None:
+            address = address_for_user(session, platform=platform, user_id=user_id)
+            person = session.get(Person, address.person_id) if address is not None else None
+            if person is not None and plan_id(person, platform) not in (None, user_id):
+                person = None
     else:
-        person = session.exec(select(Person).where(column == user_id)).first()
+        raise UnknownPlatform(f"no such platform {platform!r}: events come from {TERMINAL}, {', '.join(CHAT_PLATFORMS)}")
     return person if person is not None and person.in_plan else None
 
 

@@ -24,6 +24,8 @@ class Context:
     now: dt.datetime
     plan: Plan
     exports_dir: Path
+    platforms: tuple[str, ...] = ()
+    """The chat platforms the clock can send to; none: the terminal inbox only."""
     edits: list[tuple[str, Reply]] = field(default_factory=list)
     """Messages to edit in place once this event's changes are committed: (key, new reply)."""
 

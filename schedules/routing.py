@@ -1,0 +1,124 @@
+"""The routing port: the clock's one chat port, which sends each message to the
+platform where the person can be reached.
+
+Per message it tries, in order, the person's addresses on the configured
+platforms (the plan's preferred `chat:` platform first; see `bot.core.reach`),
+then the terminal inbox. A platform's `RecipientGone` marks that address
+unreachable (shown in /plan-schedule) and the next one is tried; any other
+failure goes back to the reconcile, which retries it inside the grace window.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.core.ports import ChatPort, PlatformAddress, Recipient, RecipientGone, SentMessage, SendFailed
+from bot.core.reach import reach
+from bot.core.replies import Reply
+from storage.addresses import addresses_of, mark_reachable, mark_unreachable, preferred_platforms
+from storage.db import session_scope
+from storage.models import Person, Plan, utcnow
+
+logger = logging.getLogger(__name__)
+
+
+class RoutingPort:
+    """A `ChatPort` over a port per platform, with the terminal inbox as the fallback."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        ports: Mapping[str, ChatPort],
+        fallback: ChatPort,
+        *,
+        now: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self.engine = engine
+        self.ports = dict(ports)
+        self.fallback = fallback
+        self.now = now
+        self.platform = "+".join([*self.ports, fallback.platform])
+        self._preferences: tuple[dt.datetime, dict[str, str]] | None = None
+
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        """The chat platforms it can send to (the inbox aside)."""
+        return tuple(self.ports)
+
+    def routes(self, recipient: Recipient) -> list[PlatformAddress]:
+        """Where to try, in order; the terminal inbox is always last."""
+        inbox = PlatformAddress(self.fallback.platform, recipient.person_id, channel=recipient.person_id)
+        if not self.ports:
+            return [inbox]
+        with session_scope(self.engine) as session:
+            person = session.get(Person, recipient.person_id)
+            if person is None:
+                return [inbox]
+            preferred = self._preferred(session).get(person.id)
+            found = reach(
+                person,
+                platforms=self.platforms,
+                addresses=addresses_of(session, person_id=person.id),
+                preferred=preferred,
+            )
+        return [*found.routes, inbox]
+
+    def send(self, recipient: Recipient, reply: Reply) -> SentMessage:
+        gone: list[str] = []
+        for address in self.routes(recipient):
+            port = self.ports.get(address.platform, self.fallback)
+            try:
+                sent = port.send(dataclasses.replace(recipient, address=address), reply)
+            except RecipientGone as exc:
+                if port is self.fallback:
+                    raise
+                logger.info("%s cannot be reached on %s (%s): trying the next", recipient.person_id, address.platform, exc)
+                self._mark(recipient.person_id, address, str(exc))
+                gone.append(f"{address.platform}: {exc}")
+                continue
+            if port is not self.fallback:
+                self._reachable(recipient.person_id, address.platform)
+            elif gone:
+                logger.warning("%s went to the terminal inbox (%s)", recipient.person_id, "; ".join(gone))
+            return sent
+        raise SendFailed("no route", retryable=False)  # unreachable: the inbox is always a route
+
+    def update(self, sent: SentMessage, reply: Reply) -> None:
+        """Edits go back to the platform the message went to."""
+        if sent.platform == self.fallback.platform:
+            self.fallback.update(sent, reply)
+            return
+        port = self.ports.get(sent.platform)
+        if port is None:
+            raise SendFailed(f"{sent.platform} is not configured here, so its message cannot be updated", retryable=False)
+        port.update(sent, reply)
+
+    def _mark(self, person_id: str, address: PlatformAddress, reason: str) -> None:
+        with session_scope(self.engine) as session:
+            mark_unreachable(
+                session,
+                person_id=person_id,
+                platform=address.platform,
+                user_id=address.user_id,
+                reason=reason,
+                at=self.now(),
+            )
+
+    def _reachable(self, person_id: str, platform: str) -> None:
+        with session_scope(self.engine) as session:
+            mark_reachable(session, person_id=person_id, platform=platform)
+
+    def _preferred(self, session: Session) -> dict[str, str]:
+        """Each person's `chat:` from the plan document, read again only when the plan is reloaded."""
+        loaded = session.exec(select(Plan.loaded_at)).first()
+        if loaded is None:
+            return {}
+        if self._preferences is None or self._preferences[0] != loaded:
+            plan = session.get(Plan, 1)
+            self._preferences = (loaded, preferred_platforms(plan.document if plan else {}))
+        return self._preferences[1]
