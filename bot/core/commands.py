@@ -111,6 +111,8 @@ def from_words(ctx: Context, text: str) -> list[Reply]:
     name = resolve(first)
     if name is not None:
         return COMMANDS[name](ctx, rest.strip())
+    if first.casefold().startswith(NAMESPACE):
+        raise BadInput(unknown(ctx, first))
     if first.casefold() in NOTHING_TO_CANCEL:
         return [
             say(
