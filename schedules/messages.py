@@ -3,7 +3,8 @@
 Buttons carry values a person could type (`/plan-update 3 2019-Q3`,
 `/snooze 2d`, `/flag nothing`, `/milestone 2 m4 done`), so the terminal, Slack
 and Teams all take the same path; their steps start with the flow that handles
-the press ("prompt:", "flags:", "milestone:").
+the press ("prompt:", "flags:", "milestone:"). Values stay in the canonical
+spelling, which every platform accepts; text names commands with markers.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from bot.core.command_names import cmd
 from bot.core.prompt_keys import prompt_key
 from bot.core.replies import (
     Block,
@@ -165,7 +167,8 @@ def pre_call_prompt(*, call_title: str, starts: dt.datetime, occurrence: str, it
         blocks.append(Bullets(items))
     blocks.append(
         Choices(
-            "Press a button, or type /flag and your note (e.g. /flag the evidence base draft is two weeks late).",
+            f"Press a button, or type {cmd('flag')} and your note "
+            f"(e.g. {cmd('flag')} the evidence base draft is two weeks late).",
             [Choice("/flag nothing", "Nothing to flag"), Choice("/flag", "Flag something", "primary")],
             step=f"flags:{occurrence}",
         )
@@ -184,9 +187,10 @@ def milestone_due(
     if stand_in:
         blocks.append(Paragraph(stand_in.text(number)))
     command = f"/milestone {number} {key}"
+    typed = f"{cmd('milestone')} {number} {key}"
     blocks.append(
         Choices(
-            f"Is it done? If it has slipped I'll ask for the new date (or type {command} slipped {slash_date(example_day(due))}).",
+            f"Is it done? If it has slipped I'll ask for the new date (or type {typed} slipped {slash_date(example_day(due))}).",
             [
                 Choice(f"{command} done", "Done", "primary"),
                 Choice(f"{command} on-track", "Still on track"),

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 
 from bot.core.answers import parse_date
+from bot.core.command_names import cmd
 from bot.core.commands import command
 from bot.core.context import Context
 from bot.core.errors import BadInput, NotAllowed, NotFound
@@ -53,6 +54,11 @@ def parse_day(text: str, *, today: dt.date) -> dt.date | None:
     return parse_date(text, today=today)
 
 
+def _snooze_examples() -> str:
+    snooze = cmd("snooze")
+    return f"{snooze} 3h, {snooze} 2d or {snooze} 1w"
+
+
 def _my_items(ctx: Context) -> list[Item]:
     return [i for i in queries.items(ctx.session) if i.lead_id == ctx.person.id]
 
@@ -66,7 +72,7 @@ def _deputy_lines(ctx: Context) -> list[str]:
         if deputy is not None:
             lines.append(f"Item {item.number}: {deputy.name} stands in.")
         else:
-            lines.append(f"Item {item.number} has no deputy; name one with /deputy {item.number} NAME.")
+            lines.append(f"Item {item.number} has no deputy; name one with {cmd('deputy')} {item.number} NAME.")
     return lines
 
 
@@ -75,7 +81,7 @@ def _status(ctx: Context) -> str:
     if absence is None or absence.until <= ctx.now:
         return "You're not marked away or snoozed, so scheduled prompts reach you as they fall due."
     what = "away" if absence.kind == "away" else "snoozed"
-    return f"You're {what} until {when_text(absence.until.astimezone(ctx.zone))}; type /back to end it now."
+    return f"You're {what} until {when_text(absence.until.astimezone(ctx.zone))}; type {cmd('back')} to end it now."
 
 
 @command("away")
@@ -83,17 +89,17 @@ def away_until(ctx: Context, args: str) -> list[Reply]:
     """/away until DATE: hold my scheduled prompts until DATE, my items' deputies standing in (/away off to end it)."""
     text = re.sub(r"^(until|till|til|to)\s+", "", args.strip(), flags=re.IGNORECASE)
     if not text:
-        return [say(_status(ctx), f"To be away, type /away until DATE (like {date_examples(ctx.today)}).")]
+        return [say(_status(ctx), f"To be away, type {cmd('away')} until DATE (like {date_examples(ctx.today)}).")]
     if text.lower() in OFF_WORDS:
         return back(ctx, "")
     day = parse_day(text, today=ctx.today)
     if day is None:
         raise BadInput(
-            f"I couldn't read “{text}” as a date. Type /away until DATE, like {date_examples(ctx.today)}, or a weekday."
+            f"I couldn't read “{text}” as a date. Type {cmd('away')} until DATE, like {date_examples(ctx.today)}, or a weekday."
         )
     if day <= ctx.today:
         raise BadInput(
-            f"{day_text(day)} isn't in the future. Give the day you'll be back, e.g. /away until {day_text(ctx.today + dt.timedelta(days=7))}."
+            f"{day_text(day)} isn't in the future. Give the day you'll be back, e.g. {cmd('away')} until {day_text(ctx.today + dt.timedelta(days=7))}."
         )
     if day > ctx.today + dt.timedelta(days=MAX_AWAY_DAYS):
         raise BadInput(
@@ -103,7 +109,7 @@ def away_until(ctx: Context, args: str) -> list[Reply]:
     away.set_absence(ctx.session, person_id=ctx.person.id, kind="away", until=until, at=ctx.now)
     lines = [
         f"Got it: you're away until {day_text(day)}. I'll hold your scheduled prompts until then; "
-        f"what falls due meanwhile reaches you at {until:%H:%M} that day. Type /back if you return sooner."
+        f"what falls due meanwhile reaches you at {until:%H:%M} that day. Type {cmd('back')} if you return sooner."
     ]
     return [say(*lines, *_deputy_lines(ctx))]
 
@@ -113,18 +119,18 @@ def snooze(ctx: Context, args: str) -> list[Reply]:
     """/snooze 2d: hold my scheduled prompts for a while (m, h, d or w; up to two weeks). /snooze off ends it."""
     text = args.strip().lower()
     if not text:
-        return [say(_status(ctx), "To snooze, type /snooze and how long: /snooze 3h, /snooze 2d or /snooze 1w.")]
+        return [say(_status(ctx), f"To snooze, type {cmd('snooze')} and how long: {_snooze_examples()}.")]
     if text in OFF_WORDS:
         return back(ctx, "")
     found = _SNOOZE.match(re.sub(r"\s+", "", text))
     if found is None or int(found[1]) == 0:
         raise BadInput(
-            f"I couldn't read “{args.strip()}” as a length of time. Try /snooze 3h, /snooze 2d or /snooze 1w."
+            f"I couldn't read “{args.strip()}” as a length of time. Try {_snooze_examples()}."
         )
     delta = dt.timedelta(**{_UNITS[found[2][0]]: int(found[1])})
     if delta > MAX_SNOOZE:
         raise BadInput(
-            "A snooze can last up to two weeks. For longer, type /away until DATE, so your deputies can stand in."
+            f"A snooze can last up to two weeks. For longer, type {cmd('away')} until DATE, so your deputies can stand in."
         )
     until = ctx.now + delta
     current = away.get_absence(ctx.session, person_id=ctx.person.id)
@@ -134,7 +140,7 @@ def snooze(ctx: Context, args: str) -> list[Reply]:
     return [
         say(
             f"Snoozed until {when_text(until.astimezone(ctx.zone))}: I'll hold your scheduled prompts until then. "
-            "Prompts for a call that happens meanwhile are skipped. Type /back to end it sooner."
+            f"Prompts for a call that happens meanwhile are skipped. Type {cmd('back')} to end it sooner."
         )
     ]
 
@@ -158,7 +164,8 @@ def _deputy_list(ctx: Context) -> list[Reply]:
             how = "named in chat" if item.number in named else "from the plan file"
             lines.append(f"Item {item.number}: {people[deputy_id].name} ({how})")
     if not lines:
-        return [say("No item has a deputy. A lead can name one with /deputy N NAME (e.g. /deputy 3 bea).")]
+        typed = cmd("deputy")
+        return [say(f"No item has a deputy. A lead can name one with {typed} N NAME (e.g. {typed} 3 bea).")]
     return [say("Deputies (they stand in while the lead is away):", *lines)]
 
 
@@ -169,7 +176,8 @@ def deputy(ctx: Context, args: str) -> list[Reply]:
     if not parts:
         return _deputy_list(ctx)
     if len(parts) < 2:
-        raise BadInput("Say which item and who: /deputy 3 bea, /deputy all bea, or /deputy 3 none to clear it.")
+        typed = cmd("deputy")
+        raise BadInput(f"Say which item and who: {typed} 3 bea, {typed} all bea, or {typed} 3 none to clear it.")
     target, who = parts[0].lstrip("#").lower(), parts[1].strip()
     if target == "all":
         items = _my_items(ctx)
@@ -184,13 +192,14 @@ def deputy(ctx: Context, args: str) -> list[Reply]:
             raise NotAllowed(f"Only item {item.number}'s lead or a coordinator can name its deputy.")
         items = [item]
     else:
-        raise BadInput(f"“{parts[0]}” isn't an item number. Try /deputy 3 bea or /deputy all bea.")
+        typed = cmd("deputy")
+        raise BadInput(f"“{parts[0]}” isn't an item number. Try {typed} 3 bea or {typed} all bea.")
     numbers = ", ".join(str(i.number) for i in items)
     if who.lower() in OFF_WORDS:
         for item in items:
             away.clear_deputy(ctx.session, item_number=item.number)
         return [say(f"Item {numbers}: no deputy named in chat now" + _file_note(ctx, items) + ".")]
-    person = match_person([p for p in queries.people(ctx.session)], who)
+    person = match_person([p for p in queries.people(ctx.session)], who, typed=f"{cmd('deputy')} {parts[0]}")
     if not person.active:
         raise BadInput(f"{person.name} is marked inactive in the plan, so they can't stand in. Choose someone else.")
     clashes = [i.number for i in items if i.lead_id == person.id]

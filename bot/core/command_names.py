@@ -6,6 +6,12 @@ The core writes `cmd("away")` into reply text; a renderer turns the marker into
 the platform's spelling with `expand`. The markers are two private-use
 characters that `text.clean` removes from whatever people type, so user text
 can never forge one.
+
+An adapter builds its syntax once, e.g. `namespaced("/")` for Slack and
+`namespaced("")` for Teams, and renders every reply with it; `NAMES` is what it
+registers with its platform (Slack slash commands, a Teams command list). Typed
+words are read the same everywhere (`bot.core.commands.resolve`), so any
+platform's spelling works on every platform.
 """
 
 from __future__ import annotations
@@ -40,6 +46,32 @@ class CommandSyntax:
 
 TERMINAL = CommandSyntax("/")
 """The terminal's spelling, which is also the core's canonical one."""
+
+NAMESPACE = "plan-"
+"""The prefix that keeps the bot's commands apart from a platform's own (`/away` in Slack)."""
+
+NAMES: tuple[str, ...] = (
+    "plan-status",
+    "plan-update",
+    "help",
+    "away",
+    "snooze",
+    "back",
+    "deputy",
+    "flag",
+    "milestone",
+    "plan-schedule",
+)
+"""Every command the core answers, by canonical name; registering a handler under
+any other name fails, so an adapter's list of commands cannot fall behind."""
+
+
+def namespaced(prefix: str) -> CommandSyntax:
+    """Every command spelled inside `plan-` (`plan-away`, `plan-help`), typed after
+    `prefix`: "/" for Slack, where short names belong to Slack, "" for Teams,
+    where commands have no slash."""
+    renames = {name: NAMESPACE + name for name in NAMES if not name.startswith(NAMESPACE)}
+    return CommandSyntax(prefix, MappingProxyType(renames))
 
 
 def expand(text: str, syntax: CommandSyntax = TERMINAL) -> str:

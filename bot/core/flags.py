@@ -9,6 +9,7 @@ note asks for it as the next message (conversation state "flags:note:<call>").
 from __future__ import annotations
 
 from bot.core import commands
+from bot.core.command_names import cmd
 from bot.core.commands import command
 from bot.core.context import Context
 from bot.core.errors import BadInput, NotFound
@@ -57,13 +58,13 @@ def _store(ctx: Context, cal: PlanCalendar, call: MeetingOccurrence, text: str, 
     return [say(f"{intro}Noted for {_when(ctx, call)}: “{note}”.{late}".strip())]
 
 
-def _ask(ctx: Context, call: MeetingOccurrence) -> list[Reply]:
+def _ask(ctx: Context, call: MeetingOccurrence, intro: str = "") -> list[Reply]:
     """Ask for the note as the next message, unless another conversation is open (then ask for /flag NOTE)."""
     ctx.ask_next_message(
         f"{NOTE}:{call.key}",
-        busy=f"You're in the middle of something else, so type the note in one go: /flag and your note, for {_when(ctx, call)}.",
+        busy=f"You're in the middle of something else, so type the note in one go: {cmd('flag')} and your note, for {_when(ctx, call)}.",
     )
-    return [say(f"What would you like to flag for {_when(ctx, call)}? Type it as one message (or cancel).")]
+    return [say(f"{intro}What would you like to flag for {_when(ctx, call)}? Type it as one message (or cancel).")]
 
 
 @command("flag")
@@ -89,12 +90,11 @@ def press(ctx: Context, value: str, step: str) -> list[Reply]:
     """A button on the pre-call question: '/flag nothing' or '/flag' (then ask for the note)."""
     cal = _calendar(ctx)
     call, intro = _call_for(ctx, cal, step.partition(":")[2])
-    name, _, args = value.strip().lstrip("/").partition(" ")
-    if name.lower() != "flag":
+    name, args = (value.split(None, 1) + ["", ""])[:2]
+    if commands.resolve(name) != "flag":
         return commands.run_line(ctx, value)
     if not args.strip():
-        replies = _ask(ctx, call)
-        return [say(intro + replies[0].text)] if intro else replies
+        return _ask(ctx, call, intro)
     return _store(ctx, cal, call, args, intro)
 
 
@@ -111,5 +111,5 @@ def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
 
 def submit_form(ctx: Context, values: dict[str, str], step: str) -> list[Reply]:
     raise BadInput(
-        "That form belongs to a question I no longer recognise; nothing was stored. Type /flag and your note."
+        f"That form belongs to a question I no longer recognise; nothing was stored. Type {cmd('flag')} and your note."
     )

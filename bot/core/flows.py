@@ -11,6 +11,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from bot.core import checkin, flags, milestone_check, prompts
+from bot.core.command_names import cmd
 from bot.core.errors import BadInput
 
 FLOWS: dict[str, ModuleType] = {"checkin": checkin, "flags": flags, "milestone": milestone_check, "prompt": prompts}
@@ -20,5 +21,7 @@ def flow_for(token: str) -> ModuleType:
     name = token.split(":", 1)[0]
     flow = FLOWS.get(name)
     if flow is None:
-        raise BadInput("That button belongs to a question I no longer recognise; nothing was changed. Type /help to start again.")
+        raise BadInput(
+            f"That button belongs to a question I no longer recognise; nothing was changed. Type {cmd('help')} to start again."
+        )
     return flow

@@ -15,6 +15,7 @@ from bot.core.answers import (
     parse_date,
     parse_milestone,
 )
+from bot.core.command_names import cmd
 from bot.core.commands import command
 from bot.core.context import Context
 from bot.core.errors import BadInput, NotFound
@@ -34,10 +35,8 @@ CANCEL = {"cancel", "stop", "never mind", "nevermind"}
 
 def _usage(ctx: Context) -> str:
     slipped = slash_date(example_day(ctx.today))
-    return (
-        "Type /milestone N KEY done, /milestone N KEY on-track or "
-        f"/milestone N KEY slipped {slipped} (KEY as in my question, e.g. m4)."
-    )
+    typed = f"{cmd('milestone')} N KEY"
+    return f"Type {typed} done, {typed} on-track or {typed} slipped {slipped} (KEY as in my question, e.g. m4)."
 
 
 def _milestone(ctx: Context, item: Item, key: str) -> Milestone:
@@ -71,7 +70,7 @@ def _ask_date(ctx: Context, item: Item, ms: Milestone) -> list[Reply]:
     example = slash_date(example_day(ctx.today))
     ctx.ask_next_message(
         f"{DATE}:{item.number}:{ms.key}",
-        busy=f"You're in the middle of something else, so give the date in one go: /milestone {item.number} {ms.key} slipped {example}.",
+        busy=f"You're in the middle of something else, so give the date in one go: {cmd('milestone')} {item.number} {ms.key} slipped {example}.",
     )
     return [say(f"What's the new date for “{ms.text}”? Like {date_examples(ctx.today)} (or cancel).")]
 
@@ -109,7 +108,7 @@ def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
     number, _, key = rest.partition(":")
     if text.strip().lower() in CANCEL:
         clear_conversation(ctx.session, platform=conv.platform, person_id=conv.person_id)
-        return [say("OK, nothing recorded. Type /milestone to answer later.")]
+        return [say(f"OK, nothing recorded. Type {cmd('milestone')} to answer later.")]
     day = parse_date(text, today=ctx.today)
     if day is None:
         return [say(f"I couldn't read “{text.strip()}” as a date. Give it like {date_examples(ctx.today)} (or cancel).")]

@@ -160,7 +160,7 @@ class Planbot:
     def _route(self, ctx: Context, event: Event) -> list[Reply]:
         match event:
             case Command(name=name, args=args):
-                return commands.run(ctx, name.lstrip("/").lower(), clean(args))
+                return commands.run(ctx, clean(name), clean(args))
             case ChoiceMade(value=value, step=step):
                 return flow_for(step).press(ctx, value, step)
             case FormSubmitted(values=values, step=step):

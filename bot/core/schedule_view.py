@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.core.command_names import cmd
 from bot.core.commands import command
 from bot.core.context import Context
 from bot.core.errors import NotAllowed, NotFound
@@ -29,7 +30,8 @@ def plan_schedule(ctx: Context, args: str) -> list[Reply]:
     """Coordinators: /plan-schedule: what the clock sends in the next 7 days, who is away, and what did not go out."""
     if not ctx.person.is_coordinator:
         raise NotAllowed(
-            "/plan-schedule is for coordinators. Type /away or /snooze to see or change your own availability."
+            f"{cmd('plan-schedule')} is for coordinators. "
+            f"Type {cmd('away')} or {cmd('snooze')} to see or change your own availability."
         )
     world, lines = preview(ctx.session, start=ctx.now, end=ctx.now + AHEAD)
     if world is None:

@@ -14,9 +14,12 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from bot.core.command_names import cmd
 from bot.core.context import Context
 from bot.core.errors import BadInput, NotFound
 from bot.core.replies import Block, Bullets, Fields, Heading, Paragraph, Reply, Table
+from bot.core.suggest import NAMES as NAME_CUTOFF
+from bot.core.suggest import nearest
 from bot.core.update_access import own_items
 from bot.core.wording import date_text as day
 from bot.core.wording import short_label as name
@@ -249,7 +252,7 @@ def item_detail(ctx: Context, number: int) -> list[Reply]:
     if item is None:
         raise NotFound(
             f"There is no item {number} in the plan. The items are {_valid_numbers(ctx)}: "
-            "type /plan-status with one of those numbers."
+            f"type {cmd('plan-status')} with one of those numbers."
         )
     people = status_queries.people_by_id(ctx.session)
     trail = now.up_to_current
@@ -305,15 +308,37 @@ def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _people_list(people: list[Person]) -> str:
+def people_list(people: list[Person]) -> str:
+    """'Alex Example (alex), Bea Sample (bea)': names with the ids to type."""
     return ", ".join(f"{p.name} ({p.id})" for p in people)
 
 
-def match_person(people: list[Person], who: str) -> Person:
+class NobodyCalled(NotFound):
+    """No one matches; `close` are the people whose id or name is nearest what was typed."""
+
+    def __init__(self, message: str, close: list[Person]) -> None:
+        super().__init__(message)
+        self.close = close
+
+
+def close_people(people: list[Person], who: str) -> list[Person]:
+    """People whose id, full name, or any word of their name is near a mistyped `who`."""
+    spellings: dict[str, str] = {}
+    for p in people:
+        for spelling in (p.id, _fold(p.name), *_fold(p.name).split(" ")):
+            spellings.setdefault(spelling.casefold(), p.id)
+    by_id = {p.id: p for p in people}
+    return [by_id[i] for i in nearest(_fold(who.lstrip("@")), spellings, cutoff=NAME_CUTOFF, n=3)]
+
+
+def match_person(people: list[Person], who: str, *, typed: str | None = None, also: str = "") -> Person:
     """Choose whose items to show: by id, full name, first name, or a unique prefix.
 
-    Only for choosing what to display; never for deciding what someone may do.
+    `typed` is the command (and words) a person name follows, for the examples
+    (default /plan-status); `also` lists what else it takes. Only for choosing
+    what to display; never for deciding what someone may do.
     """
+    typed = typed or cmd("plan-status")
     wanted = _fold(who.lstrip("@"))
     tiers = [
         lambda p: p.id.casefold() == wanted or _fold(p.name) == wanted,
@@ -328,12 +353,15 @@ def match_person(people: list[Person], who: str) -> Person:
             return found[0]
         if found:
             raise BadInput(
-                f"“{who}” could be {_people_list(found)}. "
-                f"Type more of the name, or the id, e.g. /plan-status {found[0].id}."
+                f"“{who}” could be {people_list(found)}. "
+                f"Type more of the name, or the id, e.g. {typed} {found[0].id}."
             )
-    raise NotFound(
-        f"I don't know anyone called “{who}” in the plan. The people are: {_people_list(people)}. "
-        "Type /plan-status with one of those, an item number, overdue or changes."
+    close = close_people(people, who)
+    guess = f" Did you mean {people_list(close)}?" if close else ""
+    raise NobodyCalled(
+        f"I don't know anyone called “{who}” in the plan.{guess} The people are: {people_list(people)}. "
+        f"Type {typed} with one of those{also}.",
+        close,
     )
 
 
@@ -341,14 +369,18 @@ def person_items(ctx: Context, who: str) -> list[Reply]:
     """The items a person leads or deputises, as the whole-plan table."""
     now = periods_now(ctx)
     people = status_queries.people_by_id(ctx.session)
-    person = match_person([p for p in people.values() if p.in_plan], who)
+    person = match_person(
+        [p for p in people.values() if p.in_plan], who, also=", an item number, overdue or changes"
+    )
     items = own_items(ctx.session, person)
     if not items:
         return [
             Reply(
                 [
                     Heading(f"{person.name}'s items — {now.heading}"),
-                    Paragraph(f"{person.name} leads no items in the plan. Type /plan-status to see every item."),
+                    Paragraph(
+                        f"{person.name} leads no items in the plan. Type {cmd('plan-status')} to see every item."
+                    ),
                 ]
             )
         ]

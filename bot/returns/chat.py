@@ -7,6 +7,7 @@ terminal prints the path).
 
 from __future__ import annotations
 
+from bot.core.command_names import cmd
 from bot.core.context import Context
 from bot.core.errors import NotAllowed, NotFound
 from bot.core.replies import File, Paragraph, Reply
@@ -26,7 +27,7 @@ def _check_period(ctx: Context, text: str) -> None:
         if any(ch.isdigit() for ch in text):
             raise
         keys = or_list([p.key for p in periods]) or "none (no plan is loaded)"
-        example = f" For example: /plan-status export {periods[-1].key} xlsx." if periods else ""
+        example = f" For example: {cmd('plan-status')} export {periods[-1].key} xlsx." if periods else ""
         raise NotFound(
             f"I don't know '{text}' as a period or a file format. "
             f"Formats: {or_list(list(FORMATS))}. Periods: {keys}.{example}"

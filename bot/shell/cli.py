@@ -18,8 +18,9 @@ from sqlalchemy.engine import Engine
 from bot.bootstrap import start
 from bot.config import get_settings
 from bot.core.clock import DayClock
+from bot.core.command_names import cmd, expand
 from bot.core.planbot import Planbot
-from bot.shell.session import ShellSession
+from bot.shell.session import SYNTAX, ShellSession
 from schedules.inbox_port import take_unread
 from schedules.periods import same_point_in_year
 from schedules.ports import chat_port
@@ -66,7 +67,7 @@ def _today(plan: Plan, zone: ZoneInfo, given: dt.date | None) -> tuple[dt.date, 
         which = "first" if given < plan.year_start else "last"
         return given, (
             f"{given:%-d %b %Y} is {edge} ({plan.year_start:%-d %b %Y} to {plan.year_end:%-d %b %Y}), so updates and "
-            f"/plan-status use the year's {which} period. Use --today with a day inside the plan year to see it in use."
+            f"{cmd('plan-status')} use the year's {which} period. Use --today with a day inside the plan year to see it in use."
         )
     real = dt.datetime.now(zone).date()
     day = same_point_in_year(plan.year_start, plan.year_end, real)
@@ -90,8 +91,8 @@ def _banner(engine: Engine, person: Person, day: dt.date, note: str) -> str:
     ]
     if note:
         lines.append(note)
-    lines.append("Type /help for what I can do, /plan-update to write an update, /quit to leave.")
-    return "\n".join(lines)
+    lines.append(f"Type {cmd('help')} for what I can do, {cmd('plan-update')} to write an update, /quit to leave.")
+    return expand("\n".join(lines), SYNTAX)
 
 
 def _lines(interactive: bool) -> Iterator[str]:

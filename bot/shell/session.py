@@ -2,23 +2,29 @@
 
 Typed lines become core events; a bare number answers the last numbered
 question (the terminal's buttons). Replies render through the plain-text
-renderer, so what the shell prints is what every adapter's fallback says.
+renderer, so what the shell prints is what every adapter's fallback says, with
+commands spelled as the terminal types them (`SYNTAX`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from bot.core.command_names import TERMINAL, CommandSyntax
 from bot.core.events import ChoiceMade, Sender, TextMessage
 from bot.core.plaintext import render
 from bot.core.planbot import Planbot
 from bot.core.replies import Choices, Reply
+
+SYNTAX = TERMINAL
+"""The terminal's users type `/away`, `/plan-status`: the core's own spelling."""
 
 
 @dataclass
 class ShellSession:
     bot: Planbot
     person_id: str
+    syntax: CommandSyntax = SYNTAX
     _last_choices: Choices | None = field(default=None, init=False)
 
     @property
@@ -55,4 +61,4 @@ class ShellSession:
         self._remember(replies)
         if answering:
             replies = [replace(r, replaces=None) for r in replies]
-        return "\n\n".join(render(r) for r in replies)
+        return "\n\n".join(render(r, self.syntax) for r in replies)
