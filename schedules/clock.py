@@ -27,6 +27,7 @@ from schedules.planner import JOBS, Job, next_due_after
 from schedules.reconcile import Reconciler
 from schedules.world import load_world
 from storage.db import session_scope
+from storage.sends import next_retry
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,8 @@ class OffsetClock:
 
 
 class DueTrigger(BaseTrigger):
-    """Next fire time: the job's next due send (in the clock's time), or `sweep` from now."""
+    """Next fire time: the job's next due send or a failed send's retry-after (in the
+    clock's time), or `sweep` from now."""
 
     def __init__(
         self, engine: Engine, job: Job, *, offset: dt.timedelta = dt.timedelta(), sweep: dt.timedelta = SWEEP
@@ -64,10 +66,11 @@ class DueTrigger(BaseTrigger):
             with session_scope(self.engine) as session:
                 world = load_world(session, kinds=list(self.job.reads))
                 due = next_due_after(world, self.job, after + self.offset) if world is not None else None
+                retry = next_retry(session, kinds=list(self.job.sends), after=after + self.offset)
         except Exception:
             logger.exception("could not work out when %s is next due; trying again in %s", self.job.name, self.sweep)
             return latest
-        return min(due - self.offset, latest) if due is not None else latest
+        return min([t - self.offset for t in (due, retry) if t is not None] + [latest])
 
     def __str__(self) -> str:
         return f"due[{self.job.name}]"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from schedules.calendar import PlanCalendar
 from schedules.periods import PeriodSpan
-from schedules.world import World, slot
+from schedules.world import World
 from storage.models import Item, Person
 from storage.sends import send_key
 
@@ -59,8 +59,8 @@ class PlannedSend:
         )
 
     @property
-    def slot(self) -> tuple[object, ...]:
-        return slot(self.kind, self.person_id, self.item_number, self.occurrence, self.seq)
+    def slot(self) -> str:
+        return self.key
 
     def as_json(self, cal: PlanCalendar) -> dict[str, object]:
         """The `--json` contract: kind, person, item, occurrence, due (ISO-8601 with offset)."""

@@ -37,7 +37,7 @@ from schedules.world import World, load_world
 from storage.db import session_scope
 from storage.handles import remember_handle
 from storage.models import SendStatus
-from storage.sends import advance_mark, claim, finish, get_mark, reclaim, retryable
+from storage.sends import advance_mark, claim, expire_stale_claims, finish, get_mark, reclaim, retryable
 
 logger = logging.getLogger(__name__)
 
@@ -92,10 +92,12 @@ class Reconciler:
 
     def run_job(self, world: World, job: Job) -> list[Outcome]:
         now = self.clock.now()
+        late = now - dt.timedelta(hours=world.cal.schedule.grace_hours)
         with session_scope(self.engine) as session:
+            for key in expire_stale_claims(session, due_before=late, at=now):
+                logger.warning("missed %s: the clock that claimed it stopped before sending", key)
             world.read_ledger(session, kinds=list(job.reads))
             mark = get_mark(session, job=job.name)
-        late = now - dt.timedelta(hours=world.cal.schedule.grace_hours)
         floor = min(mark, late) if mark is not None else late
         outcomes: list[Outcome] = []
         for send in planned(world, job, Window(floor, now)):
@@ -143,14 +145,15 @@ class Reconciler:
             session.commit()
             if not won:
                 return None
-            status, error, sent, reply = SendStatus.FAILED, "", None, None
+            status, error, sent, reply, retry_at = SendStatus.FAILED, "", None, None, None
             person = world.people.get(send.person_id)
             try:
                 if person is None:
                     raise CannotCompose(f"{send.person_id} is no longer in the plan")
                 reply = compose(session, world, send, at)
                 session.rollback()
-                sent = self.port.send(Recipient(person.id, person.name, person.slack, person.teams), reply)
+                recipient = Recipient(person.id, person.name, person.slack, person.teams, send_key=send.key)
+                sent = self.port.send(recipient, reply)
                 status = SendStatus.SENT
             except CannotCompose as exc:
                 status, error = SendStatus.SKIPPED, str(exc)
@@ -161,12 +164,15 @@ class Reconciler:
                 )
             except SendFailed as exc:
                 status, error = (SendStatus.FAILED if exc.retryable else SendStatus.SKIPPED), str(exc)
+                if exc.retryable and exc.retry_after:
+                    retry_at = self.clock.now() + dt.timedelta(seconds=exc.retry_after)
+                    error = f"{error} (the platform asked to wait {exc.retry_after:g} s)"
             except Exception as exc:
                 logger.exception("sending %s failed", send.key)
                 status, error = SendStatus.FAILED, f"{type(exc).__name__}: {exc}"
             session.rollback()
             done = self.clock.now()
-            finish(
+            recorded = finish(
                 session,
                 key=send.key,
                 by=self.by,
@@ -176,7 +182,15 @@ class Reconciler:
                 platform=sent.platform if sent else None,
                 channel=sent.channel if sent else None,
                 message_id=sent.message_id if sent else None,
+                retry_at=retry_at,
             )
+            if not recorded:
+                logger.warning(
+                    "%s: another clock took this send over while it was being sent; its outcome here (%s) is not recorded",
+                    send.key,
+                    status,
+                )
+                error = f"{error}; not recorded: another clock had taken it over".lstrip("; ")
             if sent is not None and reply is not None and reply.key:
                 remember_handle(
                     session,

@@ -23,22 +23,12 @@ from storage.models import (
     Update,
     UpdateMilestone,
 )
-from storage.sends import LedgerEntry, key_seq, ledger_entries
+from storage.sends import LedgerEntry, ledger_entries, send_key
 
-ITEM_KINDS = frozenset({"quarterly-prompt", "chaser", "board-reminder", "milestone-due"})
-
-
-def slot(kind: str, person_id: str, item_number: int | None, occurrence: str, seq: int = 0) -> tuple[object, ...]:
-    """What makes a send 'the same send' for idempotence. An item's send goes to
-    one person (its lead, or a deputy), so its slot leaves the person out: a
-    prompt that went to the lead is not sent again to a deputy named later."""
-    if kind in ITEM_KINDS:
-        return (kind, item_number, occurrence, seq)
-    return (kind, person_id, occurrence)
-
-
-def row_slot(row: LedgerEntry) -> tuple[object, ...]:
-    return slot(row.kind, row.person_id, row.item_number, row.occurrence, key_seq(row.key))
+def slot(kind: str, person_id: str, item_number: int | None, occurrence: str, seq: int = 0) -> str:
+    """What makes a send 'the same send' for idempotence: its ledger key, which
+    leaves the person out of an item's sends (they go to the lead or a deputy)."""
+    return send_key(kind=kind, person_id=person_id, item_number=item_number, occurrence=occurrence, seq=seq)
 
 
 @dataclass(frozen=True)
@@ -60,7 +50,7 @@ class World:
     absences: dict[str, Absence]
     updates_in: set[tuple[int, str]]
     milestones: list[MilestoneDue]
-    ledger: dict[tuple[object, ...], LedgerEntry] = field(default_factory=dict)
+    ledger: dict[str, LedgerEntry] = field(default_factory=dict)
 
     @property
     def coordinators(self) -> list[Person]:
@@ -84,7 +74,7 @@ class World:
 
     def read_ledger(self, session: Session, *, kinds: list[str]) -> None:
         """Re-read the ledger (between jobs of one run: chasers follow the prompts just sent)."""
-        self.ledger = {row_slot(row): row for row in ledger_entries(session, kinds=kinds)}
+        self.ledger = {row.key: row for row in ledger_entries(session, kinds=kinds)}
 
 
 def load_milestones(session: Session, items: list[Item]) -> list[MilestoneDue]:

@@ -234,8 +234,9 @@ class SendStatus(StrEnum):
 class Send(SQLModel, table=True):
     """The send ledger: every scheduled message is claimed here first.
 
-    `key` is unique over (kind, person, item, occurrence), so two clock
-    processes cannot both claim a send, and a restart sees what went out.
+    `key` is unique per send (`storage.sends.send_key`: an item's send leaves the
+    person out, as it goes to the lead or a deputy), so two clock processes cannot
+    both claim a send, and a restart sees what went out.
     """
 
     __table_args__ = (Index("ix_send_lookup", "kind", "item_number", "occurrence"),)
@@ -252,6 +253,7 @@ class Send(SQLModel, table=True):
     claimed_at: dt.datetime = _tz(nullable=False)
     sent_at: dt.datetime | None = _tz(nullable=True)
     last_error: str = ""
+    retry_at: dt.datetime | None = _tz(nullable=True)
     platform: str | None = None
     channel: str | None = None
     message_id: str | None = None

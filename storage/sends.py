@@ -19,11 +19,21 @@ from sqlmodel import Session, col, select
 from storage.models import ReconcileMark, Send, SendStatus
 
 CLAIM_LEASE = dt.timedelta(minutes=10)
+ITEM_KINDS = frozenset({"quarterly-prompt", "chaser", "board-reminder", "milestone-due"})
+"""Sends about an item: each goes to one person, its lead or (while the lead is away) a deputy."""
+ANYONE = "*"
 
 
 def send_key(*, kind: str, person_id: str, item_number: int | None, occurrence: str, seq: int = 0) -> str:
-    """'chaser|alex|3|2019-Q3|2': unique over (kind, person, item, occurrence), plus a chaser's number."""
-    parts = [kind, person_id, "-" if item_number is None else str(item_number), occurrence]
+    """What makes a send 'the same send': 'pre-call-prompt|alex|-|2019-11-21', and for
+    an item's sends 'chaser|*|3|2019-Q3|2' (plus a chaser's number).
+
+    An item's send goes to its lead or its deputy, never both, so its key leaves
+    the person out: two clocks that disagree about an absence still race for one
+    key, and a prompt that went to the lead is not sent again to a deputy named later.
+    """
+    who = ANYONE if kind in ITEM_KINDS else person_id
+    parts = [kind, who, "-" if item_number is None else str(item_number), occurrence]
     if seq:
         parts.append(str(seq))
     return "|".join(parts)
@@ -48,6 +58,7 @@ class LedgerEntry(NamedTuple):
     sent_at: dt.datetime | None
     claimed_at: dt.datetime
     last_error: str
+    retry_at: dt.datetime | None
 
 
 def ledger_entries(session: Session, *, kinds: list[str]) -> list[LedgerEntry]:
@@ -96,14 +107,18 @@ def claim(
 
 
 def reclaim(session: Session, *, key: str, by: str, at: dt.datetime) -> bool:
-    """Take over a failed send, or a claim whose process died, to try it again."""
+    """Take over a failed send (once its platform's retry-after has passed), or a
+    claim whose process died, to try it again."""
     stale = at - CLAIM_LEASE
     result = session.execute(
         update(Send)
         .where(
             col(Send.key) == key,
             or_(
-                col(Send.status) == SendStatus.FAILED,
+                and_(
+                    col(Send.status) == SendStatus.FAILED,
+                    or_(col(Send.retry_at).is_(None), col(Send.retry_at) <= at),
+                ),
                 and_(col(Send.status) == SendStatus.CLAIMED, col(Send.claimed_at) < stale),
             ),
         )
@@ -113,7 +128,44 @@ def reclaim(session: Session, *, key: str, by: str, at: dt.datetime) -> bool:
 
 
 def retryable(row: LedgerEntry, *, at: dt.datetime) -> bool:
-    return row.status == SendStatus.FAILED or (row.status == SendStatus.CLAIMED and row.claimed_at < at - CLAIM_LEASE)
+    if row.status == SendStatus.FAILED:
+        return row.retry_at is None or row.retry_at <= at
+    return row.status == SendStatus.CLAIMED and row.claimed_at < at - CLAIM_LEASE
+
+
+def expire_stale_claims(session: Session, *, due_before: dt.datetime, at: dt.datetime) -> list[str]:
+    """Record as missed the claims whose process stopped before sending and that are
+    now past the grace window: they will not be retried, and coordinators see them
+    in /plan-schedule. Returns their keys."""
+    stale = at - CLAIM_LEASE
+    where = (
+        col(Send.status) == SendStatus.CLAIMED,
+        col(Send.claimed_at) < stale,
+        col(Send.due) < due_before,
+    )
+    keys = list(session.exec(select(Send.key).where(*where)))
+    if keys:
+        session.execute(
+            update(Send)
+            .where(col(Send.key).in_(keys), *where)
+            .values(
+                status=SendStatus.MISSED,
+                last_error="the clock that claimed it stopped before sending, and the grace window has passed",
+            )
+        )
+    return keys
+
+
+def next_retry(session: Session, *, kinds: list[str], after: dt.datetime) -> dt.datetime | None:
+    """The earliest instant after `after` that a failed send of `kinds` may be tried
+    again, as its platform asked (for the clock's trigger)."""
+    query = (
+        select(Send.retry_at)
+        .where(col(Send.status) == SendStatus.FAILED, col(Send.kind).in_(kinds), col(Send.retry_at) > after)
+        .order_by(col(Send.retry_at))
+        .limit(1)
+    )
+    return session.exec(query).first()
 
 
 def finish(
@@ -127,9 +179,17 @@ def finish(
     platform: str | None = None,
     channel: str | None = None,
     message_id: str | None = None,
+    retry_at: dt.datetime | None = None,
 ) -> bool:
-    """Record the outcome of our own claim; False if another process took it over meanwhile."""
-    values: dict[str, object] = {"status": status, "attempts": col(Send.attempts) + 1, "last_error": error}
+    """Record the outcome of our own claim; False if another process took it over meanwhile.
+
+    `retry_at` (a failed send): not before then, as the platform asked (Retry-After)."""
+    values: dict[str, object] = {
+        "status": status,
+        "attempts": col(Send.attempts) + 1,
+        "last_error": error,
+        "retry_at": retry_at,
+    }
     if status == SendStatus.SENT:
         values.update(sent_at=at, platform=platform, channel=channel, message_id=message_id)
     result = session.execute(

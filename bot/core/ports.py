@@ -33,6 +33,8 @@ class Recipient:
     slack: str | None = None
     teams: str | None = None
     address: PlatformAddress | None = None
+    send_key: str | None = None
+    """The ledger key of a scheduled send, so a port's logs and retries name it."""
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,14 @@ class SentMessage:
 
 
 class SendFailed(Exception):
-    """The platform refused or failed; `retryable` says whether to try again later."""
+    """The platform refused or failed; `retryable` says whether to try again later,
+    and `retry_after` (seconds) how long the platform asked us to wait (a 429's
+    Retry-After), which the clock honours before the next attempt."""
 
-    def __init__(self, reason: str, *, retryable: bool = True) -> None:
+    def __init__(self, reason: str, *, retryable: bool = True, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.retryable = retryable
+        self.retry_after = retry_after
 
 
 class RecipientGone(SendFailed):
