@@ -70,7 +70,7 @@ def words(text: str) -> list[str]:
     return [w for w in (t.strip("-/") for t in kept.split()) if w]
 
 
-Control = Literal["cancel", "back", "skip", "none", "same", "keep", "help", "next"]
+Control = Literal["cancel", "back", "skip", "none", "same", "keep", "help", "next", "form"]
 
 _CONTROL: dict[str, Control] = {}
 for _word, _phrases in {
@@ -107,6 +107,7 @@ for _word, _phrases in {
     "keep": ["keep", "keep it", "keep that", "keep as is", "as is", "leave it", "leave as is"],
     "help": ["help", "options", "what can i say", "what can i type", "huh", "eh"],
     "next": ["next", "later", "next item", "do later", "do it later", "not now", "skip item", "skip this item"],
+    "form": ["form", "open the form", "open form", "the form", "use the form", "show the form"],
 }.items():
     for _phrase in _phrases:
         _CONTROL[" ".join(words(_phrase))] = _word  # type: ignore[assignment]

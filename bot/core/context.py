@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.core.errors import BadInput
-from bot.core.events import Sender
+from bot.core.events import DIRECT, Sender
 from storage.conversations import get_conversation, save_conversation
 from storage.models import Conversation, Person, Plan
 
@@ -23,6 +23,12 @@ class Context:
     now: dt.datetime
     plan: Plan
     exports_dir: Path
+
+    @property
+    def direct(self) -> bool:
+        """Whether the person spoke to the bot directly (a DM, its thread, the terminal),
+        not in a channel or group where others read along."""
+        return self.sender.channel == DIRECT
 
     @property
     def zone(self) -> ZoneInfo:
