@@ -101,7 +101,8 @@ def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
 
 @to_person
 def press(ctx: Context, value: str, step: str) -> list[Reply]:
-    """A button: the same as typing its value, if it belongs to the open question."""
+    """A button: the same as typing its value, if it belongs to the open question.
+    "Open the form" works from any question of the update: it changes nothing."""
     if step == START:
         return start_from_args(ctx, re.sub(r"^/?(plan-)?update\b", "", value.strip()))
     opened = open_draft(ctx)
@@ -114,6 +115,8 @@ def press(ctx: Context, value: str, step: str) -> list[Reply]:
             )
         ]
     conv, draft = opened
+    if control_word(value) == "form":
+        return [form_reply(draft, Subject.load(ctx.session, draft))]
     if step != token(conv):
         return [
             reask(
@@ -207,9 +210,9 @@ def reads_as_answer(ctx: Context, conv: Conversation, text: str) -> bool:
 @to_person
 def expire(ctx: Context, conv: Conversation, idle: dt.timedelta) -> list[Reply]:
     """An update left unanswered too long: close it, keep its draft, and offer it back."""
-    draft = Draft.from_data(conv.data)
+    draft, stopped = Draft.from_data(conv.data), conv.updated_at
     clear(ctx)
-    if not put_aside(ctx, draft):
+    if not put_aside(ctx, draft, last_answered=stopped):
         return []
     period = ctx.session.get(Period, draft.period)
     label = short_label(period) if period else draft.period

@@ -9,6 +9,8 @@ meanwhile comes back saying so, with "same" now meaning that newer update.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.core.command_names import cmd
 from bot.core.context import Context
 from bot.core.replies import Reply
@@ -20,8 +22,9 @@ from storage.models import Item, Period, Person
 from storage.queries import latest_update
 
 
-def put_aside(ctx: Context, draft: Draft) -> bool:
-    """Keep the draft for later if it has any answers; True when kept."""
+def put_aside(ctx: Context, draft: Draft, *, last_answered: dt.datetime | None = None) -> bool:
+    """Keep the draft for later if it has any answers; True when kept. `last_answered`
+    (default now) is when the person stopped, which is what they are told on resuming."""
     if not draft.answered:
         return False
     kept = Draft.from_data(draft.to_data())
@@ -32,7 +35,7 @@ def put_aside(ctx: Context, draft: Draft) -> bool:
         item_number=kept.item,
         period_key=kept.period,
         data=kept.to_data(),
-        at=ctx.now,
+        at=last_answered or ctx.now,
     )
     return True
 

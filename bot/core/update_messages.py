@@ -295,6 +295,8 @@ def help_text(draft: Draft, subject: Subject) -> str:
         "from the list (edit 2), or its name (change summary, edit rag, edit kpi 1, edit milestone 2). "
         "back returns to the last question; cancel stores nothing.",
     }
+    if kind == "switch":
+        return texts[kind]
     tail = (
         " keep keeps the answer you gave earlier in this update." if draft.answers.get(draft.step) is not None else ""
     )
@@ -437,10 +439,13 @@ def update_form(draft: Draft, subject: Subject, initial: dict[str, str], errors:
     )
 
 
+def kept_line(number: int, period_key: str, period_label: str) -> str:
+    """'item 5 for Q3 2019-20 (/plan-update 5 2019-Q3 picks it up)': a set-aside draft and how to resume it."""
+    return f"item {number} for {period_label} ({cmd('plan-update')} {number} {period_key} picks it up)"
+
+
 def draft_offer(drafts: list[tuple[int, str, str]], lead_in: list[str]) -> Reply:
     """Set-aside drafts, (item, period key, period label), each with a button that resumes it."""
-    update = cmd("plan-update")
-    lines = [f"item {n} ({label}): {update} {n} {key}" for n, key, label in drafts]
-    prompt = "Unfinished, with your answers kept: " + "; ".join(lines) + "."
+    prompt = "Kept for you, unfinished: " + "; ".join(kept_line(*d) for d in drafts) + "."
     choices = [Choice(f"update {n} {key}", f"Continue item {n} ({label})") for n, key, label in drafts]
     return Reply([*(Paragraph(line) for line in lead_in), Choices(prompt, choices, START)])

@@ -19,7 +19,7 @@ from bot.core.update_access import authorise, default_period, due_items, find_it
 from bot.core.update_conversation import open_draft, reask, save_and_ask, to_person
 from bot.core.update_draft import Draft, Subject, date_text, make_steps, previous_snapshot, short_label
 from bot.core.update_form import form_reply
-from bot.core.update_messages import START, opening, options_text
+from bot.core.update_messages import START, kept_line, opening, options_text
 from bot.core.update_readers import Given, read_switch
 from bot.core.wording import and_list
 from storage.models import Conversation, Item, Period
@@ -173,8 +173,8 @@ def _resume_kept(ctx: Context, due: list[Item], period: Period) -> list[Reply]:
         except PlanbotError:
             continue
         queue = [i.number for i in due if i.number != number] if key == period.key else []
-        others = [f"item {n} ({label}): {cmd('plan-update')} {n} {k}" for n, k, label in kept if (n, k) != (number, key)]
-        intro = [f"Also unfinished, with answers kept: {'; '.join(others)}."] if others else []
+        others = [kept_line(n, k, label) for n, k, label in kept if (n, k) != (number, key)]
+        intro = [f"Also kept for you, unfinished: {'; '.join(others)}."] if others else []
         return start(ctx, item, kept_period, on_behalf, queue=queue, intro=intro)
     return []
 
