@@ -19,7 +19,6 @@ from sqlmodel import select
 from bot.core.clock import FixedClock
 from bot.core.events import DIRECT, ChoiceMade, Command, FormSubmitted, Opened, Origin, Sender, TextMessage
 from bot.core.planbot import Planbot
-from bot.core.replies import Reply
 from bot.shell.session import ShellSession
 from storage.db import session_scope
 from storage.models import Conversation, Draft, Person
@@ -326,11 +325,3 @@ def test_the_idle_setting_is_validated() -> None:
         Settings(planbot_conversation_idle_hours=0)
     with pytest.raises(ValueError):
         Planbot(None, conversation_idle=dt.timedelta(0))  # type: ignore[arg-type]
-
-
-def test_replies_keep_direct_through_the_inbox_codec() -> None:
-    from bot.core.reply_codec import decode, encode
-    from bot.core.replies import Paragraph
-
-    reply = Reply([Paragraph("Question 1 of 7")], direct=True)
-    assert decode(encode(reply)) == reply
