@@ -415,7 +415,7 @@ _YES = {
     ]
 }
 _NO = {tuple(words(p)) for p in ["no", "n", "nope", "not yet", "wait", "hold on", "change", "edit"]}
-_EDIT_VERBS = frozenset("edit change fix redo amend correct update".split())
+EDIT_VERBS = frozenset("edit change fix redo amend correct update".split())
 
 
 def parse_review(text: str) -> ReviewAnswer | None:
@@ -425,7 +425,7 @@ def parse_review(text: str) -> ReviewAnswer | None:
         return ("yes", None)
     if tuple(tokens) in _NO:
         return ("no", None)
-    if tokens and tokens[0] in _EDIT_VERBS and len(tokens) > 1:
+    if tokens and tokens[0] in EDIT_VERBS and len(tokens) > 1:
         return ("edit", " ".join(tokens[1:]))
     if tokens and (tokens[0].isdigit() or tokens[0] in _TARGET_WORDS or tokens[0] in {"kpi", "milestone", "ms"}):
         return ("edit", " ".join(tokens))

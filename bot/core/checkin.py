@@ -21,16 +21,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.core.answers import (
-    Control,
-    Unreadable,
-    control_word,
-    edit_target,
-    parse_date,
-    parse_milestone,
-    parse_rag,
-    parse_review,
-)
+from bot.core.answers import EDIT_VERBS, Control, Unreadable, control_word, edit_target, parse_review, words
 from bot.core.command_names import cmd
 from bot.core.context import Context
 from bot.core.errors import BadInput, PlanbotError
@@ -184,27 +175,28 @@ def reshow(ctx: Context, conv: Conversation, lead_in: list[str] | None = None, *
 
 
 def reads_as_answer(ctx: Context, conv: Conversation, text: str) -> bool:
-    """Whether the open question would take `text` as its answer. A free-text question
-    says no, so words that look like a command ("status 3") are never taken silently."""
+    """Whether the open question would take `text` as its answer, tried with its reader on
+    a scratch copy of the draft. A free-text question says no, so words that look like a
+    command ("status 3") are never taken as its answer silently."""
     draft = Draft.from_data(conv.data)
     if control_word(text) is not None:
         return True
     match draft.kind:
-        case "rag":
-            return parse_rag(text) is not None
-        case "ms":
-            try:
-                return parse_milestone(text, today=ctx.today) is not None
-            except Unreadable:
-                return True
-        case "ms_date":
-            return parse_date(text, today=ctx.today) is not None
+        case "kpi" | "blockers" | "summary":
+            return False
         case "confirm":
-            return parse_review(text) is not None
+            parsed = parse_review(text)
+            return parsed is not None and (parsed[0] != "edit" or words(text)[0] in EDIT_VERBS)
         case "switch":
             assert draft.switch_to is not None
             return read_switch(Given.typed(text), current=draft.item, other=draft.switch_to[0]) is not None
-    return False
+    try:
+        _take(draft, Subject.load(ctx.session, draft), text, None, ctx)
+    except Explained:
+        return True
+    except Unreadable:
+        return False
+    return True
 
 
 @to_person

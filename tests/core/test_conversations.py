@@ -239,11 +239,17 @@ def test_command_words_on_a_free_text_question_run_and_re_ask(chat: ChatFor, pla
     assert conv.data["answers"]["kpi:kpi2"] == "Status of the federal boards, 3 met"
 
 
-def test_command_words_on_a_choice_question_that_reads_them_are_the_answer(chat: ChatFor) -> None:
+def test_command_words_on_a_choice_question_that_reads_them_are_the_answer(chat: ChatFor, plan_engine: Engine) -> None:
     cal = chat("cal")
     cal.say("/plan-update 5")
+    said = cal.text("status 3")
+    assert "Item 3: Engage stakeholders" in said and "What is the overall RAG status of item 5" in said
     answer_all(cal, ITEM5)
+    said = cal.text("status 3")
+    assert "Item 3: Engage stakeholders" in said and "Check your update: item 5" in said
     assert "Changing answer 2" in cal.text("update 2")
+    conv = conversation(plan_engine, "cal")
+    assert conv is not None and conv.data["cursor"] == 1 and conv.data["return_to_review"]
 
 
 def test_an_idle_conversation_frees_commands_and_offers_its_draft_back(
