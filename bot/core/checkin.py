@@ -25,7 +25,7 @@ from bot.core.answers import EDIT_VERBS, Control, Unreadable, control_word, edit
 from bot.core.command_names import cmd
 from bot.core.context import Context
 from bot.core.errors import BadInput, PlanbotError
-from bot.core.replies import Choices, Reply, say
+from bot.core.replies import Choices, Form, Reply, say
 from bot.core.set_aside import forget, offer, peek, put_aside
 from bot.core.text import answer_text
 from bot.core.update_access import authorise, due_items, find_item
@@ -162,9 +162,10 @@ def submit_form(ctx: Context, values: dict[str, str], step: str) -> list[Reply]:
 @to_person
 def reshow(ctx: Context, conv: Conversation, lead_in: list[str] | None = None, *, after: Sequence[Reply] = ()) -> list[Reply]:
     """The open question again, after a command or when the person opens the bot, unless
-    `after` (what is being sent) already shows it. Nothing is saved, so its buttons stay valid."""
+    `after` (what is being sent) already shows it or opens a form. Nothing is saved, so its
+    buttons stay valid."""
     step = token(conv)
-    if any(isinstance(b, Choices) and b.step == step for r in after for b in r.blocks):
+    if any((isinstance(b, Choices) and b.step == step) or isinstance(b, Form) for r in after for b in r.blocks):
         return []
     draft = Draft.from_data(conv.data)
     if lead_in is None:

@@ -67,6 +67,12 @@ NAVIGATION = (
 )
 
 
+def form_choice(number: int, period_key: str) -> Choice:
+    """"Open the form" for a message outside the conversation (a scheduled prompt): its value is
+    the command that returns the item's form, so pressing it and typing it are one path."""
+    return Choice(f"/plan-update {number} {period_key} form", "Open the form")
+
+
 def _clip(text: str, limit: int = 70) -> str:
     """A label-sized version of a KPI or milestone (a trailing full stop would clash with the colon after it)."""
     text = text.rstrip(".")

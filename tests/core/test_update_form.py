@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from bot.core.events import ChoiceMade, FormSubmitted
 from bot.core.planbot import Planbot
 from bot.core.replies import Choice
+from bot.core.update_messages import form_choice
 from tests.conftest import Chat
 from tests.core.test_checkin import ITEM5, answer_all, choices_of, conversation, form_of, text_of, updates
 
@@ -154,3 +155,16 @@ def test_typed_answers_and_form_fields_follow_the_same_rules(
     else:
         assert conv is not None and conv.data["answers"][step] == kept
         assert "Check your update: item 5" in text_of(said)
+
+
+def test_a_prompt_button_can_open_the_form(planbot: Planbot, chat: ChatFor, plan_engine: Engine) -> None:
+    cal = chat("cal")
+    cal.say("/plan-update 6")
+    cal.say("amber")
+    choice = form_choice(5, "2019-Q3")
+    assert (choice.value, choice.label) == ("/plan-update 5 2019-Q3 form", "Open the form")
+    pressed = planbot.handle(ChoiceMade(cal.sender, choice.value, "prompt:quarterly-prompt:5:2019-Q3"))
+    assert [type(b).__name__ for r in pressed for b in r.blocks] == ["Form"]
+    assert form_of(pressed).step == FORM
+    conv = conversation(plan_engine, "cal")
+    assert conv is not None and conv.data["item"] == 6 and conv.data["answers"] == {"rag": "at_risk"}
