@@ -127,9 +127,9 @@ class Planbot:
         conv = ctx.conversation()
         if conv is None:
             return commands.from_words(ctx, stripped)
-        if not ctx.direct:
-            return _channel_text(ctx, conv, stripped)
         flow = flow_for(conv.state)
+        if flow is checkin and not ctx.direct:
+            return _channel_text(ctx, conv, stripped)
         reads = getattr(flow, "reads_as_answer", None)
         if reads is not None and _names_command(stripped) and not reads(ctx, conv, stripped):
             note = (
@@ -173,8 +173,8 @@ def _opened(ctx: Context) -> list[Reply]:
 
 
 def _channel_text(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
-    """Words in a channel are never an answer (others read along): a command runs; anything
-    else points to the question in the person's direct messages."""
+    """Words in a channel are never an answer to an update, which carries on in the person's
+    direct messages: a command runs; anything else points to the question there."""
     if _names_command(text):
         return _command(ctx, lambda: commands.from_words(ctx, text))
     note = say("I only take answers in our direct messages, so I haven't stored that. The question is waiting there.")
