@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     plan_file: Path | None = None
     planbot_timezone: str = "Europe/London"
     planbot_exports_dir: Path = Field(default=Path("exports"))
+    planbot_conversation_idle_hours: float = 24.0
     port: int = 3000
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -40,6 +41,13 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"PLANBOT_TIMEZONE: unknown timezone '{value}' (use an IANA name such as Europe/London)") from None
+        return value
+
+    @field_validator("planbot_conversation_idle_hours")
+    @classmethod
+    def _idle(cls, value: float) -> float:
+        if not value > 0:
+            raise ValueError(f"PLANBOT_CONVERSATION_IDLE_HOURS: must be a positive number of hours, not {value}")
         return value
 
     @field_validator("database_url")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.core.command_names import cmd
 from bot.core.prompt_keys import prompt_key
+from bot.core.update_messages import form_choice
 from bot.core.replies import (
     Block,
     Bullets,
@@ -81,8 +82,8 @@ def _card_blocks(card: ItemCard) -> list[Block]:
 
 def _write_choices(number: int, period_key: str, step: str) -> Choices:
     return Choices(
-        "Ready to write it? I'll take you through it one question at a time.",
-        [Choice(f"/plan-update {number} {period_key}", "Write the update", "primary"), SNOOZE],
+        "Ready to write it? I'll take you through it one question at a time, or open the form to answer everything at once.",
+        [Choice(f"/plan-update {number} {period_key}", "Write the update", "primary"), form_choice(number, period_key), SNOOZE],
         step=step,
     )
 

@@ -70,7 +70,7 @@ def words(text: str) -> list[str]:
     return [w for w in (t.strip("-/") for t in kept.split()) if w]
 
 
-Control = Literal["cancel", "back", "skip", "none", "same", "keep", "help", "next"]
+Control = Literal["cancel", "back", "skip", "none", "same", "keep", "help", "next", "form"]
 
 _CONTROL: dict[str, Control] = {}
 for _word, _phrases in {
@@ -107,6 +107,7 @@ for _word, _phrases in {
     "keep": ["keep", "keep it", "keep that", "keep as is", "as is", "leave it", "leave as is"],
     "help": ["help", "options", "what can i say", "what can i type", "huh", "eh"],
     "next": ["next", "later", "next item", "do later", "do it later", "not now", "skip item", "skip this item"],
+    "form": ["form", "open the form", "open form", "the form", "use the form", "show the form"],
 }.items():
     for _phrase in _phrases:
         _CONTROL[" ".join(words(_phrase))] = _word  # type: ignore[assignment]
@@ -414,7 +415,7 @@ _YES = {
     ]
 }
 _NO = {tuple(words(p)) for p in ["no", "n", "nope", "not yet", "wait", "hold on", "change", "edit"]}
-_EDIT_VERBS = frozenset("edit change fix redo amend correct update".split())
+EDIT_VERBS = frozenset("edit change fix redo amend correct update".split())
 
 
 def parse_review(text: str) -> ReviewAnswer | None:
@@ -424,7 +425,7 @@ def parse_review(text: str) -> ReviewAnswer | None:
         return ("yes", None)
     if tuple(tokens) in _NO:
         return ("no", None)
-    if tokens and tokens[0] in _EDIT_VERBS and len(tokens) > 1:
+    if tokens and tokens[0] in EDIT_VERBS and len(tokens) > 1:
         return ("edit", " ".join(tokens[1:]))
     if tokens and (tokens[0].isdigit() or tokens[0] in _TARGET_WORDS or tokens[0] in {"kpi", "milestone", "ms"}):
         return ("edit", " ".join(tokens))

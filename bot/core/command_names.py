@@ -102,7 +102,8 @@ def _block(block: Block, syntax: CommandSyntax) -> Block:
                 dataclasses.replace(f, label=ex(f.label), hint=ex(f.hint), options=[choice(c) for c in f.options])
                 for f in block.fields
             ]
-            return dataclasses.replace(block, title=ex(block.title), fields=fields)
+            errors = {name: ex(message) for name, message in block.errors.items()}
+            return dataclasses.replace(block, title=ex(block.title), fields=fields, errors=errors)
         case File():
             return dataclasses.replace(block, title=ex(block.title))
     return dataclasses.replace(block, text=ex(block.text))  # type: ignore[call-arg]

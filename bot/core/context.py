@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.core.errors import BadInput
-from bot.core.events import Sender
+from bot.core.events import DIRECT, Sender
 from bot.core.replies import Reply
 from storage.conversations import get_conversation, save_conversation
 from storage.models import Conversation, Person, Plan
@@ -28,6 +28,12 @@ class Context:
     """The chat platforms the clock can send to; none: the terminal inbox only."""
     edits: list[tuple[str, Reply]] = field(default_factory=list)
     """Messages to edit in place once this event's changes are committed: (key, new reply)."""
+
+    @property
+    def direct(self) -> bool:
+        """Whether the person spoke to the bot directly (a DM, its thread, the terminal),
+        not in a channel or group where others read along."""
+        return self.sender.channel == DIRECT
 
     @property
     def zone(self) -> ZoneInfo:

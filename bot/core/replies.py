@@ -4,6 +4,8 @@ Text is plain and unescaped here; every adapter escapes it for its platform
 (Slack mrkdwn, Adaptive Cards, the terminal). A reply may carry a `key`, a handle
 the adapter remembers for the sent message, so a later reply with
 `replaces=key` edits that message in place (Slack chat.update, Teams update).
+A reply marked `direct` goes to the person's direct conversation with the bot,
+wherever the event came from (an update started in a channel continues there).
 """
 
 from __future__ import annotations
@@ -76,12 +78,17 @@ class FormField:
 @dataclass(frozen=True)
 class Form:
     """A whole update as one form (Slack modal, Teams card); submitting it sends
-    a `FormSubmitted` event with the values by field name."""
+    a `FormSubmitted` event with the values by field name.
+
+    `errors` maps a field's name to what is wrong with the value submitted, so
+    an adapter can show each message under its field (a Slack modal's
+    `response_action: errors`); the same problems are also in the reply's text."""
 
     title: str
     fields: list[FormField]
     submit_label: str = "Review"
     step: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,12 @@ class Reply:
     blocks: list[Block]
     key: str | None = None
     replaces: str | None = None
+    direct: bool = False
+    """Send this to the person's direct conversation with the bot (their DM),
+    not to the channel the event came from. Set on every reply of an update
+    started from a channel or group; the core then adds an unmarked reply for
+    the channel saying so. An adapter that is always direct (the terminal)
+    shows it like any other reply."""
 
     @property
     def text(self) -> str:

@@ -58,14 +58,16 @@ def encode(reply: Reply) -> dict[str, Any]:
         "blocks": [encode_block(b) for b in reply.blocks],
         "key": reply.key,
         "replaces": reply.replaces,
+        "direct": reply.direct,
         "text": reply.text,
     }
 
 
 def decode(data: dict[str, Any]) -> Reply:
     """The stored reply; its plain text as one paragraph if it no longer decodes."""
+    direct = bool(data.get("direct", False))
     try:
         blocks = [decode_block(b) for b in data["blocks"]]
     except (KeyError, TypeError, ValueError, ValidationError):
-        return Reply([Paragraph(str(data.get("text", "")))], key=data.get("key"), replaces=data.get("replaces"))
-    return Reply(blocks, key=data.get("key"), replaces=data.get("replaces"))
+        blocks = [Paragraph(str(data.get("text", "")))]
+    return Reply(blocks, key=data.get("key"), replaces=data.get("replaces"), direct=direct)

@@ -12,6 +12,7 @@ import re
 
 from sqlmodel import Session
 
+from bot.core.command_names import cmd
 from bot.core.context import Context
 from bot.core.errors import BadInput, NotAllowed, NotFound
 from bot.core.wording import and_list, period_example
@@ -32,10 +33,8 @@ _NUMBER = re.compile(r"#?(\d{1,4})")
 def usage(periods: list[Period]) -> str:
     """How to name an item and period, with an example period from this plan."""
     example = periods[min(1, len(periods) - 1)].key if periods else "2025-H1"
-    return (
-        "Write /plan-update for your items due now, /plan-update 3 for item 3, "
-        f"or /plan-update 3 {example} for an earlier period."
-    )
+    update = cmd("plan-update")
+    return f"Write {update} for your items due now, {update} 3 for item 3, or {update} 3 {example} for an earlier period."
 
 
 def parse_args(args: str, periods: list[Period]) -> tuple[int | None, str | None]:

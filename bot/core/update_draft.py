@@ -39,11 +39,18 @@ class Draft:
     return_to_review: bool = False
     queue: list[int] = field(default_factory=list)
     source: str = "chat"
+    switch_to: tuple[int, str] | None = None
+    """(item, period) the person asked to start instead: the open question is
+    then "continue this item or put it aside?"."""
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Draft:
         names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: copy.deepcopy(v) for k, v in data.items() if k in names})
+        draft = cls(**{k: copy.deepcopy(v) for k, v in data.items() if k in names})
+        if draft.switch_to is not None:
+            number, period = draft.switch_to
+            draft.switch_to = (int(number), str(period))
+        return draft
 
     def to_data(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -54,8 +61,16 @@ class Draft:
 
     @property
     def kind(self) -> str:
-        """The question's kind: rag, kpi, ms, ms_date, blockers, summary or confirm."""
+        """The open question's kind: rag, kpi, ms, ms_date, blockers, summary, confirm,
+        or switch (continue this item or put it aside?)."""
+        if self.switch_to is not None:
+            return "switch"
         return "ms_date" if self.awaiting_date else self.step.split(":", 1)[0]
+
+    @property
+    def answered(self) -> int:
+        """How many questions have an answer so far."""
+        return sum(1 for step in self.questions if step in self.answers)
 
     @property
     def state(self) -> str:

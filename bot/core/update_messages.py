@@ -1,8 +1,10 @@
-"""What the update conversation shows: the opening, each question, the review, the receipt.
+"""What the update conversation shows: the opening, each question, the review,
+the receipt, the form, and the offer of a draft that was set aside.
 
 Pure functions of a draft and what it is about. Text is plain and the person's
 own words are quoted back exactly; adapters escape for their platform. Every
-button's value is the word a person could type instead.
+button's value is the word a person could type instead. A RAG status is always
+shown as its word and label ("Amber (at risk)"), never by colour alone.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from bot.core.answers import MILESTONE_WORD, RAG_WORD
+from bot.core.command_names import cmd
 from bot.core.replies import (
     Block,
     Bullets,
@@ -54,9 +57,20 @@ MILESTONE_CHOICES = [
     Choice("slipped", "Slipped"),
     Choice("not started", "Not started"),
 ]
+OPEN_FORM = Choice("form", "Open the form")
+"""On the first question: an adapter can open the whole update as a modal from this click."""
+START = "checkin:start"
+"""The step of buttons whose value starts an update ("update 5 2019-Q3")."""
 NAVIGATION = (
-    "Type back, help, next (leave this item for later) or cancel at any question; nothing is stored until you confirm."
+    "Type back, help, form (the whole update as one form), next (leave this item for later, answers kept) "
+    "or cancel at any question; nothing is stored until you confirm."
 )
+
+
+def form_choice(number: int, period_key: str) -> Choice:
+    """"Open the form" for a message outside the conversation (a scheduled prompt): its value is
+    the command that returns the item's form, so pressing it and typing it are one path."""
+    return Choice(f"/plan-update {number} {period_key} form", "Open the form")
 
 
 def _clip(text: str, limit: int = 70) -> str:
@@ -72,6 +86,15 @@ def _previous_line(prev: dict[str, Any]) -> str:
 
 def _day(iso: str) -> str:
     return date_text(dt.date.fromisoformat(iso))
+
+
+def question_label(draft: Draft, step: str) -> str:
+    """'RAG status', 'KPI 2', 'Milestone 1', 'Blockers or asks', 'Summary': how answers are named back."""
+    kind = step.split(":", 1)[0]
+    if kind in ("kpi", "ms"):
+        of_kind = [s for s in draft.questions if s.startswith(f"{kind}:")]
+        return f"{'KPI' if kind == 'kpi' else 'Milestone'} {of_kind.index(step) + 1}"
+    return {"rag": "RAG status", "blockers": "Blockers or asks", "summary": "Summary"}.get(step, step)
 
 
 def previous_fields(prev: dict[str, Any], subject: Subject, draft: Draft) -> Fields:
@@ -108,10 +131,10 @@ def opening(draft: Draft, subject: Subject, intro: list[str]) -> Reply:
         Paragraph(
             "I'll ask for the RAG status, progress on each KPI, each milestone's state, "
             f"{blockers_phrase(subject.asks_of)}, "
-            "and a one-line summary, then show you the whole update to confirm. Answer in your own words. " + NAVIGATION
+            "and a one-line summary, then show you the whole update to confirm. Answer in your own words, "
+            "or open the form to answer everything at once. " + NAVIGATION
         )
     )
-    blocks.append(update_form(draft, subject, form_initial(draft)))
     return Reply(blocks)
 
 
@@ -128,6 +151,8 @@ def question(draft: Draft, subject: Subject, token: str, lead_in: list[str]) -> 
     """The current question with its buttons; at the review, the whole update."""
     if draft.kind == "confirm":
         return review(draft, subject, token, lead_in)
+    if draft.kind == "switch":
+        return switch_question(draft, subject, token, lead_in)
     number = draft.questions.index(draft.step) + 1
     counter = f"Question {number} of {len(draft.questions)}, item {subject.item.number} ({subject.period_label})."
     prompt, choices = _prompt(draft, subject)
@@ -146,7 +171,7 @@ def _prompt(draft: Draft, subject: Subject) -> tuple[str, list[Choice]]:
         if prev:
             lines.append(f"Last time: {rag_text(prev)}.")
         lines += _so_far(draft, rag_text(answer) if answer else None)
-        choices = list(RAG_CHOICES) + ([Choice("same", f"Same as last time ({Rag(prev).colour})")] if prev else [])
+        choices = list(RAG_CHOICES) + ([Choice("same", f"Same as last time: {rag_text(prev)}")] if prev else [])
     elif kind == "kpi":
         index, total = _position(draft, "kpi:")
         lines = [f"KPI {index} of {total}: {subject.kpi_text(step[4:])}"]
@@ -190,7 +215,61 @@ def _prompt(draft: Draft, subject: Subject) -> tuple[str, list[Choice]]:
         choices.append(Choice("back", "Back"))
     if answer is not None and kind != "ms_date":
         choices.append(Choice("keep", "Keep my answer"))
+    if draft.cursor == 0 and kind == "rag":
+        choices.append(OPEN_FORM)
     return "\n".join(lines), choices
+
+
+def switch_question(draft: Draft, subject: Subject, token: str, lead_in: list[str]) -> Reply:
+    """Another item was asked for mid-update: carry on with this one, or set it aside (answers kept)?"""
+    assert draft.switch_to is not None
+    target = draft.switch_to[0]
+    answered = f"{draft.answered} of {len(draft.questions)} questions answered"
+    prompt = (
+        f"You're in the middle of item {draft.item}'s update for {subject.period_label} ({answered}). "
+        f"Continue item {draft.item} or put it aside and start item {target}? Putting it aside keeps your answers: "
+        f"{cmd('plan-update')} {draft.item} picks it up where you stopped."
+    )
+    choices = [
+        Choice("continue", f"Continue item {draft.item}", "primary"),
+        Choice("put aside", f"Put it aside, start item {target}"),
+    ]
+    return Reply([*(Paragraph(line) for line in lead_in), Choices(prompt, choices, token)])
+
+
+def options_text(draft: Draft, subject: Subject) -> str:
+    """The accepted answers to the open question, after a 'couldn't read that'."""
+    same = ", or same to copy last time's" if draft.same(draft.step) else ""
+    kind = draft.kind
+    example = example_day(subject.period.end)
+    if kind == "rag":
+        last = f" ({rag_text(draft.same('rag'))})" if draft.same("rag") else ""
+        return (
+            "Answer green (or on track, ok, 1), amber (at risk, 2), red (off track, behind, 3) "
+            f"or complete (done, blue, 4){same}{last}."
+        )
+    if kind == "ms":
+        return (
+            f"Answer done (✅, 1), on track (2), slipped (3, e.g. 'slipped to end of {example:%b}' or "
+            f"'slipped {slash_date(example)}') or not started (4); skip keeps its last state{same}."
+        )
+    if kind == "ms_date":
+        return f"Write the new date like {subject.date_examples}, or skip if it isn't known yet."
+    if kind == "summary":
+        return f"Type one line on progress this period{same}."
+    if kind == "switch":
+        return f"Type continue to carry on with item {draft.item}, or put aside to start the other item."
+    return "Type your answer, skip, or back."
+
+
+def field_hint(kind: str, subject: Subject) -> str:
+    """What a form field accepts, after a problem with it."""
+    return {
+        "rag": "Choose green, amber, red or complete.",
+        "ms": "Choose done, on track, slipped or not started.",
+        "ms_date": f"Write it like {subject.date_examples}, or leave it empty if it isn't known yet.",
+        "summary": "Write one line on progress this period.",
+    }.get(kind, "")
 
 
 def help_text(draft: Draft, subject: Subject) -> str:
@@ -214,10 +293,16 @@ def help_text(draft: Draft, subject: Subject) -> str:
         "blockers": f"{blockers_help(subject.asks_of)} Type it, or none. {same}.",
         "summary": f"One line on progress this period; it goes into the {subject.return_name}, so it can't be skipped. "
         f"{same}.",
+        "switch": f"You asked for another item while item {draft.item}'s update is open. Type continue (or press "
+        f"Continue) to carry on with item {draft.item}, or put aside to keep its answers for later and start the "
+        f"other item; {cmd('plan-update')} {draft.item} picks it up again where you stopped. cancel or back also "
+        f"carry on with item {draft.item}.",
         "confirm": "Type yes (or save, submit) to store this update. To change an answer type edit and its number "
         "from the list (edit 2), or its name (change summary, edit rag, edit kpi 1, edit milestone 2). "
         "back returns to the last question; cancel stores nothing.",
     }
+    if kind == "switch":
+        return texts[kind]
     tail = (
         " keep keeps the answer you gave earlier in this update." if draft.answers.get(draft.step) is not None else ""
     )
@@ -308,7 +393,7 @@ def form_initial(draft: Draft) -> dict[str, str]:
     return values
 
 
-def update_form(draft: Draft, subject: Subject, initial: dict[str, str]) -> Form:
+def update_form(draft: Draft, subject: Subject, initial: dict[str, str], errors: dict[str, str] | None = None) -> Form:
     """The whole update as one form; its step names the item and period, not a question."""
     fields = [
         FormField("rag", "RAG status", "choice", list(RAG_CHOICES), initial.get("rag", ""), optional=False),
@@ -356,4 +441,17 @@ def update_form(draft: Draft, subject: Subject, initial: dict[str, str]) -> Form
         fields,
         submit_label="Review",
         step=f"checkin:form:{draft.item}:{draft.period}",
+        errors=dict(errors or {}),
     )
+
+
+def kept_line(number: int, period_key: str, period_label: str) -> str:
+    """'item 5 for Q3 2019-20 (/plan-update 5 2019-Q3 picks it up)': a set-aside draft and how to resume it."""
+    return f"item {number} for {period_label} ({cmd('plan-update')} {number} {period_key} picks it up)"
+
+
+def draft_offer(drafts: list[tuple[int, str, str]], lead_in: list[str]) -> Reply:
+    """Set-aside drafts, (item, period key, period label), each with a button that resumes it."""
+    prompt = "Kept for you, unfinished: " + "; ".join(kept_line(*d) for d in drafts) + "."
+    choices = [Choice(f"update {n} {key}", f"Continue item {n} ({label})") for n, key, label in drafts]
+    return Reply([*(Paragraph(line) for line in lead_in), Choices(prompt, choices, START)])

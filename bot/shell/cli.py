@@ -129,7 +129,13 @@ def _run(args: argparse.Namespace) -> int:
     assert plan is not None
     zone = ZoneInfo(plan.timezone)
     day, note = _today(plan, zone, args.today)
-    bot = Planbot(engine, DayClock(day, zone), exports_dir=settings.planbot_exports_dir, port=chat_port(settings, engine))
+    bot = Planbot(
+        engine,
+        DayClock(day, zone),
+        exports_dir=settings.planbot_exports_dir,
+        port=chat_port(settings, engine),
+        conversation_idle=dt.timedelta(hours=settings.planbot_conversation_idle_hours),
+    )
     shell = ShellSession(bot, person.id)
     interactive = sys.stdin.isatty()
     print(_banner(engine, person, day, note), end="\n\n", flush=True)

@@ -29,7 +29,8 @@ class ShellSession:
 
     @property
     def sender(self) -> Sender:
-        return Sender("shell", self.person_id, "terminal")
+        """The terminal is always the person's direct conversation with the bot."""
+        return Sender("shell", self.person_id)
 
     def send(self, line: str) -> list[Reply]:
         """One typed line in; the replies to print."""

@@ -23,6 +23,8 @@ class Seen:
     buttons: list[str] = field(default_factory=list)
     form_fields: list[str] = field(default_factory=list)
     """The names of the fields of the form this message carries (or opens), if any."""
+    errors: dict[str, str] = field(default_factory=dict)
+    """Per-field problems the form shows after a submission it could not take."""
     handle: Any = None
     """Driver-specific: what `press` and `submit_form` need to act on this message."""
 

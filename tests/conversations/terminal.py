@@ -29,6 +29,7 @@ def seen(reply: Reply) -> Seen:
         render(reply),
         buttons=buttons,
         form_fields=[f.name for f in forms[-1].fields] if forms else [],
+        errors=dict(forms[-1].errors) if forms else {},
         handle=reply,
     )
 

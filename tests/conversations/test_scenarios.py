@@ -82,8 +82,12 @@ def test_an_update_by_buttons(driver: Driver, plan_engine: Engine) -> None:
 
 
 def test_an_update_by_the_form(driver: Driver, plan_engine: Engine) -> None:
-    opening = driver.say("cal", f"{driver.typed('plan-update')} 5")
-    form = next(s for s in opening if s.form_fields)
+    driver.run_job("quarterly-prompts")
+    prompt = prompt_for(driver, "cal", 5)
+    assert "Open the form" in prompt.buttons
+    opened = driver.press("cal", "Open the form", on=prompt)
+    form = next(s for s in opened if s.form_fields)
+    assert {"rag", "summary", "blockers"} <= set(form.form_fields)
     values = {name: "" for name in form.form_fields}
     values.update({"rag": "red", "summary": "Stalled on funding", "blockers": "Need CLGU sign-off"})
     for name in form.form_fields:
@@ -102,6 +106,17 @@ def test_an_update_by_the_form(driver: Driver, plan_engine: Engine) -> None:
         "Need CLGU sign-off",
         "form",
     )
+
+
+def test_a_form_with_bad_fields_says_what_to_fix_per_field(driver: Driver, plan_engine: Engine) -> None:
+    opening = driver.say("cal", f"{driver.typed('plan-update')} 5")
+    form = next(s for s in driver.press("cal", "Open the form", on=last_question(opening)) if s.form_fields)
+    answered = driver.submit_form("cal", {"rag": "purple", "summary": ""}, on=form)
+
+    again = next(s for s in answered if s.form_fields)
+    assert again.errors.keys() >= {"rag", "summary"}
+    assert "purple" in again.errors["rag"]
+    assert stored(plan_engine) == []
 
 
 def test_a_stale_button_re_asks_the_current_question_and_changes_nothing(driver: Driver, plan_engine: Engine) -> None:

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from bot.core.clock import FixedClock
 from bot.core.events import ChoiceMade, FormSubmitted, Sender, TextMessage
 from bot.core.planbot import Planbot
-from bot.core.replies import Choices, Form, Reply
+from bot.core.replies import Choice, Choices, Form, Reply
 from storage.db import session_scope
 from storage.models import Conversation, Item, MilestoneState, Rag, Update, UpdateKpi, UpdateMilestone
 from tests.conftest import Chat
@@ -85,7 +85,9 @@ def test_lead_writes_a_full_update_in_free_text(chat: ChatFor, plan_engine: Engi
     assert "(due 31 Aug 2019)" in shown
     assert "No earlier update for this item." in shown
     assert "Item 3 has no update for Q2 2019-20 yet either; /plan-update 3 2019-Q2 writes that one." in shown
-    form = form_of(opening)
+    first = choices_of(opening)
+    assert first.choices[-1] == Choice("form", "Open the form")
+    form = form_of(bea.bot.handle(ChoiceMade(bea.sender, "form", first.step)))
     assert form.step == "checkin:form:3:2019-Q3"
     assert [f.name for f in form.fields][:3] == ["rag", "kpi:kpi1", "kpi:kpi2"]
     assert "What is the overall RAG status of item 3" in shown
@@ -341,7 +343,8 @@ def test_buttons_answer_like_typing(planbot: Planbot, chat: ChatFor, plan_engine
 
 def test_form_with_errors_then_valid(planbot: Planbot, chat: ChatFor, plan_engine: Engine) -> None:
     cal = chat("cal")
-    token = form_of(cal.say("/plan-update 5")).step
+    cal.say("/plan-update 5")
+    token = form_of(cal.say("form")).step
     cal.say("cancel")
     bad = {
         "rag": "purple",
@@ -354,12 +357,15 @@ def test_form_with_errors_then_valid(planbot: Planbot, chat: ChatFor, plan_engin
     said = planbot.handle(FormSubmitted(cal.sender, bad, token))
     shown = text_of(said)
     assert "I couldn't take that form yet, so nothing was stored. Please fix these:" in shown
-    assert 'RAG status: "purple" isn\'t a RAG status; choose green, amber, red or complete.' in shown
+    assert 'RAG status: I couldn\'t read "purple" as a RAG status. Choose green, amber, red or complete.' in shown
     assert "KPI 1: That answer is 3,001 characters" in shown
-    assert 'Milestone 1: "maybe" isn\'t a milestone state' in shown
-    assert 'Milestone 2: "someday" isn\'t a date I can read' in shown
-    assert "Summary: needed" in shown
-    assert form_of(said).step == token
+    assert 'Milestone 1: I couldn\'t read "maybe" as a milestone state.' in shown
+    assert 'Milestone 2, new date: I couldn\'t read "someday" as a date.' in shown
+    assert "Summary: The summary goes into the quarterly return, so it can't be skipped." in shown
+    form = form_of(said)
+    assert form.step == token
+    assert sorted(form.errors) == ["kpi:kpi1", "ms:m1", "ms_date:m2", "rag", "summary"]
+    assert form.errors["rag"] == 'I couldn\'t read "purple" as a RAG status. Choose green, amber, red or complete.'
     assert updates(plan_engine, 5) == [] and conversation(plan_engine, "cal") is None
 
     good = {
@@ -389,7 +395,8 @@ def test_form_with_errors_then_valid(planbot: Planbot, chat: ChatFor, plan_engin
 
 def test_form_during_the_conversation_for_the_same_item(planbot: Planbot, chat: ChatFor, plan_engine: Engine) -> None:
     bea = chat("bea")
-    token = form_of(bea.say("/plan-update")).step
+    bea.say("/plan-update")
+    token = form_of(bea.say("open the form")).step
     assert token == "checkin:form:3:2019-Q3"
     values = {
         "rag": "green",
@@ -468,7 +475,7 @@ def test_editing_creates_version_two_and_keeps_history(planbot: Planbot, chat: C
     shown = cal.command("plan-update", "5")
     assert "Item 5 already has an update for Q3 2019-20 (version 1, by Cal Placeholder on 20 Nov 2019)" in shown
     assert "Saving makes version 2; version 1 stays in the history." in shown
-    assert "Keep my answer" not in shown and "Same as last time (Green)" in shown
+    assert "Keep my answer" not in shown and "Same as last time: Green (on track)" in shown
     cal.say("keep")
     cal.say("keep")
     cal.say("Federal board endorsed in October")
@@ -495,7 +502,9 @@ def test_plan_update_again_resumes_the_open_question(chat: ChatFor, plan_engine:
         "You're already writing item 5's update for Q3 2019-20; here is where we are." in said and "KPI 1 of 2" in said
     )
     said = cal.command("plan-update", "6")
-    assert "I've set aside your unfinished update for item 5; nothing from it was stored." in said
+    assert "Continue item 5 or put it aside and start item 6?" in said
+    said = cal.text("put it aside")
+    assert "Item 5's update is put aside with your answers kept; /plan-update 5 picks it up where you stopped." in said
     assert "Item 6: Translate strategies" in said
 
 

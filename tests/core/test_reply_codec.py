@@ -38,11 +38,13 @@ def test_every_block_comes_back_as_it_was() -> None:
                 "Update",
                 [FormField("rag", "RAG", "choice", [Choice("green", "Green")], optional=False)],
                 step="checkin:form:3:2019-Q3",
+                errors={"rag": 'I couldn\'t read "purple" as a RAG status.'},
             ),
             File("exports/q3.docx", "Q3 return"),
         ],
         key="k1",
         replaces="k0",
+        direct=True,
     )
     stored = json.loads(json.dumps(encode(reply)))
     assert decode(stored) == reply

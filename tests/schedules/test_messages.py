@@ -62,7 +62,7 @@ def test_the_quarterly_prompt_shows_kpis_milestones_and_the_last_update(
     )
     assert "Last update: Q2 2019-20, At risk, written Mon 7 Oct 2019: Consultation slipped to the autumn" in text
     buttons = next(b for b in prompt.blocks if isinstance(b, Choices))
-    assert [c.value for c in buttons.choices] == ["/plan-update 3 2019-Q3", "/snooze 2d"]
+    assert [c.value for c in buttons.choices] == ["/plan-update 3 2019-Q3", "/plan-update 3 2019-Q3 form", "/snooze 2d"]
     assert buttons.step == "prompt:quarterly-prompt:3:2019-Q3"
 
 

@@ -1,0 +1,148 @@
+"""One reader per kind of update question: the RAG status, a note (a KPI's
+progress or the blockers), a milestone's state, a slipped milestone's new date,
+and the summary.
+
+Typed answers, button presses and form fields all go through these, so a rule
+("the summary can't be skipped", "same copies the previous update") is written
+once. A reader takes what was given and the previous update's value for the
+question, and returns the value to keep in the draft, or raises Unreadable
+saying what was wrong; each path adds the question's options its own way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.core.answers import Control, Unreadable, control_word, parse_date, parse_milestone, parse_rag, words
+from bot.core.update_draft import ms_answer
+from storage.models import MilestoneState, Rag
+
+NOTHING_TO_COPY = "There's no earlier update to copy, so please answer this one."
+
+
+class Explained(Unreadable):
+    """An unreadable answer whose message already says what would be read, so no options are added."""
+
+
+@dataclass(frozen=True)
+class Given:
+    """An answer as given: its cleaned text and the navigation word it is, if any."""
+
+    text: str
+    word: Control | None
+
+    @classmethod
+    def typed(cls, text: str) -> Given:
+        return cls(text, control_word(text))
+
+    @classmethod
+    def field(cls, text: str) -> Given:
+        """A form field: left empty, it means what 'skip' means when typed."""
+        return cls(text, control_word(text) if text else "skip")
+
+    @property
+    def copying(self) -> bool:
+        return self.word in ("same", "keep")
+
+    @property
+    def skipping(self) -> bool:
+        return self.word in ("skip", "none")
+
+
+def read_rag(given: Given, previous: str | None) -> str:
+    """The RAG status's stored value; it can't be skipped."""
+    if given.skipping:
+        raise Unreadable("The RAG status can't be skipped.")
+    if given.copying:
+        if previous is None:
+            raise Unreadable(NOTHING_TO_COPY)
+        return Rag(previous).value
+    rag = parse_rag(given.text)
+    if rag is None:
+        raise Unreadable(f'I couldn\'t read "{given.text}" as a RAG status.')
+    return rag.value
+
+
+def read_note(given: Given, previous: str | None) -> str:
+    """A KPI's progress or the blockers: any words; skip or none is nothing to note."""
+    if given.copying:
+        return previous or ""
+    if given.skipping:
+        return ""
+    return given.text
+
+
+def read_milestone(given: Given, previous: dict[str, Any] | None, *, today: dt.date) -> tuple[dict[str, Any], bool]:
+    """(the milestone's answer, whether to ask for the new date): skip keeps its last state."""
+    if given.copying:
+        if previous is None:
+            raise Unreadable(NOTHING_TO_COPY)
+        return dict(previous), False
+    if given.word == "skip":
+        return (dict(previous) if previous else ms_answer(MilestoneState.NOT_STARTED, None)), False
+    try:
+        reading = parse_milestone(given.text, today=today)
+    except Unreadable as exc:
+        raise Explained(str(exc)) from None
+    if reading is None:
+        raise Unreadable(f'I couldn\'t read "{given.text}" as a milestone state.')
+    return ms_answer(reading.state, reading.new_date), reading.needs_date
+
+
+def read_slip_date(given: Given, previous: dict[str, Any] | None, *, today: dt.date) -> dt.date | None:
+    """A slipped milestone's new date; skip (or none) means it isn't known yet."""
+    if given.skipping:
+        return None
+    if given.copying and previous and previous.get("date"):
+        return dt.date.fromisoformat(previous["date"])
+    day = parse_date(given.text, today=today)
+    if day is None:
+        day = _date_in_state(given.text, today)
+    if day is None:
+        raise Unreadable(f'I couldn\'t read "{given.text}" as a date.')
+    return day
+
+
+def read_summary(given: Given, previous: str | None, *, return_name: str) -> str:
+    """The one-line summary; it goes into the return, so it can't be skipped."""
+    if given.copying:
+        if previous is None:
+            raise Unreadable(NOTHING_TO_COPY)
+        return previous
+    if given.skipping:
+        raise Unreadable(f"The summary goes into the {return_name}, so it can't be skipped.")
+    return given.text
+
+
+Switch = Literal["continue", "aside"]
+_SWITCH_FILLER = frozenset("item it the this that with please number no".split())
+_CONTINUE = frozenset("continue carry resume stay keep go finish".split())
+_ASIDE = frozenset("switch start put set park leave new other".split())
+
+
+def read_switch(given: Given, *, current: int, other: int) -> Switch | None:
+    """"Continue item 5 or put it aside?": continue (also back, cancel: stay where you are), or
+    aside (also next); the item's number alone picks that item."""
+    if given.word in ("back", "cancel", "keep"):
+        return "continue"
+    if given.word == "next":
+        return "aside"
+    tokens = [t for t in words(given.text) if t not in _SWITCH_FILLER]
+    if not tokens:
+        return None
+    if tokens == [str(current)] or tokens[0] in _CONTINUE:
+        return "continue"
+    if tokens == [str(other)] or "aside" in tokens or tokens[0] in _ASIDE:
+        return "aside"
+    return None
+
+
+def _date_in_state(text: str, today: dt.date) -> dt.date | None:
+    """A date question answered as 'slipped to March': the date out of it."""
+    try:
+        reading = parse_milestone(text, today=today)
+    except Unreadable:
+        return None
+    return reading.new_date if reading else None
