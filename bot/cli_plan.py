@@ -9,7 +9,7 @@ from bot.bootstrap import open_database
 from bot.config import get_settings
 from bot.core.wording import counted
 from bot.returns.cli import add_import_parser
-from schedules.periods import plan_periods
+from plantime.periods import plan_periods
 from storage.db import session_scope, startup_lock
 from storage.plan_loader import PlanConflict, load_plan
 from storage.planfile import BUNDLED_PLAN, PlanDocument, PlanFileError, read_plan

@@ -13,9 +13,10 @@ from sqlmodel import Session, col, select
 
 from bot.core.replies import Block, Bullets, Heading, Paragraph, Reply, Table
 from bot.core.wording import short_label
-from schedules.calendar import MeetingOccurrence
-from schedules.messages import day_text, when_text
-from schedules.world import World, load_milestones
+from storage.calendar import MeetingOccurrence
+from bot.core.wording import day_text, when_text
+from schedules.world import World
+from storage.milestone_checks import load_milestones
 from storage import status_queries
 from storage.call_notes import notes_for
 from storage.models import Rag, Send, Update

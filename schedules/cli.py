@@ -20,10 +20,10 @@ from sqlmodel import select
 from bot.bootstrap import start
 from bot.config import get_settings
 from bot.core.clock import Clock, FixedClock, SystemClock
-from schedules.calendar import PlanCalendar, load_calendar
-from schedules.messages import day_text
+from storage.calendar import PlanCalendar, load_calendar
+from bot.core.wording import day_text
 from schedules.planner import JOB_NAMES, PlannedSend
-from schedules.ports import chat_port
+from bot.app import chat_port
 from schedules.preview import preview
 from schedules.reconcile import Outcome, Reconciler
 from storage.db import session_scope

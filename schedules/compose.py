@@ -15,9 +15,10 @@ from schedules.briefs import (
     gather_board_summary,
     gather_brief,
 )
-from schedules.calendar import MeetingOccurrence
-from schedules.messages import ItemCard, Missing, StandIn, day_text
-from schedules.periods import PeriodSpan
+from storage.calendar import MeetingOccurrence
+from bot.core.wording import day_text
+from schedules.messages import ItemCard, Missing, StandIn
+from plantime.periods import PeriodSpan
 from schedules.planner import PlannedSend, route_item
 from schedules.world import World
 from storage import queries

@@ -26,19 +26,9 @@ from bot.core.replies import (
     Reply,
     Table,
 )
-from bot.core.wording import example_day, slash_date
+from bot.core.wording import day_text, example_day, slash_date, when_text
 
 SNOOZE = Choice("/snooze 2d", "Not now: snooze 2 days")
-
-
-def day_text(day: dt.date) -> str:
-    """'Tue 31 Dec 2019'."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def when_text(local: dt.datetime) -> str:
-    """'Thu 21 Nov 2019, 10:00' (a local time)."""
-    return f"{day_text(local.date())}, {local:%H:%M}"
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from schedules.calendar import PlanCalendar
-from schedules.periods import PeriodSpan
+from storage.calendar import PlanCalendar
+from plantime.periods import PeriodSpan
 from schedules.world import World
 from storage.models import Item, Person
 from storage.sends import send_key

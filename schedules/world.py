@@ -11,34 +11,16 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from schedules.calendar import PlanCalendar, load_calendar
+from storage.calendar import PlanCalendar, load_calendar
 from storage import away, queries
-from storage.milestone_checks import latest_checks
-from storage.models import (
-    Absence,
-    Item,
-    Milestone,
-    MilestoneState,
-    Person,
-    Update,
-    UpdateMilestone,
-)
+from storage.milestone_checks import MilestoneDue, load_milestones
+from storage.models import Absence, Item, Person, Update
 from storage.sends import LedgerEntry, ledger_entries, send_key
 
 def slot(kind: str, person_id: str, item_number: int | None, occurrence: str, seq: int = 0) -> str:
     """What makes a send 'the same send' for idempotence: its ledger key, which
     leaves the person out of an item's sends (they go to the lead or a deputy)."""
     return send_key(kind=kind, person_id=person_id, item_number=item_number, occurrence=occurrence, seq=seq)
-
-
-@dataclass(frozen=True)
-class MilestoneDue:
-    item_number: int
-    key: str
-    text: str
-    due: dt.date
-    planned_due: dt.date
-    done: bool
 
 
 @dataclass
@@ -75,43 +57,6 @@ class World:
     def read_ledger(self, session: Session, *, kinds: list[str]) -> None:
         """Re-read the ledger (between jobs of one run: chasers follow the prompts just sent)."""
         self.ledger = {row.key: row for row in ledger_entries(session, kinds=kinds)}
-
-
-def load_milestones(session: Session, items: list[Item]) -> list[MilestoneDue]:
-    """Each dated milestone with its due date now (a slipped one moves) and whether it is done.
-
-    The newest word wins, from either a milestone-due answer or an update.
-    """
-    numbers = [i.number for i in items]
-    events: dict[tuple[int, str], tuple[dt.datetime, MilestoneState, dt.date | None]] = {}
-    for check in latest_checks(session).values():
-        events[(check.item_number, check.milestone_key)] = (check.answered_at, check.state, check.new_date)
-    query = (
-        select(Update.item_number, Update.created_at, UpdateMilestone)
-        .join(UpdateMilestone, col(UpdateMilestone.update_id) == col(Update.id))
-        .where(col(Update.is_latest), col(Update.item_number).in_(numbers))
-    )
-    for number, created_at, row in session.exec(query):
-        key = (number, row.milestone_key)
-        if key not in events or events[key][0] < created_at:
-            events[key] = (created_at, MilestoneState(row.state), row.new_date)
-    out = []
-    rows = session.exec(
-        select(Milestone).where(
-            col(Milestone.in_plan), col(Milestone.item_number).in_(numbers), col(Milestone.due).is_not(None)
-        )
-    )
-    for ms in sorted(rows, key=lambda m: (m.item_number, m.position)):
-        assert ms.due is not None
-        event = events.get((ms.item_number, ms.key))
-        due, done = ms.due, False
-        if event is not None:
-            _, state, new_date = event
-            done = state == MilestoneState.DONE
-            if state == MilestoneState.SLIPPED and new_date is not None:
-                due = new_date
-        out.append(MilestoneDue(ms.item_number, ms.key, ms.text, due, ms.due, done))
-    return out
 
 
 def load_world(session: Session, *, kinds: list[str]) -> World | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from schedules.periods import PeriodSpan, plan_periods
+from plantime.periods import PeriodSpan, plan_periods
 from storage.addresses import drop_contradicted
 from storage.models import (
     Item,

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+import bot.app  # noqa: F401  (the assembly registers /plan-schedule and /plan-status export)
 from bot.core.clock import FixedClock
 from bot.core.events import Command, Sender, TextMessage
 from bot.core.planbot import Planbot

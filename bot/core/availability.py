@@ -20,7 +20,7 @@ from bot.core.errors import BadInput, NotAllowed, NotFound
 from bot.core.replies import Reply, say
 from bot.core.summaries import match_person
 from bot.core.wording import date_examples
-from schedules.messages import day_text, when_text
+from bot.core.wording import day_text, when_text
 from storage import away, queries
 from storage.models import Item, Person
 from storage.planfile import WEEKDAYS, ScheduleSpec

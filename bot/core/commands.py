@@ -25,16 +25,28 @@ from bot.core.errors import BadInput
 from bot.core.replies import Bullets, Heading, Paragraph, Reply, say
 from bot.core.suggest import nearest
 from bot.core.wording import period_example, return_name
-from bot.returns.chat import export_reply
 from storage.queries import plan_periods
 
 Handler = Callable[[Context, str], list[Reply]]
+STATUS_FORMS: dict[str, Handler] = {}
+"""`/plan-status WORD ...` forms that live above the core (the return's export),
+registered by the assembly so the core never imports them."""
 COORDINATORS = "Coordinators:"
 COMMANDS: dict[str, Handler] = {}
 ALIASES: dict[str, str] = {}
 NOTHING_TO_CANCEL = {"cancel", "stop", "skip"}
 ECHO = 40
 _DOC_COMMAND = re.compile(r"(?<![\w/])/([a-z][a-z-]*)")
+
+
+def status_form(word: str) -> Callable[[Handler], Handler]:
+    """Register a `/plan-status WORD` form from a layer above the core."""
+
+    def register(handler: Handler) -> Handler:
+        STATUS_FORMS[word] = handler
+        return handler
+
+    return register
 
 
 def command(name: str, *aliases: str) -> Callable[[Handler], Handler]:
@@ -169,8 +181,8 @@ def plan_status(ctx: Context, args: str) -> list[Reply]:
     if meaning == "changes":
         return summaries.changes(ctx)
     first, rest = (arg.split(None, 1) + ["", ""])[:2]
-    if STATUS_WORDS.get(first.casefold()) == "export":
-        return export_reply(ctx, rest)
+    if STATUS_WORDS.get(first.casefold()) == "export" and "export" in STATUS_FORMS:
+        return STATUS_FORMS["export"](ctx, rest)
     try:
         return summaries.person_items(ctx, arg)
     except summaries.NobodyCalled as exc:
@@ -229,4 +241,4 @@ def help_(ctx: Context, args: str) -> list[Reply]:
     ]
 
 
-from bot.core import availability, flags, milestone_check, schedule_view  # noqa: E402,F401  (their commands register on import)
+from bot.core import availability, flags, milestone_check  # noqa: E402,F401  (their commands register on import)

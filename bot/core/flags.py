@@ -15,8 +15,8 @@ from bot.core.context import Context
 from bot.core.errors import BadInput, NotFound
 from bot.core.replies import Reply, say
 from bot.core.text import answer_text
-from schedules.calendar import MeetingOccurrence, PlanCalendar, load_calendar
-from schedules.messages import when_text
+from storage.calendar import MeetingOccurrence, PlanCalendar, load_calendar
+from bot.core.wording import when_text
 from storage.call_notes import add_note
 from storage.conversations import clear_conversation
 from storage.models import Conversation

@@ -22,8 +22,8 @@ from bot.core.errors import BadInput, NotFound
 from bot.core.replies import Reply, say
 from bot.core.update_access import authorise, find_item
 from bot.core.wording import date_examples, example_day, slash_date
-from schedules.messages import day_text
-from schedules.world import load_milestones
+from bot.core.wording import day_text
+from storage.milestone_checks import load_milestones
 from storage.conversations import clear_conversation
 from storage.milestone_checks import record_check
 from storage.models import Conversation, Item, Milestone, MilestoneState

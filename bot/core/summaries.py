@@ -23,7 +23,7 @@ from bot.core.suggest import nearest
 from bot.core.update_access import own_items
 from bot.core.wording import date_text as day
 from bot.core.wording import short_label as name
-from schedules.calendar import holiday_calendar
+from storage.calendar import holiday_calendar
 from storage import queries, status_queries
 from storage.models import (
     Item,

@@ -143,3 +143,13 @@ def date_examples(after: dt.date) -> str:
     """'31/01/2020, 2020-01-31, 31 Jan 2020, Jan 2020 or end of Jan', for the month after `after`."""
     day = example_day(after)
     return f"{slash_date(day)}, {day.isoformat()}, {date_text(day)}, {day:%b %Y} or end of {day:%b}"
+
+
+def day_text(day: dt.date) -> str:
+    """'Tue 31 Dec 2019'."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def when_text(local: dt.datetime) -> str:
+    """'Thu 21 Nov 2019, 10:00' (a local time)."""
+    return f"{day_text(local.date())}, {local:%H:%M}"

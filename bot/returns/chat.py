@@ -8,6 +8,7 @@ terminal prints the path).
 from __future__ import annotations
 
 from bot.core.command_names import cmd
+from bot.core.commands import status_form
 from bot.core.context import Context
 from bot.core.errors import NotAllowed, NotFound
 from bot.core.replies import File, Paragraph, Reply
@@ -34,6 +35,7 @@ def _check_period(ctx: Context, text: str) -> None:
         ) from None
 
 
+@status_form("export")
 def export_reply(ctx: Context, args: str) -> list[Reply]:
     """Parse '[PERIOD] [FORMAT]' in either order; the words that name no format are the period."""
     name = return_name(ctx.plan)

@@ -22,8 +22,8 @@ from bot.core.command_names import cmd, expand
 from bot.core.planbot import Planbot
 from bot.shell.session import SYNTAX, ShellSession
 from schedules.inbox_port import take_unread
-from schedules.periods import same_point_in_year
-from schedules.ports import chat_port
+from plantime.periods import same_point_in_year
+from bot.app import chat_port
 from storage.db import session_scope
 from storage.models import Person, Plan
 from storage.planfile import PlanFileError

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
-from schedules.calendar import holiday_calendar, load_calendar, weekly_occurrences
+from storage.calendar import holiday_calendar, load_calendar, weekly_occurrences
 from storage.db import session_scope
 from storage.models import Meeting
 from tests.schedules.conftest import london

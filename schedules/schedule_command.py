@@ -1,4 +1,4 @@
-"""/plan-schedule: the coordinators' view of the clock: what goes out in the
+"""/plan-schedule (registered by the assembly): the coordinators' view of the clock: what goes out in the
 coming week, who cannot be reached in chat, who is away or snoozed, the
 deputies, and what did not go out."""
 
@@ -12,8 +12,8 @@ from bot.core.context import Context
 from bot.core.errors import NotAllowed, NotFound
 from bot.core.reach import reach
 from bot.core.replies import Block, Bullets, Heading, Paragraph, Reply, Table
+from bot.core.wording import when_text
 from schedules.briefs import away_lines, problem_lines
-from schedules.messages import when_text
 from schedules.preview import preview
 from storage.addresses import all_addresses, preferred_platforms
 from storage.models import Person

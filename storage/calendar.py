@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from sqlmodel import Session, select
 
-from schedules.periods import PeriodSpan, period_for
+from plantime.periods import PeriodSpan, period_for
 from storage import queries
 from storage.models import Meeting, MeetingDate
 from storage.planfile import WEEKDAYS, ScheduleSpec
