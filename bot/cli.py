@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from bot import cli_db, cli_plan
-from bot.returns import cli as returns_cli
+from bot import cli_returns as returns_cli
 from bot.shell import cli as shell_cli
-from schedules import cli as schedules_cli
+from bot import cli_schedules as schedules_cli
 
 REGISTRARS = [shell_cli.register, cli_plan.register, cli_db.register, returns_cli.register, schedules_cli.register]
 

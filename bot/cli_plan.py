@@ -1,4 +1,4 @@
-"""`planbot plan template | check FILE | load FILE` (and `import FILE`, from bot.returns.cli)."""
+"""`planbot plan template | check FILE | load FILE` (and `import FILE`, from bot.cli_returns)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from bot.bootstrap import open_database
 from bot.config import get_settings
 from bot.core.wording import counted
-from bot.returns.cli import add_import_parser
+from bot.cli_returns import add_import_parser
 from plantime.periods import plan_periods
 from storage.db import session_scope, startup_lock
 from storage.plan_loader import PlanConflict, load_plan

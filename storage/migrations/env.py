@@ -6,17 +6,15 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from storage.db import make_engine
 
 target_metadata = SQLModel.metadata
 
 
 def _engine():  # type: ignore[no-untyped-def]
+    """The engine is handed in by `storage.db.upgrade` (settings stay in the layers above storage)."""
     engine = context.config.attributes.get("connection_engine")
     if engine is None:
-        from bot.config import get_settings
-
-        engine = make_engine(get_settings().database_url)
+        raise RuntimeError("run migrations with `planbot db upgrade` (it passes the database in), not alembic directly")
     return engine
 
 
