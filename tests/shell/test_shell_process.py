@@ -1,4 +1,6 @@
-"""The update conversation end to end through the real `planbot shell` process."""
+"""The update conversation end to end through `planbot shell`: answers piped into a
+real process, a restart between two real processes, and the rest of what the shell
+prints and stores with the command run in-process."""
 
 from __future__ import annotations
 
@@ -6,7 +8,8 @@ from sqlmodel import select
 
 from storage.db import make_engine, session_scope
 from storage.models import Conversation, Update, UpdateKpi, UpdateMilestone
-from tests.processes import planbot
+from tests import processes
+from tests.in_process import planbot
 
 TODAY = ["--today", "2019-11-20"]
 
@@ -35,7 +38,7 @@ def stored(db_url: str, item: int) -> list[Update]:
 
 
 def test_lead_writes_an_update_by_answering_questions(db_url: str) -> None:
-    result = planbot("shell", "--as", "bea", *TODAY, database_url=db_url, stdin="\n".join([*FULL_UPDATE, "yes", ""]))
+    result = processes.planbot("shell", "--as", "bea", *TODAY, database_url=db_url, stdin="\n".join([*FULL_UPDATE, "yes", ""]))
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "You are Bea Sample (area lead); today is Wed 20 Nov 2019, in Q3 2019-20" in out
@@ -61,13 +64,13 @@ def test_lead_writes_an_update_by_answering_questions(db_url: str) -> None:
             "m4": ("not_started", None),
         }
     engine.dispose()
-    status = planbot("shell", "--as", "robin", *TODAY, database_url=db_url, stdin="/plan-status 3\n")
+    status = processes.planbot("shell", "--as", "robin", *TODAY, database_url=db_url, stdin="/plan-status 3\n")
     assert "Met Kent & Medway LEP <officers>" in status.stdout
     assert "Slipped, new date 31 Jan 2020" in status.stdout
 
 
 def test_restart_mid_conversation_loses_no_answer(db_url: str) -> None:
-    first = planbot("shell", "--as", "bea", *TODAY, database_url=db_url, stdin="\n".join(FULL_UPDATE[:5]) + "\n")
+    first = processes.planbot("shell", "--as", "bea", *TODAY, database_url=db_url, stdin="\n".join(FULL_UPDATE[:5]) + "\n")
     assert first.returncode == 0, first.stderr
     assert stored(db_url, 3) == []
     engine = make_engine(db_url)
@@ -75,7 +78,7 @@ def test_restart_mid_conversation_loses_no_answer(db_url: str) -> None:
         conv = session.exec(select(Conversation).where(Conversation.person_id == "bea")).one()
         assert conv.state.startswith("checkin:")
     engine.dispose()
-    second = planbot("shell", "--as", "bea", *TODAY, database_url=db_url, stdin="\n".join([*FULL_UPDATE[5:], "yes", ""]))
+    second = processes.planbot("shell", "--as", "bea", *TODAY, database_url=db_url, stdin="\n".join([*FULL_UPDATE[5:], "yes", ""]))
     assert second.returncode == 0, second.stderr
     assert "Saved: item 3, Q3 2019-20 (version 1)" in second.stdout
     [update] = stored(db_url, 3)
