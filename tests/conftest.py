@@ -9,8 +9,7 @@ dropped at the end. If it is unreachable they are skipped, unless
 PLANBOT_REQUIRE_POSTGRES=1 (CI) makes that a failure.
 
 Expensive state is made once per worker and copied per test: a migrated SQLite
-file, and the bundled plan loaded (a SQLite file; on PostgreSQL, its rows kept
-in a schema of their own).
+file, and database contents such as the loaded bundled plan (DatabaseStates).
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import datetime as dt
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,7 +39,6 @@ PG_URL = os.environ.get("PLANBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.
 REQUIRE_PG = os.environ.get("PLANBOT_REQUIRE_POSTGRES") == "1"
 LONDON = ZoneInfo("Europe/London")
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
-PLAN_SNAPSHOT = "plan_snapshot"  # the PostgreSQL schema holding the loaded plan's rows
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -71,17 +69,6 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sqlite_plan_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The migrated file with the bundled plan loaded, copied for each plan_engine test."""
-    path = tmp_path_factory.mktemp("sqlite-plan") / "plan.db"
-    shutil.copy(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    _load_bundled_plan(engine)
-    engine.dispose()
-    return path
-
-
-@pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this worker's run, dropped at the end."""
     admin = make_engine(PG_URL)
@@ -107,37 +94,74 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
-def _load_bundled_plan(engine: Engine) -> None:
-    with session_scope(engine) as session:
-        load_plan(session, read_plan(BUNDLED_PLAN), source=str(BUNDLED_PLAN))
-
-
-def _reset_postgres(conn: sa.Connection, *, copy_from: str | None = None) -> None:
-    """Empty every table (DELETE, child tables first: on tables this small it is
-    ten times faster than TRUNCATE), then copy rows back from a snapshot schema."""
+def _reset_postgres(engine: Engine, *, copy_from: str | None = None) -> None:
+    """Empty every table, then copy rows back from a saved schema, in one round
+    trip. DELETE, child tables first: on tables this small it is ten times faster
+    than TRUNCATE. Sequences are never reset, so the ids a test makes stay above
+    any id in a saved state."""
     tables = [f'"{t.name}"' for t in SQLModel.metadata.sorted_tables]
-    for table in reversed(tables):
-        conn.execute(sa.text(f"delete from public.{table}"))
+    statements = [f"delete from public.{table}" for table in reversed(tables)]
     if copy_from is not None:
-        for table in tables:
-            conn.execute(sa.text(f'insert into public.{table} select * from "{copy_from}".{table}'))
+        statements += [f'insert into public.{table} select * from "{copy_from}".{table}' for table in tables]
+    with engine.begin() as conn:
+        conn.exec_driver_sql(";\n".join(statements))
 
 
 @pytest.fixture(scope="session")
-def postgres_plan_snapshot(postgres_url: str) -> str:
-    """The bundled plan loaded once per worker, its rows kept in a schema of their
-    own for plan_engine to copy. Sequences are never reset, so ids made by a
-    test stay above any id in the snapshot."""
+def postgres_resetter(postgres_url: str) -> Iterator[Engine]:
+    """One engine per worker for emptying its database before each test."""
     engine = make_engine(postgres_url)
-    with engine.begin() as conn:
-        _reset_postgres(conn)
-    _load_bundled_plan(engine)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'create schema "{PLAN_SNAPSHOT}"'))
-        for table in SQLModel.metadata.sorted_tables:
-            conn.execute(sa.text(f'create table "{PLAN_SNAPSHOT}"."{table.name}" as table public."{table.name}"'))
+    yield engine
     engine.dispose()
-    return PLAN_SNAPSHOT
+
+
+class DatabaseStates:
+    """Database contents built once per worker and copied into each test's database
+    after that: a SQLite file copied over the test's file; on PostgreSQL, the rows
+    kept in a schema of their own and copied back. The first test to ask builds the
+    state in its own database, so the building itself is still run and checked."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.saved: dict[tuple[str, str], str] = {}
+
+    def apply(self, engine: Engine, name: str, build: Callable[[Engine], None]) -> Engine:
+        """The test's database (holding what the state was built on) now holds the state `name`."""
+        key = (engine.dialect.name, name)
+        if key not in self.saved:
+            build(engine)
+            self.saved[key] = self._save(engine, name)
+        elif engine.dialect.name == "sqlite":
+            self._sqlite_file(engine, self.saved[key])
+        else:
+            _reset_postgres(engine, copy_from=self.saved[key])
+        return engine
+
+    def _save(self, engine: Engine, name: str) -> str:
+        if engine.dialect.name == "sqlite":
+            engine.dispose()  # every change checkpointed into the file, which is then copied
+            target = self.folder / f"{name}.db"
+            shutil.copy(str(engine.url.database), target)
+            return str(target)
+        schema = f"state_{name}".replace("-", "_")
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'create schema "{schema}"'))
+            for table in SQLModel.metadata.sorted_tables:
+                conn.execute(sa.text(f'create table "{schema}"."{table.name}" as table public."{table.name}"'))
+        return schema
+
+    @staticmethod
+    def _sqlite_file(engine: Engine, saved: str) -> None:
+        engine.dispose()  # no connection may hold the file while it is replaced
+        path = Path(str(engine.url.database))
+        for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+        shutil.copy(saved, path)
+
+
+@pytest.fixture(scope="session")
+def database_states(tmp_path_factory: pytest.TempPathFactory) -> DatabaseStates:
+    return DatabaseStates(tmp_path_factory.mktemp("states"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -147,12 +171,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
         path = tmp_path / "planbot.db"
         shutil.copy(sqlite_template, path)
         return f"sqlite:///{path}"
-    url = request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        _reset_postgres(conn)
-    engine.dispose()
-    return url
+    _reset_postgres(request.getfixturevalue("postgres_resetter"))
+    return request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture
@@ -162,21 +182,15 @@ def engine(db_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+def load_bundled_plan(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        load_plan(session, read_plan(BUNDLED_PLAN), source=str(BUNDLED_PLAN))
+
+
 @pytest.fixture
-def plan_engine(engine: Engine, request: pytest.FixtureRequest) -> Engine:
-    """A database with the bundled SELEP plan loaded: a copy of one loaded per worker,
-    the same rows `load_plan` writes, without loading the plan for every test."""
-    if engine.dialect.name == "sqlite":
-        engine.dispose()  # no connection may hold the file while it is replaced
-        path = Path(str(engine.url.database))
-        for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            leftover.unlink(missing_ok=True)
-        shutil.copy(request.getfixturevalue("sqlite_plan_template"), path)
-    else:
-        snapshot = request.getfixturevalue("postgres_plan_snapshot")
-        with engine.begin() as conn:
-            _reset_postgres(conn, copy_from=snapshot)
-    return engine
+def plan_engine(engine: Engine, database_states: DatabaseStates) -> Engine:
+    """A database with the bundled SELEP plan loaded (once per worker and engine, then copied)."""
+    return database_states.apply(engine, "plan", load_bundled_plan)
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """`planbot run-job` and `planbot schedule` as a user (or a monitoring script)
 runs them, on each database, with no chat platform configured, so the sends wait
 in the terminal inbox. The `--json` contract (stdout is only the array) is checked
-on a real process, where anything else printed would land in the same stream;
-the rest run the command in-process."""
+first on a real process, where anything else printed would land in the same
+stream; the rest run the command in-process."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ CONTRACT = {"kind", "person", "item", "occurrence", "due"}
 
 def test_run_job_json_is_only_the_array_of_sends_made(db_url: str, plan_engine: Engine) -> None:
     first = processes.planbot("run-job", "pre-call", "--at", "2019-11-20T10:00", "--json", database_url=db_url)
-    again = processes.planbot("run-job", "pre-call", "--at", "2019-11-20T10:05", "--json", database_url=db_url)
+    again = planbot("run-job", "pre-call", "--at", "2019-11-20T10:05", "--json", database_url=db_url)
 
     assert first.returncode == 0, first.stderr
     sends = json.loads(first.stdout)

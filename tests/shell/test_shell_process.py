@@ -1,6 +1,7 @@
-"""The update conversation end to end through `planbot shell`: answers piped into a
-real process, a restart between two real processes, and the rest of what the shell
-prints and stores with the command run in-process."""
+"""The update conversation end to end through `planbot shell`. Answers are piped
+into a real process, and a conversation a real process left half-way is finished
+after it has gone; the rest of what the shell prints and stores is checked with
+the command run in-process."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def test_lead_writes_an_update_by_answering_questions(db_url: str) -> None:
             "m4": ("not_started", None),
         }
     engine.dispose()
-    status = processes.planbot("shell", "--as", "robin", *TODAY, database_url=db_url, stdin="/plan-status 3\n")
+    status = planbot("shell", "--as", "robin", *TODAY, database_url=db_url, stdin="/plan-status 3\n")
     assert "Met Kent & Medway LEP <officers>" in status.stdout
     assert "Slipped, new date 31 Jan 2020" in status.stdout
 
@@ -78,7 +79,7 @@ def test_restart_mid_conversation_loses_no_answer(db_url: str) -> None:
         conv = session.exec(select(Conversation).where(Conversation.person_id == "bea")).one()
         assert conv.state.startswith("checkin:")
     engine.dispose()
-    second = processes.planbot("shell", "--as", "bea", *TODAY, database_url=db_url, stdin="\n".join([*FULL_UPDATE[5:], "yes", ""]))
+    second = planbot("shell", "--as", "bea", *TODAY, database_url=db_url, stdin="\n".join([*FULL_UPDATE[5:], "yes", ""]))
     assert second.returncode == 0, second.stderr
     assert "Saved: item 3, Q3 2019-20 (version 1)" in second.stdout
     [update] = stored(db_url, 3)
