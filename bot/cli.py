@@ -1,7 +1,9 @@
 """The `planbot` command (also `python -m bot`).
 
 Each area registers its own subcommands with a `register(subparsers)` function
-listed in REGISTRARS; this file only wires them together.
+listed in REGISTRARS; this file only wires them together. Building the parser
+imports no database, document or scheduler library: each handler imports what
+it uses, so `planbot --help` starts at once and `planbot shell` loads only the shell.
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-
-from pydantic import ValidationError
 
 from bot import cli_db, cli_plan
 from bot import cli_returns as returns_cli
@@ -42,6 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
+    from pydantic import ValidationError  # the settings' errors; here, as --help needs no pydantic
+
     try:
         return int(args.handler(args) or 0)
     except ValidationError as exc:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from sqlalchemy import text
-
-from bot.bootstrap import open_database
-from bot.config import get_settings
-
 
 def _upgrade(args: argparse.Namespace) -> int:
+    from sqlalchemy import text
+
+    from bot.bootstrap import open_database
+    from bot.config import get_settings
+
     settings = get_settings()
     engine = open_database(settings)
     with engine.connect() as conn:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from bot.bootstrap import open_database
-from bot.config import get_settings
-from bot.core.wording import counted
 from bot.cli_returns import add_import_parser
-from plantime.periods import plan_periods
-from storage.db import session_scope, startup_lock
-from storage.plan_loader import PlanConflict, load_plan
-from storage.planfile import BUNDLED_PLAN, PlanDocument, PlanFileError, read_plan
+
+if TYPE_CHECKING:
+    from storage.planfile import PlanDocument
 
 
 def describe(doc: PlanDocument) -> str:
+    from bot.core.wording import counted
+    from plantime.periods import plan_periods
+
     periods = plan_periods(doc.plan.year_start, doc.plan.year_end, doc.plan.period_months)
     return (
         f"'{doc.plan.title}': {counted(len(doc.items), 'item')}, {counted(len(doc.people), 'person', 'people')}, "
@@ -24,11 +24,15 @@ def describe(doc: PlanDocument) -> str:
 
 
 def _template(args: argparse.Namespace) -> int:
+    from storage.planfile import BUNDLED_PLAN
+
     sys.stdout.write(BUNDLED_PLAN.read_text(encoding="utf-8"))
     return 0
 
 
 def _read(path: str, after: str) -> PlanDocument | None:
+    from storage.planfile import PlanFileError, read_plan
+
     try:
         return read_plan(path)
     except PlanFileError as exc:
@@ -49,6 +53,11 @@ def _load(args: argparse.Namespace) -> int:
     doc = _read(args.file, "Nothing was loaded.")
     if doc is None:
         return 1
+    from bot.bootstrap import open_database
+    from bot.config import get_settings
+    from storage.db import session_scope, startup_lock
+    from storage.plan_loader import PlanConflict, load_plan
+
     settings = get_settings()
     engine = open_database(settings)
     try:

@@ -6,17 +6,15 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.bootstrap import start
-from bot.config import get_settings
 from bot.core.clock import SystemClock
 from bot.core.errors import BadInput, PlanbotError
-from bot.returns.compose import QuarterlyReturn
-from bot.returns.export import FORMAT_NAMES, FORMATS, export_return, format_from
-from storage.db import session_scope
-from storage.planfile import PlanFileError
-from storage.queries import get_plan
+from bot.returns.export import FORMAT_NAMES, FORMATS, format_from
+
+if TYPE_CHECKING:
+    from bot.returns.compose import QuarterlyReturn
 
 
 def _date(text: str) -> dt.date:
@@ -38,6 +36,13 @@ def describe(ret: QuarterlyReturn) -> str:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from bot.bootstrap import start
+    from bot.config import get_settings
+    from bot.returns.export import export_return
+    from storage.db import session_scope
+    from storage.planfile import PlanFileError
+    from storage.queries import get_plan
+
     try:
         fmt = _format(args)
         engine = start(get_settings())

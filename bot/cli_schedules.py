@@ -12,23 +12,18 @@ import datetime as dt
 import json
 import logging
 import sys
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import Engine
-from sqlmodel import select
-
-from bot.bootstrap import start
-from bot.config import get_settings
 from bot.core.clock import Clock, FixedClock, SystemClock
-from storage.calendar import PlanCalendar, load_calendar
-from bot.core.wording import day_text
-from schedules.planner import JOB_NAMES, PlannedSend
-from bot.app import chat_port
-from schedules.preview import preview
-from schedules.reconcile import Outcome, Reconciler
-from storage.db import session_scope
-from storage.models import Person, SendStatus
-from storage.planfile import PlanFileError
+from schedules.planner import JOB_NAMES
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from storage.calendar import PlanCalendar
+    from schedules.planner import PlannedSend
+    from schedules.reconcile import Outcome
 
 DEFAULT_DAYS = 28
 
@@ -38,6 +33,11 @@ class CliError(Exception):
 
 
 def _engine_and_calendar() -> tuple[Engine, PlanCalendar]:
+    from bot.bootstrap import start
+    from bot.config import get_settings
+    from storage.calendar import load_calendar
+    from storage.db import session_scope
+
     engine = start(get_settings())
     with session_scope(engine) as session:
         cal = load_calendar(session)
@@ -65,6 +65,11 @@ def parse_day(text: str, *, option: str) -> dt.date:
 
 
 def _names(engine: Engine) -> dict[str, str]:
+    from sqlmodel import select
+
+    from storage.db import session_scope
+    from storage.models import Person
+
     with session_scope(engine) as session:
         return {p.id: p.name for p in session.exec(select(Person))}
 
@@ -82,6 +87,11 @@ def kind_text(send: PlannedSend) -> str:
 
 
 def _run_job(args: argparse.Namespace) -> int:
+    from bot.config import get_settings
+    from bot.app import chat_port
+    from schedules.reconcile import Reconciler
+    from storage.models import SendStatus
+
     engine, cal = _engine_and_calendar()
     clock: Clock = FixedClock(parse_instant(args.at, cal.zone, option="--at")) if args.at else SystemClock()
     reconciler = Reconciler(engine, chat_port(get_settings(), engine), clock)
@@ -105,6 +115,10 @@ def _run_job(args: argparse.Namespace) -> int:
 
 
 def _schedule(args: argparse.Namespace) -> int:
+    from bot.core.wording import day_text
+    from schedules.preview import preview
+    from storage.db import session_scope
+
     engine, cal = _engine_and_calendar()
     first = parse_day(args.start, option="--from") if args.start else cal.local_day(SystemClock().now())
     last = parse_day(args.end, option="--to") if args.end else first + dt.timedelta(days=DEFAULT_DAYS - 1)
@@ -137,7 +151,10 @@ def _schedule(args: argparse.Namespace) -> int:
 
 
 def _clock(args: argparse.Namespace) -> int:
+    from bot.config import get_settings
     from schedules.clock import ClockProcess, OffsetClock
+    from bot.app import chat_port
+    from schedules.reconcile import Reconciler
 
     logging.getLogger("schedules").setLevel(logging.INFO)
     engine, cal = _engine_and_calendar()
@@ -159,6 +176,8 @@ def _clock(args: argparse.Namespace) -> int:
 
 def _guard(handler):  # type: ignore[no-untyped-def]
     def run(args: argparse.Namespace) -> int:
+        from storage.planfile import PlanFileError
+
         try:
             return int(handler(args))
         except (CliError, PlanFileError) as exc:

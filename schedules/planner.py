@@ -17,12 +17,14 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from storage.calendar import PlanCalendar
 from plantime.periods import PeriodSpan
-from schedules.world import World
-from storage.models import Item, Person
-from storage.sends import send_key
+
+if TYPE_CHECKING:  # planning reads these; the job names alone (the command line's parser) need none
+    from storage.calendar import PlanCalendar
+    from schedules.world import World
+    from storage.models import Item, Person
 
 KINDS = (
     "quarterly-prompt",
@@ -50,6 +52,8 @@ class PlannedSend:
 
     @property
     def key(self) -> str:
+        from storage.sends import send_key
+
         return send_key(
             kind=self.kind,
             person_id=self.person_id,

@@ -1,7 +1,8 @@
 """Write a composed return in a chosen format: the one place that picks a writer.
 
 Writers are imported here, on demand, so reading the plan or answering a chat
-message never loads python-docx, openpyxl or matplotlib.
+message never loads python-docx, openpyxl or matplotlib; the format names import
+nothing, so the command line's parser can list them.
 """
 
 from __future__ import annotations
@@ -9,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from bot.core.errors import BadInput
-from bot.returns.compose import QuarterlyReturn, compose, pick_period
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from bot.returns.compose import QuarterlyReturn
 
 FORMATS = ("docx", "xlsx", "csv", "md")
 FORMAT_NAMES = {"docx": "Word document", "xlsx": "Excel workbook", "csv": "CSV file", "md": "Markdown file"}
@@ -51,6 +55,8 @@ def export_return(
     session: Session, *, period: str | None, fmt: str, produced: dt.date, path: Path | None, folder: Path
 ) -> tuple[QuarterlyReturn, list[Path]]:
     """Compose the return for `period` and write it; the files written, the main one first."""
+    from bot.returns.compose import compose, pick_period  # the database: `planbot --help` reads only FORMATS
+
     ret = compose(session, period=pick_period(session, period), produced=produced)
     target = path or folder / f"{ret.stem}.{fmt}"
     target.parent.mkdir(parents=True, exist_ok=True)

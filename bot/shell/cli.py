@@ -11,23 +11,17 @@ import datetime as dt
 import sys
 import unicodedata
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import Engine
-
-from bot.bootstrap import start
-from bot.config import get_settings
 from bot.core.clock import DayClock
 from bot.core.command_names import cmd, expand
-from bot.core.planbot import Planbot
-from bot.shell.session import SYNTAX, ShellSession
-from schedules.inbox_port import take_unread
 from plantime.periods import same_point_in_year
-from bot.app import chat_port
-from storage.db import session_scope
-from storage.models import Person, Plan
-from storage.planfile import PlanFileError
-from storage.queries import get_plan, people, period_at
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from storage.models import Person, Plan
 
 QUIT = {"/quit", "/exit", "/q"}
 
@@ -39,6 +33,9 @@ def _folded(text: str) -> str:
 
 def _pick_person(engine: Engine, wanted: str | None) -> Person | str:
     """The person to be: by id or unique name; default the plan file's first coordinator."""
+    from storage.db import session_scope
+    from storage.queries import get_plan, people
+
     with session_scope(engine) as session:
         plan = get_plan(session)
         order = [p.get("id") for p in (plan.document.get("people", []) if plan else [])]
@@ -80,6 +77,10 @@ def _today(plan: Plan, zone: ZoneInfo, given: dt.date | None) -> tuple[dt.date, 
 
 
 def _banner(engine: Engine, person: Person, day: dt.date, note: str) -> str:
+    from bot.shell.session import SYNTAX
+    from storage.db import session_scope
+    from storage.queries import get_plan, period_at
+
     with session_scope(engine) as session:
         plan = get_plan(session)
         period = period_at(session, day=day)
@@ -114,6 +115,16 @@ def _lines(interactive: bool) -> Iterator[str]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from bot.app import chat_port
+    from bot.bootstrap import start
+    from bot.config import get_settings
+    from bot.core.planbot import Planbot
+    from bot.shell.session import ShellSession
+    from schedules.inbox_port import take_unread
+    from storage.db import session_scope
+    from storage.planfile import PlanFileError
+    from storage.queries import get_plan
+
     settings = get_settings()
     try:
         engine = start(settings)

@@ -26,6 +26,11 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            # One transaction for the whole upgrade, on SQLite too (it has transactional
+            # DDL; Alembic assumes not): the version is read and every migration applied
+            # under one write lock, so processes starting together on a new file cannot
+            # both apply the same migration.
+            transactional_ddl=True,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -36,6 +36,7 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     admin.dispose()
 
 
+@pytest.mark.slow
 def test_four_processes_starting_at_once_all_come_up(empty_database: str) -> None:
     env = dict(os.environ, DATABASE_URL=empty_database, PLAN_FILE=str(BUNDLED_PLAN), PYTHONPATH=str(ROOT))
     procs = [

@@ -1,4 +1,5 @@
-"""`planbot plan template | check | load` and `planbot db upgrade`, as real processes."""
+"""`planbot plan template | check | load` and `planbot db upgrade`: what each prints,
+returns and stores (in-process), and a bad setting stopping a real process at start-up."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from sqlmodel import select
 from storage.db import make_engine, session_scope
 from storage.models import Item, Kpi, Update
 from storage.planfile import BUNDLED_PLAN
-from tests.processes import planbot
+from tests import processes
+from tests.in_process import planbot
 
 
 @pytest.fixture
@@ -72,7 +74,7 @@ def test_check_missing_file(tmp_path: Path, db_url: str) -> None:
 def test_failed_load_changes_nothing_and_reload_keeps_updates(tmp_path: Path, db_url: str, bundled: dict) -> None:
     assert planbot("plan", "load", str(BUNDLED_PLAN), database_url=db_url).returncode == 0
     engine = make_engine(db_url)
-    from storage.queries import MilestoneAnswer, save_update
+    from storage.queries import save_update
     from storage.models import Rag
     import datetime as dt
 
@@ -112,6 +114,6 @@ def test_db_upgrade_is_repeatable(db_url: str) -> None:
 
 
 def test_bad_setting_stops_with_its_name(db_url: str) -> None:
-    result = planbot("db", "upgrade", database_url=db_url, extra_env={"PLANBOT_TIMEZONE": "Nowhere/Town"})
+    result = processes.planbot("db", "upgrade", database_url=db_url, extra_env={"PLANBOT_TIMEZONE": "Nowhere/Town"})
     assert result.returncode == 2
     assert "PLANBOT_TIMEZONE" in result.stderr and "Traceback" not in result.stderr

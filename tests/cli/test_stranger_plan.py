@@ -5,7 +5,6 @@ loading a different plan over the example does not graft one onto the other."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,8 @@ from storage.models import Item, Rag
 from storage.planfile import BUNDLED_PLAN
 from storage.queries import save_update
 from tests.cli.dublin_plan import DUBLIN_PLAN, write_plan
-from tests.processes import ROOT, planbot
+from tests.in_process import planbot
+from tests.processes import ROOT, child_env
 
 
 def check(tmp_path: Path, path: Path) -> subprocess.CompletedProcess[str]:
@@ -123,8 +123,7 @@ def test_reloading_own_plan_with_new_title_is_not_refused(tmp_path: Path, db_url
 
 
 def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLAN_FILE", "SLACK_", "TEAMS_"))}
-    env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}", "PYTHONPATH": str(ROOT)})
+    env = child_env(f"sqlite:///{tmp_path / 'unused.db'}")
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "plan", "template"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT
     )

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from storage.db import session_scope
 from storage.models import MilestoneState, Rag, Send, SendStatus
 from storage.queries import MilestoneAnswer, save_update
-from tests.conftest import LONDON
+from tests.conftest import LONDON, DatabaseStates
 
 PRODUCED = dt.date(2019, 10, 2)
 
@@ -62,8 +62,13 @@ def chased(engine: Engine, item: int, person: str, period: str, times: int) -> N
 
 
 @pytest.fixture
-def year_engine(plan_engine: Engine) -> Engine:
-    """The bundled plan with Q1 and Q2 updates and Q2 chasers (see the module docstring)."""
+def year_engine(plan_engine: Engine, database_states: DatabaseStates) -> Engine:
+    """The bundled plan with Q1 and Q2 updates and Q2 chasers (see the module docstring),
+    written once per worker and engine, then copied."""
+    return database_states.apply(plan_engine, "returns-year", write_year)
+
+
+def write_year(plan_engine: Engine) -> None:
     save(plan_engine, 1, "2019-Q1", Rag.ON_TRACK, at("2019-06-20"), summary="Team appointed.",
          milestones={"m1": MilestoneAnswer(MilestoneState.DONE)})
     save(plan_engine, 2, "2019-Q1", Rag.AT_RISK, at("2019-06-21"), summary="Evidence base tender late.")
@@ -91,4 +96,3 @@ def year_engine(plan_engine: Engine) -> Engine:
     save(plan_engine, 5, "2019-Q2", Rag.COMPLETE, at("2019-09-27"), summary="All done.", author="cal")
     chased(plan_engine, 4, "bea", "2019-Q2", 3)
     chased(plan_engine, 6, "cal", "2019-Q2", 1)
-    return plan_engine

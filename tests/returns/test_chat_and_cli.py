@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from bot.core.events import Command, Sender
 from bot.core.planbot import Planbot
 from bot.core.replies import File, Reply
-from tests.processes import planbot as run_planbot
+from tests.in_process import planbot as run_planbot
 
 
 def ask(bot: Planbot, person: str, args: str) -> list[Reply]:

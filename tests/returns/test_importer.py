@@ -27,7 +27,7 @@ from storage.planfile import (
     parse_plan,
     read_plan,
 )
-from tests.processes import planbot as run_planbot
+from tests.in_process import planbot as run_planbot
 from tests.returns.conftest import PRODUCED
 
 TODAY = dt.date(2024, 5, 1)

@@ -1,6 +1,8 @@
 """`planbot run-job` and `planbot schedule` as a user (or a monitoring script)
-runs them: a real process on each database, with no chat platform configured,
-so the sends wait in the terminal inbox."""
+runs them, on each database, with no chat platform configured, so the sends wait
+in the terminal inbox. The `--json` contract (stdout is only the array) is checked
+first on a real process, where anything else printed would land in the same
+stream; the rest run the command in-process."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from sqlalchemy.engine import Engine
 from schedules.inbox_port import take_unread
 from storage.db import session_scope
 from storage.models import SendStatus
-from tests.processes import planbot
+from tests import processes
+from tests.in_process import planbot
 from tests.schedules.conftest import ledger
 from tests.schedules.test_plan_year import EXPECTED
 
@@ -20,7 +23,7 @@ CONTRACT = {"kind", "person", "item", "occurrence", "due"}
 
 
 def test_run_job_json_is_only_the_array_of_sends_made(db_url: str, plan_engine: Engine) -> None:
-    first = planbot("run-job", "pre-call", "--at", "2019-11-20T10:00", "--json", database_url=db_url)
+    first = processes.planbot("run-job", "pre-call", "--at", "2019-11-20T10:00", "--json", database_url=db_url)
     again = planbot("run-job", "pre-call", "--at", "2019-11-20T10:05", "--json", database_url=db_url)
 
     assert first.returncode == 0, first.stderr

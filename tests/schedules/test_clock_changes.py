@@ -8,6 +8,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from bot.core.clock import FixedClock
@@ -35,6 +36,7 @@ def local_times(engine: Engine, **where: Any) -> Counter[tuple[str, str]]:
     )
 
 
+@pytest.mark.slow
 def test_october_change_week(reconciler: Reconciler, clock: FixedClock, plan_engine: Engine) -> None:
     run_hourly(
         reconciler, clock, ["pre-call"], dt.datetime(2019, 10, 22, tzinfo=UTC), dt.datetime(2019, 11, 1, tzinfo=UTC)
@@ -51,6 +53,7 @@ def test_october_change_week(reconciler: Reconciler, clock: FixedClock, plan_eng
     assert all(r.sent_at == r.due for r in ledger(plan_engine))
 
 
+@pytest.mark.slow
 def test_march_change_week(reconciler: Reconciler, clock: FixedClock, plan_engine: Engine) -> None:
     run_hourly(
         reconciler,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from bot.core.clock import FixedClock
@@ -37,6 +38,7 @@ EXPECTED = {
 YEAR_START, YEAR_END = london(2019, 4, 1), london(2020, 4, 1)
 
 
+@pytest.mark.slow
 def test_a_year_with_nobody_answering_sends_each_kind_the_expected_number_of_times(
     reconciler: Reconciler, clock: FixedClock, port: RecordingPort, plan_engine: Engine
 ) -> None:

@@ -1,4 +1,7 @@
-"""The update conversation end to end through the real `planbot shell` process."""
+"""The update conversation end to end through `planbot shell`. Answers are piped
+into a real process, and a conversation a real process left half-way is finished
+after it has gone; the rest of what the shell prints and stores is checked with
+the command run in-process."""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ from sqlmodel import select
 
 from storage.db import make_engine, session_scope
 from storage.models import Conversation, Update, UpdateKpi, UpdateMilestone
-from tests.processes import planbot
+from tests import processes
+from tests.in_process import planbot
 
 TODAY = ["--today", "2019-11-20"]
 
@@ -35,7 +39,7 @@ def stored(db_url: str, item: int) -> list[Update]:
 
 
 def test_lead_writes_an_update_by_answering_questions(db_url: str) -> None:
-    result = planbot("shell", "--as", "bea", *TODAY, database_url=db_url, stdin="\n".join([*FULL_UPDATE, "yes", ""]))
+    result = processes.planbot("shell", "--as", "bea", *TODAY, database_url=db_url, stdin="\n".join([*FULL_UPDATE, "yes", ""]))
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "You are Bea Sample (area lead); today is Wed 20 Nov 2019, in Q3 2019-20" in out
@@ -67,7 +71,7 @@ def test_lead_writes_an_update_by_answering_questions(db_url: str) -> None:
 
 
 def test_restart_mid_conversation_loses_no_answer(db_url: str) -> None:
-    first = planbot("shell", "--as", "bea", *TODAY, database_url=db_url, stdin="\n".join(FULL_UPDATE[:5]) + "\n")
+    first = processes.planbot("shell", "--as", "bea", *TODAY, database_url=db_url, stdin="\n".join(FULL_UPDATE[:5]) + "\n")
     assert first.returncode == 0, first.stderr
     assert stored(db_url, 3) == []
     engine = make_engine(db_url)

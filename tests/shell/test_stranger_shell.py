@@ -11,7 +11,7 @@ from sqlmodel import select
 from storage.db import make_engine, session_scope
 from storage.models import Update, UpdateKpi
 from tests.cli.dublin_plan import write_plan
-from tests.processes import planbot
+from tests.in_process import planbot
 
 
 def loaded(tmp_path: Path, db_url: str) -> None:

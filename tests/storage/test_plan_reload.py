@@ -15,7 +15,7 @@ from storage.models import Period, Rag, Update
 from storage.plan_loader import PlanConflict, load_plan
 from storage.planfile import BUNDLED_PLAN, parse_plan
 from storage.queries import plan_periods, save_update
-from tests.processes import planbot
+from tests.in_process import planbot
 
 
 def bundled(**plan_changes: object) -> dict:
