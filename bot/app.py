@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.core.ports import ChatPort
 from bot.returns import chat as _export_command  # noqa: F401  (registers /plan-status export)
 from schedules import schedule_command as _schedule_command  # noqa: F401  (registers /plan-schedule)
-from schedules.inbox_port import InboxPort
+from bot.shell.inbox_port import InboxPort
 from schedules.routing import RoutingPort
 
 logger = logging.getLogger(__name__)

@@ -120,7 +120,7 @@ def _run(args: argparse.Namespace) -> int:
     from bot.config import get_settings
     from bot.core.planbot import Planbot
     from bot.shell.session import ShellSession
-    from schedules.inbox_port import take_unread
+    from bot.shell.inbox_port import take_unread
     from storage.db import session_scope
     from storage.planfile import PlanFileError
     from storage.queries import get_plan

@@ -15,7 +15,7 @@ from bot.core.plaintext import render
 from bot.core.replies import Choices, Form, Reply
 from bot.core.reply_codec import decode
 from bot.shell.session import ShellSession
-from schedules.inbox_port import InboxPort
+from bot.shell.inbox_port import InboxPort
 from schedules.reconcile import Reconciler
 from storage.db import make_engine, session_scope
 from storage.inbox import messages

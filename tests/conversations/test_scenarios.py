@@ -155,6 +155,28 @@ def test_cancel_stores_nothing(driver: Driver, plan_engine: Engine) -> None:
     assert "not waiting for an answer" in after
 
 
+def test_set_aside_and_resume_where_it_stopped(driver: Driver, plan_engine: Engine) -> None:
+    driver.say("cal", f"{driver.typed('plan-update')} 5")
+    driver.say("cal", "amber")
+    driver.say("cal", "Draft circulated")
+    asked = driver.say("cal", f"{driver.typed('plan-update')} 6")
+    assert "Continue item 5 or put it aside and start item 6?" in text_of(asked)
+    started = driver.press("cal", "Put it aside, start item 6", on=last_question(asked))
+    assert "item 6" in text_of(started) and "Question 1 of" in text_of(started)
+    driver.say("cal", "cancel")
+
+    resumed = text_of(driver.say("cal", f"{driver.typed('plan-update')} 5"))
+    assert "Question 3 of 7" in resumed, "it picks up at the question it stopped at"
+    for answer in ITEM5[2:]:
+        driver.say("cal", answer)
+    driver.say("cal", "yes")
+    [update] = stored(plan_engine)
+    with session_scope(plan_engine) as session:
+        progress = {r.kpi_key: r.progress for r in session.exec(select(UpdateKpi).where(UpdateKpi.update_id == update.id))}
+    assert update.rag == "at_risk" and "Draft circulated" in progress.values(), "the answers given before were kept"
+    assert stored(plan_engine, 6) == []
+
+
 def test_a_restart_mid_update_resumes_at_the_same_question(driver: Driver, plan_engine: Engine) -> None:
     driver.say("cal", f"{driver.typed('plan-update')} 5")
     driver.say("cal", "amber")

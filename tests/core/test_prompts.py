@@ -8,7 +8,7 @@ from bot.core.clock import FixedClock
 from bot.core.events import ChoiceMade, Sender
 from bot.core.planbot import Planbot
 from bot.core.replies import Choices
-from schedules.inbox_port import InboxPort, take_unread
+from bot.shell.inbox_port import InboxPort, take_unread
 from schedules.reconcile import Reconciler
 from storage.conversations import get_conversation
 from storage.db import session_scope

@@ -11,7 +11,7 @@ from collections import Counter
 
 from sqlalchemy.engine import Engine
 
-from schedules.inbox_port import take_unread
+from bot.shell.inbox_port import take_unread
 from storage.db import session_scope
 from storage.models import SendStatus
 from tests import processes

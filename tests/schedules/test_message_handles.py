@@ -15,7 +15,7 @@ from bot.core.clock import FixedClock
 from bot.core.ports import Recipient, SentMessage
 from bot.core.planbot import Planbot
 from bot.core.replies import Choices, Reply
-from schedules.inbox_port import InboxPort, take_unread
+from bot.shell.inbox_port import InboxPort, take_unread
 from schedules.reconcile import Reconciler
 from storage.db import make_engine, session_scope
 from storage.handles import handles_for

@@ -16,7 +16,7 @@ from bot.core.identity import link_by_email, note_address
 from bot.core.planbot import Planbot
 from bot.core.ports import PlatformAddress, Recipient, RecipientGone, SentMessage
 from bot.core.replies import Reply, say
-from schedules.inbox_port import InboxPort, take_unread
+from bot.shell.inbox_port import InboxPort, take_unread
 from schedules.reconcile import Reconciler
 from schedules.routing import RoutingPort
 from storage.addresses import addresses_of
