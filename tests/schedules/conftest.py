@@ -27,6 +27,7 @@ from schedules.reconcile import Outcome, Reconciler
 from schedules.world import load_world
 from storage.db import session_scope
 from storage.models import Send
+from storage.sends import send_key
 from storage.plan_loader import load_plan
 from storage.planfile import BUNDLED_PLAN, parse_plan
 
@@ -83,6 +84,25 @@ def ledger(engine: Engine, **where: Any) -> list[Send]:
         for name, value in where.items():
             query = query.where(getattr(Send, name) == value)
         return list(session.exec(query))
+
+
+def leave_claim(engine: Engine, *, person_id: str, item_number: int, occurrence: str, due: dt.datetime, by: str) -> str:
+    """A quarterly prompt claimed by a clock that died before sending; returns its key."""
+    key = send_key(kind="quarterly-prompt", person_id=person_id, item_number=item_number, occurrence=occurrence)
+    with session_scope(engine) as session:
+        session.add(
+            Send(
+                key=key,
+                kind="quarterly-prompt",
+                person_id=person_id,
+                item_number=item_number,
+                occurrence=occurrence,
+                due=due,
+                claimed_by=by,
+                claimed_at=due,
+            )
+        )
+    return key
 
 
 def simulate(reconciler: Reconciler, clock: FixedClock, until: dt.datetime) -> list[Outcome]:

@@ -22,10 +22,9 @@ from schedules.reconcile import Reconciler
 from schedules.world import World, load_world
 from storage import away
 from storage.db import session_scope
-from storage.models import Send, SendStatus
-from storage.sends import send_key
+from storage.models import SendStatus
 from tests.conftest import Chat
-from tests.schedules.conftest import RecordingPort, ledger, london
+from tests.schedules.conftest import RecordingPort, leave_claim, ledger, london
 
 Q3_PROMPTS = london(2019, 12, 16, 9)
 PROMPTS = JOBS["quarterly-prompts"]
@@ -65,20 +64,7 @@ def test_two_clocks_that_disagree_about_an_absence_send_an_items_prompt_once(
 def test_a_claim_left_past_the_grace_window_is_marked_missed_and_shown_to_coordinators(
     plan_engine: Engine, clock: FixedClock, port: RecordingPort, reconciler: Reconciler, tmp_path: Path
 ) -> None:
-    key = send_key(kind="quarterly-prompt", person_id="alex", item_number=1, occurrence="2019-Q3")
-    with session_scope(plan_engine) as session:
-        session.add(
-            Send(
-                key=key,
-                kind="quarterly-prompt",
-                person_id="alex",
-                item_number=1,
-                occurrence="2019-Q3",
-                due=Q3_PROMPTS,
-                claimed_by="clock-that-died",
-                claimed_at=Q3_PROMPTS,
-            )
-        )
+    key = leave_claim(plan_engine, person_id="alex", item_number=1, occurrence="2019-Q3", due=Q3_PROMPTS, by="clock-that-died")
     clock.at = london(2019, 12, 17, 10)  # 25 hours on: past the grace window
     reconciler.run("quarterly-prompts")
 

@@ -16,9 +16,9 @@ from bot.core.clock import FixedClock
 from schedules.reconcile import Reconciler
 from storage import away
 from storage.db import session_scope
-from storage.models import Send, SendStatus
-from storage.sends import send_key
+from storage.models import SendStatus
 from tests.schedules.conftest import (
+    leave_claim,
     FailingPort,
     RecordingPort,
     ledger,
@@ -185,20 +185,7 @@ def test_an_inactive_leads_item_goes_to_its_deputy(engine: Engine, clock: FixedC
 def test_a_claim_left_by_a_dead_process_is_taken_over_after_the_lease(
     reconciler: Reconciler, clock: FixedClock, port: RecordingPort, plan_engine: Engine
 ) -> None:
-    key = send_key(kind="quarterly-prompt", person_id="alex", item_number=1, occurrence="2019-Q3")
-    with session_scope(plan_engine) as session:
-        session.add(
-            Send(
-                key=key,
-                kind="quarterly-prompt",
-                person_id="alex",
-                item_number=1,
-                occurrence="2019-Q3",
-                due=Q3_PROMPTS,
-                claimed_by="dead-clock",
-                claimed_at=Q3_PROMPTS,
-            )
-        )
+    key = leave_claim(plan_engine, person_id="alex", item_number=1, occurrence="2019-Q3", due=Q3_PROMPTS, by="dead-clock")
     clock.at = london(2019, 12, 16, 9, 5)
     reconciler.run("quarterly-prompts")
     assert [r.text.splitlines()[0] for r in port.to("alex")] == [
