@@ -21,6 +21,7 @@ from bot.core.replies import Block, Bullets, Fields, Heading, Paragraph, Reply, 
 from bot.core.suggest import NAMES as NAME_CUTOFF
 from bot.core.suggest import nearest
 from bot.core.update_access import own_items
+from bot.core.wording import clip
 from bot.core.wording import date_text as day
 from bot.core.wording import short_label as name
 from storage.calendar import holiday_calendar
@@ -84,14 +85,6 @@ class ItemStatus:
 def short(period: Period) -> str:
     """'Q3' from 'Q3 2019-20 (Oct–Dec 2019)'."""
     return period.label.split(" ", 1)[0]
-
-
-def clip(text: str, limit: int) -> str:
-    """Shorten at a word boundary so a table or bullet stays on one line."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:-–") + "…"
 
 
 def periods_now(ctx: Context) -> Periods:

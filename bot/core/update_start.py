@@ -21,7 +21,7 @@ from bot.core.update_draft import Draft, Subject, date_text, make_steps, previou
 from bot.core.update_form import form_reply
 from bot.core.update_messages import START, kept_line, opening, options_text
 from bot.core.update_readers import Given, read_switch
-from bot.core.wording import and_list
+from bot.core.wording import and_list, clip
 from storage.models import Conversation, Item, Period
 from storage.queries import kpis, latest_update, milestones, plan_periods
 
@@ -68,7 +68,7 @@ def start_from_args(ctx: Context, args: str) -> list[Reply]:
         ]
     if not due:
         whose = "Every item" if ctx.person.is_coordinator else "All your items"
-        choices = [Choice(f"update {i.number} {period.key}", f"Item {i.number}: {_clip(i.title)}") for i in candidates]
+        choices = [Choice(f"update {i.number} {period.key}", f"Item {i.number}: {clip(i.title, 60)}") for i in candidates]
         return [
             Reply(
                 [
@@ -227,7 +227,3 @@ def _missing_previous(ctx: Context, item: Item, period: Period) -> list[str]:
 
 def _iso(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
-
-
-def _clip(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -381,7 +381,7 @@ def test_form_with_errors_then_valid(planbot: Planbot, chat: ChatFor, plan_engin
     review = planbot.handle(FormSubmitted(cal.sender, good, token))
     assert review[-1].key == "checkin-review:5:2019-Q3"
     assert (
-        "5. Milestone 2, Endorsement and engagement with all changes pertaining to the LEP Rev…: Slipped to 28 Feb 2020"
+        "5. Milestone 2, Endorsement and engagement with all changes pertaining to the LEP…: Slipped to 28 Feb 2020"
         in text_of(review)
     )
     assert "3. KPI 2, New board operational by March 2020: none noted" in text_of(review)

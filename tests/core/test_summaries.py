@@ -267,7 +267,7 @@ def test_changes_between_the_previous_and_current_period(history: Engine, chat: 
     first = next(line for line in lines if line.startswith("  - 1. "))
     assert "RAG On track → At risk" in first
     assert "milestone “Appoint a team to take forward LIS development (already in…” On track → Slipped (new date 15 Jan 2020)" in first
-    assert "milestone “Procure consultants for the production of the evidence…” Done (not reported before)" in first
+    assert "milestone “Procure consultants for the production of the evidence base…” Done (not reported before)" in first
     assert "new blocker: “Recruitment freeze until January”" in first
     assert "Budget approval" not in first
     assert "  - 3. Engage stakeholders locally and sub-regionally: no Q3 update yet (was At risk in Q2)" in lines
