@@ -7,9 +7,11 @@ year, as in the period's key.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 
+from bot.core.errors import NotFound
 from storage.models import Period
 
 _SEPARATORS = r"[\s,_/.-]*"
@@ -36,3 +38,14 @@ def find_period(periods: Sequence[Period], text: str) -> Period | None:
         if p.key.rpartition("-")[2].upper() == suffix and (year is None or p.key.rpartition("-")[0] == year)
     ]
     return matches[0] if len(matches) == 1 else None
+
+
+def current_period(periods: Sequence[Period], today: dt.date) -> Period:
+    """The period containing today; outside the plan year, the nearest one, so a command
+    without a period still means something before the year starts and after it ends."""
+    if not periods:
+        raise NotFound("The loaded plan has no reporting periods. A coordinator can reload it with `planbot plan load FILE`.")
+    for period in periods:
+        if period.start <= today <= period.end:
+            return period
+    return periods[-1] if today > periods[-1].end else periods[0]

@@ -17,6 +17,7 @@ from functools import cached_property
 from bot.core.command_names import cmd
 from bot.core.context import Context
 from bot.core.errors import BadInput, NotFound
+from bot.core.period_names import current_period
 from bot.core.replies import Block, Bullets, Fields, Heading, Paragraph, Reply, Table
 from bot.core.suggest import NAMES as NAME_CUTOFF
 from bot.core.suggest import nearest
@@ -89,13 +90,7 @@ def short(period: Period) -> str:
 
 def periods_now(ctx: Context) -> Periods:
     periods = queries.plan_periods(ctx.session)
-    if not periods:
-        raise NotFound("The loaded plan has no reporting periods. A coordinator can reload it with `planbot plan load FILE`.")
-    today = ctx.today
-    current = next((p for p in periods if p.start <= today <= p.end), None)
-    if current is None:
-        current = periods[0] if today < periods[0].start else periods[-1]
-    return Periods(periods, current, today)
+    return Periods(periods, current_period(periods, ctx.today), ctx.today)
 
 
 def _local_day(ctx: Context, at: dt.datetime) -> str:

@@ -8,7 +8,6 @@ bot.core.period_names.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from sqlmodel import Session
@@ -65,14 +64,6 @@ def resolve_period(periods: list[Period], text: str) -> Period:
         f'I don\'t know the period "{text}". The periods of this plan are: {_period_list(periods)}. '
         f"Name one like {period_example(periods)}."
     )
-
-
-def default_period(periods: list[Period], today: dt.date) -> Period:
-    """The period containing today; outside the plan year, the nearest one."""
-    for period in periods:
-        if period.start <= today <= period.end:
-            return period
-    return periods[-1] if today > periods[-1].end else periods[0]
 
 
 def find_item(session: Session, number: int) -> Item:

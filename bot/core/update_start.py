@@ -15,7 +15,8 @@ from bot.core.context import Context
 from bot.core.errors import BadInput, PlanbotError
 from bot.core.replies import Choice, Choices, Paragraph, Reply, say
 from bot.core.set_aside import kept_drafts, peek, put_aside, take_back
-from bot.core.update_access import authorise, default_period, due_items, find_item, parse_args, resolve_period
+from bot.core.period_names import current_period
+from bot.core.update_access import authorise, due_items, find_item, parse_args, resolve_period
 from bot.core.update_conversation import open_draft, reask, save_and_ask, to_person
 from bot.core.update_draft import Draft, Subject, date_text, make_steps, previous_snapshot, short_label
 from bot.core.update_form import form_reply
@@ -36,7 +37,7 @@ def start_from_args(ctx: Context, args: str) -> list[Reply]:
         raise BadInput("The loaded plan has no reporting periods, so there is nothing to update yet.")
     wants_form = _FORM_WORD.search(args) is not None
     number, period_text = parse_args(_FORM_WORD.sub(" ", args), periods)
-    period = resolve_period(periods, period_text) if period_text else default_period(periods, ctx.today)
+    period = resolve_period(periods, period_text) if period_text else current_period(periods, ctx.today)
     if number is not None:
         item = find_item(ctx.session, number)
         on_behalf = authorise(ctx, item)

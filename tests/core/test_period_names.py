@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot.core.period_names import PERIOD_WORDS, find_period
+from bot.core.errors import NotFound
+from bot.core.period_names import PERIOD_WORDS, current_period, find_period
 from storage.models import Period
 
 QUARTERS = [
@@ -48,3 +49,20 @@ def test_what_names_no_period_of_the_plan_year(text: str) -> None:
 def test_the_period_words_inside_a_command(args: str, words: str) -> None:
     found = PERIOD_WORDS.search(args)
     assert found is not None and found.group(0) == words
+
+
+@pytest.mark.parametrize(
+    ("today", "key"),
+    [(dt.date(2019, 1, 1), "2019-Q1"), (dt.date(2019, 1, 2), "2019-Q1"), (dt.date(2018, 6, 1), "2019-Q1"), (dt.date(2020, 6, 1), "2019-Q4")],
+)
+def test_the_current_period_or_the_nearest(today: dt.date, key: str) -> None:
+    periods = [
+        Period(key=f"2019-Q{i}", index=i, label=f"Q{i}", start=dt.date(2019, i, 1), end=dt.date(2019, i, 28))
+        for i in range(1, 5)
+    ]
+    assert current_period(periods, today).key == key
+
+
+def test_no_periods_is_said_plainly() -> None:
+    with pytest.raises(NotFound, match="The loaded plan has no reporting periods"):
+        current_period([], dt.date(2019, 1, 1))
