@@ -25,7 +25,7 @@ from bot.core.update_access import own_items
 from bot.core.wording import clip
 from bot.core.wording import date_text as day
 from bot.core.wording import short_label as name
-from storage.calendar import holiday_calendar
+from storage.calendar import load_calendar
 from storage import queries, status_queries
 from storage.models import (
     Item,
@@ -36,7 +36,6 @@ from storage.models import (
     Update,
     UpdateMilestone,
 )
-from storage.planfile import ScheduleSpec
 
 SHORT_TITLE = 48
 SHORT_MILESTONE = 60
@@ -375,17 +374,6 @@ def person_items(ctx: Context, who: str) -> list[Reply]:
     return [_status_reply(ctx, now, f"{person.name}'s items", items, people)]
 
 
-def working_days(ctx: Context, start: dt.date, end: dt.date) -> int:
-    """Working days from `start` to `end`, both included: weekends and the plan region's
-    bank holidays are skipped, as the schedules count them."""
-    if end < start:
-        return 0
-    first = min(start.year, ctx.plan.year_start.year - 1)
-    last = max(end.year, ctx.plan.year_end.year + 1)
-    calendar = holiday_calendar(ctx.plan.holidays, first, last)
-    return sum(1 for n in range((end - start).days + 1) if calendar.is_working_day(start + dt.timedelta(days=n)))
-
-
 def _item_bullets(statuses: list[ItemStatus], people: dict[str, Person]) -> Bullets:
     return Bullets([f"{s.item.number}. {clip(s.item.title, SHORT_TITLE)} — {_leads(s.item, people)}" for s in statuses])
 
@@ -396,14 +384,17 @@ def overdue(ctx: Context) -> list[Reply]:
     items = queries.items(ctx.session)
     people = status_queries.people_by_id(ctx.session)
     statuses = item_statuses(ctx, now, items)
-    window = ScheduleSpec.model_validate(ctx.plan.document.get("schedule") or {}).quarterly_prompt_working_days
+    cal = load_calendar(ctx.session)
+    if cal is None:
+        raise NotFound("No plan is loaded yet. A coordinator can load one with `planbot plan load FILE`.")
+    window = cal.schedule.quarterly_prompt_working_days
     blocks: list[Block] = [Heading(f"Overdue — {now.heading}")]
     late = [s for s in statuses if s.previous_missing]
     if late and now.previous is not None:
         blocks.append(Paragraph(f"No {name(now.previous)} update (the period ended {day(now.previous.end)}):"))
         blocks.append(_item_bullets(late, people))
     waiting = [s for s in statuses if s.current is None]
-    left = working_days(ctx, now.today, now.current.end)
+    left = cal.working_days(now.today, now.current.end)
     if waiting and now.current_ended:
         blocks.append(Paragraph(f"No {name(now.current)} update (the period ended {day(now.current.end)}):"))
         blocks.append(_item_bullets(waiting, people))
