@@ -45,43 +45,17 @@ from sqlalchemy.engine import Engine, make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.synthetic_plan import ITEMS, lead_of, plan_document
 from bot.returns.export import export_return
 from storage.db import make_engine, normalise_url, session_scope, upgrade
 from storage.models import MilestoneState, Rag, Send, SendStatus
 from storage.plan_loader import load_plan
-from storage.planfile import PlanDocument
 from storage.queries import MilestoneAnswer, plan_periods, save_update
 
-ITEMS = 50
-LEADS = 10
 LONDON = ZoneInfo("Europe/London")
 RAGS = list(Rag)
 STATES = list(MilestoneState)
 PRODUCED = dt.date(2020, 4, 3)
-
-
-def plan_document() -> PlanDocument:
-    people = [{"id": f"lead-{n:02d}", "name": f"Lead Number{n:02d}", "roles": ["lead"]} for n in range(1, LEADS + 1)]
-    people.append({"id": "coord", "name": "Coordinator Person", "roles": ["coordinator"]})
-    items = [
-        {
-            "number": n,
-            "title": f"Improvement item {n} with a title of ordinary length",
-            "summary": f"What item {n} is meant to improve, in a sentence or two as the plan would say it.",
-            "lead": f"lead-{(n - 1) % LEADS + 1:02d}",
-            "kpis": [f"KPI {k} of item {n}: a measurable thing" for k in (1, 2, 3)],
-            "milestones": [{"text": f"Milestone {m} of item {n}", "due": f"2019-{3 * m:02d}-28"} for m in (1, 2, 3)],
-            "monitoring": [f"CLGU/SELEP – monitoring line {k} for item {n}" for k in (1, 2)],
-        }
-        for n in range(1, ITEMS + 1)
-    ]
-    return PlanDocument.model_validate(
-        {
-            "plan": {"title": "Benchmark plan 2018-20", "year_start": "2018-04-01", "year_end": "2020-03-31"},
-            "people": people,
-            "items": items,
-        }
-    )
 
 
 def build(engine: Engine) -> tuple[int, float]:
@@ -89,14 +63,18 @@ def build(engine: Engine) -> tuple[int, float]:
     started = time.perf_counter()
     upgrade(engine)
     with session_scope(engine) as session:
-        load_plan(session, plan_document(), source="bench")
+        load_plan(
+            session,
+            plan_document(title="Benchmark plan 2018-20", year_start="2018-04-01", year_end="2020-03-31"),
+            source="bench",
+        )
         periods = plan_periods(session)
     assert len(periods) == 8, f"expected 8 periods, got {len(periods)}"
     stored = 0
     for index, period in enumerate(periods):
         with session_scope(engine) as session:
             for item in range(1, ITEMS + 1):
-                lead = f"lead-{(item - 1) % LEADS + 1:02d}"
+                lead = lead_of(item)
                 if (item + index) % 7 == 0:
                     for seq in (1, 2):
                         session.add(

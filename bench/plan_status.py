@@ -42,50 +42,20 @@ from sqlmodel import SQLModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.synthetic_plan import ITEMS, KPIS, MILESTONES, lead_of, plan_document
 from bot.core.clock import FixedClock
 from bot.core.events import Command, Sender
 from bot.core.planbot import Planbot
 from storage.db import make_engine, normalise_url, session_scope, upgrade
 from storage.plan_loader import load_plan
-from storage.planfile import PlanDocument
 from storage.queries import plan_periods
 
-ITEMS = 50
-LEADS = 10
-KPIS = 3
-MILESTONES = 3
 VERSIONS = 5
 LONDON = ZoneInfo("Europe/London")
 TODAY = dt.datetime(2020, 2, 14, 10, 0, tzinfo=LONDON)
 FORMS = [("", "/plan-status"), ("7", "/plan-status 7"), ("lead-03", "/plan-status lead-03"), ("overdue", "/plan-status overdue"), ("changes", "/plan-status changes")]
 RAGS = ["on_track", "at_risk", "off_track", "complete"]
 STATES = ["done", "on_track", "slipped", "not_started"]
-
-
-def plan_document() -> PlanDocument:
-    """50 items, 10 leads (every fifth item with a deputy), one coordinator, 40 quarters."""
-    people = [{"id": f"lead-{n:02d}", "name": f"Lead Number{n:02d}", "roles": ["lead"]} for n in range(1, LEADS + 1)]
-    people.append({"id": "coord", "name": "Coordinator Person", "roles": ["coordinator"]})
-    items = [
-        {
-            "number": n,
-            "title": f"Improvement item {n} with a title of ordinary length",
-            "summary": f"What item {n} is meant to improve, in a sentence or two as the plan would say it.",
-            "lead": f"lead-{(n - 1) % LEADS + 1:02d}",
-            "deputy": f"lead-{n % LEADS + 1:02d}" if n % 5 == 0 else None,
-            "kpis": [f"KPI {k} of item {n}: a measurable thing" for k in range(1, KPIS + 1)],
-            "milestones": [{"text": f"Milestone {m} of item {n}", "due": f"2019-{3 * m:02d}-28"} for m in range(1, MILESTONES + 1)],
-            "monitoring": [f"CLGU/SELEP – monitoring line {k} for item {n}" for k in (1, 2)],
-        }
-        for n in range(1, ITEMS + 1)
-    ]
-    return PlanDocument.model_validate(
-        {
-            "plan": {"title": "Benchmark plan", "year_start": "2010-04-01", "year_end": "2020-03-31", "period_months": 3},
-            "people": people,
-            "items": items,
-        }
-    )
 
 
 def history_rows(period_keys: list[str], period_ends: list[dt.date], versions: int) -> dict[str, list[dict[str, Any]]]:
@@ -106,7 +76,7 @@ def history_rows(period_keys: list[str], period_ends: list[dt.date], versions: i
                         "rag": RAGS[(item + version) % len(RAGS)],
                         "summary": f"Progress on item {item} in {key}, version {version}.",
                         "blockers": f"Blocker {version}" if version % 2 else "",
-                        "author_id": f"lead-{(item - 1) % LEADS + 1:02d}",
+                        "author_id": lead_of(item),
                         "on_behalf_of_id": None,
                         "created_at": written,
                         "source": "bench",
@@ -135,7 +105,11 @@ def build(engine: Engine, *, all_periods: bool) -> tuple[int, float]:
     started = time.perf_counter()
     upgrade(engine)
     with session_scope(engine) as session:
-        load_plan(session, plan_document(), source="bench")
+        load_plan(
+            session,
+            plan_document(title="Benchmark plan", year_start="2010-04-01", year_end="2020-03-31", deputy_every=5),
+            source="bench",
+        )
         periods = plan_periods(session)
     assert len(periods) == 40, f"expected 40 periods, got {len(periods)}"
     chosen = periods if all_periods else periods[-1:]

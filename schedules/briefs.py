@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from bot.core.replies import Block, Bullets, Heading, Paragraph, Reply, Table
-from bot.core.wording import short_label
+from bot.core.wording import clip, short_label
 from storage.calendar import MeetingOccurrence
 from bot.core.wording import day_text, when_text
 from schedules.world import World
@@ -29,11 +29,6 @@ PROBLEM_WORDS = {
     "failed": "failed",
     "skipped": "skipped",
 }
-
-
-def clip(text: str, limit: int = SHORT) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 @dataclass(frozen=True)
@@ -144,7 +139,7 @@ def gather_brief(session: Session, world: World, call: MeetingOccurrence, now: d
         who = _name(world, update.author_id)
         changes.append(
             f"Item {item.number} ({item.title}): {labels.get(update.period_key, update.period_key)} update "
-            f"v{update.version} by {who}, {Rag(update.rag).label}: {clip(update.summary)}"
+            f"v{update.version} by {who}, {Rag(update.rag).label}: {clip(update.summary, SHORT)}"
         )
     current = cal.period_of(call.day)
     keys = [p.key for p in cal.periods if current is None or p.start <= current.start]
@@ -154,11 +149,11 @@ def gather_brief(session: Session, world: World, call: MeetingOccurrence, now: d
         if number in items and update.rag in (Rag.AT_RISK, Rag.OFF_TRACK):
             at_risk.append(
                 f"Item {number} ({items[number].title}): {Rag(update.rag).label} in "
-                f"{labels.get(update.period_key, update.period_key)}, {clip(update.blockers or update.summary)}"
+                f"{labels.get(update.period_key, update.period_key)}, {clip(update.blockers or update.summary, SHORT)}"
             )
     horizon = call.day + dt.timedelta(days=MILESTONE_DAYS)
     milestones = [
-        f"Item {m.item_number}: {clip(m.text)}, due {day_text(m.due)}"
+        f"Item {m.item_number}: {clip(m.text, SHORT)}, due {day_text(m.due)}"
         + (" (slipped)" if m.due != m.planned_due else "")
         for m in load_milestones(session, world.items)
         if not m.done and call.day <= m.due <= horizon

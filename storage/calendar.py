@@ -79,6 +79,11 @@ class PlanCalendar:
         """n working days after `day` (before it when n < 0); n = 0: `day`, or the next working day."""
         return self.holidays.get_nth_working_day(day, n)
 
+    def working_days(self, start: dt.date, end: dt.date) -> int:
+        """Working days from `start` to `end`, both included (none when `end` comes first): counted
+        as the schedules count them, so a deadline said in chat agrees with the prompts."""
+        return self.holidays.get_working_days_count(start, end) if start <= end else 0
+
     def hours_before(self, meeting: MeetingOccurrence, hours: int) -> dt.datetime:
         """`hours` before a meeting on the wall clock, moved back to the previous
         working day (same time of day) if that lands on a weekend or bank holiday."""

@@ -17,13 +17,15 @@ from functools import cached_property
 from bot.core.command_names import cmd
 from bot.core.context import Context
 from bot.core.errors import BadInput, NotFound
+from bot.core.period_names import current_period
 from bot.core.replies import Block, Bullets, Fields, Heading, Paragraph, Reply, Table
 from bot.core.suggest import NAMES as NAME_CUTOFF
 from bot.core.suggest import nearest
 from bot.core.update_access import own_items
+from bot.core.wording import clip
 from bot.core.wording import date_text as day
 from bot.core.wording import short_label as name
-from storage.calendar import holiday_calendar
+from storage.calendar import load_calendar
 from storage import queries, status_queries
 from storage.models import (
     Item,
@@ -34,7 +36,6 @@ from storage.models import (
     Update,
     UpdateMilestone,
 )
-from storage.planfile import ScheduleSpec
 
 SHORT_TITLE = 48
 SHORT_MILESTONE = 60
@@ -86,23 +87,9 @@ def short(period: Period) -> str:
     return period.label.split(" ", 1)[0]
 
 
-def clip(text: str, limit: int) -> str:
-    """Shorten at a word boundary so a table or bullet stays on one line."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:-–") + "…"
-
-
 def periods_now(ctx: Context) -> Periods:
     periods = queries.plan_periods(ctx.session)
-    if not periods:
-        raise NotFound("The loaded plan has no reporting periods. A coordinator can reload it with `planbot plan load FILE`.")
-    today = ctx.today
-    current = next((p for p in periods if p.start <= today <= p.end), None)
-    if current is None:
-        current = periods[0] if today < periods[0].start else periods[-1]
-    return Periods(periods, current, today)
+    return Periods(periods, current_period(periods, ctx.today), ctx.today)
 
 
 def _local_day(ctx: Context, at: dt.datetime) -> str:
@@ -387,17 +374,6 @@ def person_items(ctx: Context, who: str) -> list[Reply]:
     return [_status_reply(ctx, now, f"{person.name}'s items", items, people)]
 
 
-def working_days(ctx: Context, start: dt.date, end: dt.date) -> int:
-    """Working days from `start` to `end`, both included: weekends and the plan region's
-    bank holidays are skipped, as the schedules count them."""
-    if end < start:
-        return 0
-    first = min(start.year, ctx.plan.year_start.year - 1)
-    last = max(end.year, ctx.plan.year_end.year + 1)
-    calendar = holiday_calendar(ctx.plan.holidays, first, last)
-    return sum(1 for n in range((end - start).days + 1) if calendar.is_working_day(start + dt.timedelta(days=n)))
-
-
 def _item_bullets(statuses: list[ItemStatus], people: dict[str, Person]) -> Bullets:
     return Bullets([f"{s.item.number}. {clip(s.item.title, SHORT_TITLE)} — {_leads(s.item, people)}" for s in statuses])
 
@@ -408,14 +384,17 @@ def overdue(ctx: Context) -> list[Reply]:
     items = queries.items(ctx.session)
     people = status_queries.people_by_id(ctx.session)
     statuses = item_statuses(ctx, now, items)
-    window = ScheduleSpec.model_validate(ctx.plan.document.get("schedule") or {}).quarterly_prompt_working_days
+    cal = load_calendar(ctx.session)
+    if cal is None:
+        raise NotFound("No plan is loaded yet. A coordinator can load one with `planbot plan load FILE`.")
+    window = cal.schedule.quarterly_prompt_working_days
     blocks: list[Block] = [Heading(f"Overdue — {now.heading}")]
     late = [s for s in statuses if s.previous_missing]
     if late and now.previous is not None:
         blocks.append(Paragraph(f"No {name(now.previous)} update (the period ended {day(now.previous.end)}):"))
         blocks.append(_item_bullets(late, people))
     waiting = [s for s in statuses if s.current is None]
-    left = working_days(ctx, now.today, now.current.end)
+    left = cal.working_days(now.today, now.current.end)
     if waiting and now.current_ended:
         blocks.append(Paragraph(f"No {name(now.current)} update (the period ended {day(now.current.end)}):"))
         blocks.append(_item_bullets(waiting, people))

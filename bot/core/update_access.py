@@ -2,12 +2,12 @@
 
 A lead writes their own items; the item's deputy writes on the lead's behalf; a
 coordinator may write any item, also on the lead's behalf. Periods are named by
-key ('2019-Q2') or the way people say them ('Q2', 'q2 2019').
+key ('2019-Q2') or the way people say them ('Q2', 'q2 2019', 'Q2/2019'): see
+bot.core.period_names.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from sqlmodel import Session
@@ -15,18 +15,13 @@ from sqlmodel import Session
 from bot.core.command_names import cmd
 from bot.core.context import Context
 from bot.core.errors import BadInput, NotAllowed, NotFound
+from bot.core.period_names import PERIOD_WORDS, find_period
 from bot.core.wording import and_list, period_example
 from storage.away import deputies, deputy_of
 from storage.models import Item, Period, Person
 from storage.queries import items as plan_items
 from storage.queries import latest_updates_for_periods, people, plan_periods
 
-_PERIOD = re.compile(
-    r"(?:(?<![\w-])(?P<y1>\d{4})(?:[-/](?:\d{4}|\d{2}))?[\s-]*)?"
-    r"(?<![a-z])(?P<letter>[qhmyp])(?P<index>\d{1,2})(?!\w)"
-    r"(?:[\s,-]+(?P<y2>\d{4})(?:[-/](?:\d{4}|\d{2}))?(?!\w))?",
-    re.IGNORECASE,
-)
 _NUMBER = re.compile(r"#?(\d{1,4})")
 
 
@@ -40,7 +35,7 @@ def usage(periods: list[Period]) -> str:
 def parse_args(args: str, periods: list[Period]) -> tuple[int | None, str | None]:
     """'3 2019-Q2', 'q2 2019 3', '#3', '' -> (item number or None, period text or None)."""
     text = args.strip()
-    found = _PERIOD.search(text)
+    found = PERIOD_WORDS.search(text)
     period_text = found.group(0).strip() if found else None
     rest = f"{text[: found.start()]} {text[found.end() :]}" if found else text
     tokens = [t for t in rest.replace(",", " ").split() if t.lower() not in {"item", "items", "for", "number", "no."}]
@@ -62,25 +57,13 @@ def _period_list(periods: list[Period]) -> str:
 
 def resolve_period(periods: list[Period], text: str) -> Period:
     """The period named by `text`, or BadInput listing the periods there are."""
-    found = _PERIOD.fullmatch(text.strip())
-    if found:
-        suffix = f"-{found['letter'].upper()}{int(found['index'])}"
-        year = found["y1"] or found["y2"]
-        for period in periods:
-            if period.key.endswith(suffix) and (year is None or period.key.startswith(f"{year}-")):
-                return period
+    period = find_period(periods, text)
+    if period is not None:
+        return period
     raise BadInput(
         f'I don\'t know the period "{text}". The periods of this plan are: {_period_list(periods)}. '
         f"Name one like {period_example(periods)}."
     )
-
-
-def default_period(periods: list[Period], today: dt.date) -> Period:
-    """The period containing today; outside the plan year, the nearest one."""
-    for period in periods:
-        if period.start <= today <= period.end:
-            return period
-    return periods[-1] if today > periods[-1].end else periods[0]
 
 
 def find_item(session: Session, number: int) -> Item:

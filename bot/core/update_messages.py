@@ -40,6 +40,7 @@ from bot.core.wording import (
     blockers_label,
     blockers_phrase,
     blockers_question,
+    clip,
     example_day,
     slash_date,
 )
@@ -73,10 +74,9 @@ def form_choice(number: int, period_key: str) -> Choice:
     return Choice(f"/plan-update {number} {period_key} form", "Open the form")
 
 
-def _clip(text: str, limit: int = 70) -> str:
+def _label(text: str, limit: int = 70) -> str:
     """A label-sized version of a KPI or milestone (a trailing full stop would clash with the colon after it)."""
-    text = text.rstrip(".")
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return clip(text.rstrip("."), limit)
 
 
 def _previous_line(prev: dict[str, Any]) -> str:
@@ -318,10 +318,10 @@ def review_pairs(draft: Draft, subject: Subject, *, numbered: bool = True) -> li
             label, value = "RAG status", rag_text(answer) if answer else "not answered"
         elif step.startswith("kpi:"):
             kpi_number += 1
-            label, value = f"KPI {kpi_number}, {_clip(subject.kpi_text(step[4:]))}", progress_text(answer)
+            label, value = f"KPI {kpi_number}, {_label(subject.kpi_text(step[4:]))}", progress_text(answer)
         elif step.startswith("ms:"):
             ms_number += 1
-            label = f"Milestone {ms_number}, {_clip(subject.milestone_text(step[3:], with_due=False))}"
+            label = f"Milestone {ms_number}, {_label(subject.milestone_text(step[3:], with_due=False))}"
             value = ms_text(answer)
         elif step == "blockers":
             label, value = blockers_label(subject.asks_of), blockers_text(answer)

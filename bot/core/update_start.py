@@ -15,13 +15,14 @@ from bot.core.context import Context
 from bot.core.errors import BadInput, PlanbotError
 from bot.core.replies import Choice, Choices, Paragraph, Reply, say
 from bot.core.set_aside import kept_drafts, peek, put_aside, take_back
-from bot.core.update_access import authorise, default_period, due_items, find_item, parse_args, resolve_period
+from bot.core.period_names import current_period
+from bot.core.update_access import authorise, due_items, find_item, parse_args, resolve_period
 from bot.core.update_conversation import open_draft, reask, save_and_ask, to_person
 from bot.core.update_draft import Draft, Subject, date_text, make_steps, previous_snapshot, short_label
 from bot.core.update_form import form_reply
 from bot.core.update_messages import START, kept_line, opening, options_text
 from bot.core.update_readers import Given, read_switch
-from bot.core.wording import and_list
+from bot.core.wording import and_list, clip
 from storage.models import Conversation, Item, Period
 from storage.queries import kpis, latest_update, milestones, plan_periods
 
@@ -36,7 +37,7 @@ def start_from_args(ctx: Context, args: str) -> list[Reply]:
         raise BadInput("The loaded plan has no reporting periods, so there is nothing to update yet.")
     wants_form = _FORM_WORD.search(args) is not None
     number, period_text = parse_args(_FORM_WORD.sub(" ", args), periods)
-    period = resolve_period(periods, period_text) if period_text else default_period(periods, ctx.today)
+    period = resolve_period(periods, period_text) if period_text else current_period(periods, ctx.today)
     if number is not None:
         item = find_item(ctx.session, number)
         on_behalf = authorise(ctx, item)
@@ -68,7 +69,7 @@ def start_from_args(ctx: Context, args: str) -> list[Reply]:
         ]
     if not due:
         whose = "Every item" if ctx.person.is_coordinator else "All your items"
-        choices = [Choice(f"update {i.number} {period.key}", f"Item {i.number}: {_clip(i.title)}") for i in candidates]
+        choices = [Choice(f"update {i.number} {period.key}", f"Item {i.number}: {clip(i.title, 60)}") for i in candidates]
         return [
             Reply(
                 [
@@ -227,7 +228,3 @@ def _missing_previous(ctx: Context, item: Item, period: Period) -> list[str]:
 
 def _iso(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
-
-
-def _clip(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

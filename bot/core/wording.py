@@ -39,6 +39,19 @@ def _spoken(words: Sequence[str], joiner: str) -> str:
     return ", ".join(words[:-1]) + f" {joiner} " + words[-1]
 
 
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters on one line, cut between words with an ellipsis, so a label,
+    cell or bullet stays on its line and no word is cut in half (unless one word fills it)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    at_word = text[:limit].rpartition(" ")[0]
+    if len(at_word) >= limit // 2:
+        cut = at_word
+    return cut.rstrip(" ,;:-–") + "…"
+
+
 def counted(count: int, noun: str, plural: str | None = None) -> str:
     """'1 item', '3 items': a count with its noun agreeing."""
     return f"{count} {noun if count == 1 else plural or noun + 's'}"

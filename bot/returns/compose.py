@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.core.errors import BadInput
-from bot.core.wording import counted, return_name
+from bot.core.wording import clip, counted, return_name
 from bot.returns.periods import resolve_period, short_name
 from storage import queries
 from storage.ledger import chase_counts
@@ -37,6 +37,7 @@ from storage.models import (
 COLUMNS = ("Improvement summary", "Milestones", "Monitoring process", "Area Lead progress update")
 PROGRESS_NOTE = "To be completed on a quarterly basis, referencing progress on KPIs"
 RAG_SECTION = "RAG status"
+NEWS_CHARS = 70  # a milestone quoted in the news since the last return
 RAG_ORDER = (Rag.ON_TRACK, Rag.AT_RISK, Rag.OFF_TRACK, Rag.COMPLETE)
 
 
@@ -134,10 +135,6 @@ def short_date(day: dt.date) -> str:
 def rag_words(rag: Rag | str) -> str:
     rag = Rag(rag)
     return f"{rag.label} ({rag.colour})"
-
-
-def _clip(text: str, limit: int = 70) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _name(text: str) -> str:
@@ -274,12 +271,12 @@ def _changes(
             if old is not None and (old.state, old.new_date) == (row.state, row.new_date):
                 continue
             if row.state == MilestoneState.DONE:
-                news.append(f"milestone done: {_clip(row.milestone_text)}")
+                news.append(f"milestone done: {clip(row.milestone_text, NEWS_CHARS)}")
             elif row.state == MilestoneState.SLIPPED:
                 when = f" to {short_date(row.new_date)}" if row.new_date else ""
-                news.append(f"milestone slipped{when}: {_clip(row.milestone_text)}")
+                news.append(f"milestone slipped{when}: {clip(row.milestone_text, NEWS_CHARS)}")
         if news:
-            lines.append(f"{item.number}. {_clip(item.title, 50)}: {'; '.join(news)}")
+            lines.append(f"{item.number}. {clip(item.title, 50)}: {'; '.join(news)}")
     if not lines:
         return (Para(f"No RAG or milestone changes since {previous_period.label}."),)
     return tuple(Para(line, Style.BULLET) for line in lines)

@@ -16,6 +16,7 @@ from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
+from bot.core.wording import clip
 from bot.returns.compose import Heatmap
 from storage.models import Rag
 
@@ -41,10 +42,6 @@ LETTER = {Rag.ON_TRACK: "G", Rag.AT_RISK: "A", Rag.OFF_TRACK: "R", Rag.COMPLETE:
 def size(items: int, periods: int) -> tuple[int, int]:
     """The PNG's width and height in pixels for this many items and periods."""
     return LEFT + RIGHT + periods * CELL_WIDTH, TOP + BOTTOM + items * CELL_HEIGHT
-
-
-def _label(text: str) -> str:
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
 
 
 def render_png(heatmap: Heatmap) -> bytes:
@@ -90,7 +87,7 @@ def _draw(heatmap: Heatmap) -> bytes:
     for x, period in enumerate(heatmap.periods):
         axes.text(x + 0.5, -6 / CELL_HEIGHT, period, ha="center", va="bottom", fontsize=9)
     for y, item in enumerate(heatmap.items):
-        axes.text(-gap, y + 0.5, _label(item), ha="right", va="center", fontsize=9)
+        axes.text(-gap, y + 0.5, clip(item, LABEL_CHARS), ha="right", va="center", fontsize=9)
     legend = [Patch(facecolor=FILL[rag], label=f"{LETTER[rag]}: {rag.label}") for rag in FILL]
     legend.append(Patch(facecolor=NO_UPDATE, label="No update"))
     figure.legend(

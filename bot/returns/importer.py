@@ -21,13 +21,14 @@ from pathlib import Path
 import yaml
 
 from bot.core.errors import BadInput
-from bot.core.wording import counted
+from bot.core.wording import clip, counted
 from bot.returns.tables import Grid, GridRow, read_grids
 from storage.planfile import PlanFileError, parse_plan
 
 SUMMARY, MILESTONES, MONITORING, PROGRESS, KPIS, LEAD, NUMBER = (
     "summary", "milestones", "monitoring", "progress", "kpis", "lead", "number"
 )
+QUOTED = 60  # a cell quoted in a finding: enough to recognise it
 REQUIRED = (SUMMARY, MILESTONES, MONITORING)
 COLUMN_NAMES = {
     SUMMARY: "Improvement summary",
@@ -154,11 +155,6 @@ def _split_lines(text: str) -> list[str]:
     return out
 
 
-def _clip(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _parse_date(text: str) -> dt.date | None:
     for fmt in DATE_FORMATS:
         try:
@@ -205,13 +201,13 @@ class _Reader:
         for column in sorted(row.cells):
             cell = row.cells[column]
             if not cell.covered and cell.text.strip() and cell.span >= self.width > 1:
-                self.unplaced.append(f"{row.label}: '{_clip(cell.text)}' spans the whole table (a heading?); not placed")
+                self.unplaced.append(f"{row.label}: '{clip(cell.text, QUOTED)}' spans the whole table (a heading?); not placed")
                 return
         for column in sorted(row.cells):
             if column not in self.roles and row.text(column):
                 header = self.header.text(column)
                 name = f"column '{header}'" if header else f"column {column + 1} (no header)"
-                self.unplaced.append(f"{row.label}, {name}: '{_clip(row.text(column))}'")
+                self.unplaced.append(f"{row.label}, {name}: '{clip(row.text(column), QUOTED)}'")
         if self.text(row, PROGRESS):
             self.progress_cells += 1
         summary = self.text(row, SUMMARY)
@@ -263,7 +259,7 @@ class _Reader:
                     kpis.extend(_split_lines(after))
                     if len(after.split()) > 12 and len(lines) == index + 1:
                         self.check.append(
-                            f"{row.label}: the KPIs follow 'KPIs:' on one line ('{_clip(after)}'); "
+                            f"{row.label}: the KPIs follow 'KPIs:' on one line ('{clip(after, QUOTED)}'); "
                             "kept as one KPI: split it in the file if it holds several"
                         )
                 continue
@@ -303,7 +299,7 @@ class _Reader:
         if not self.items:
             for role, text in [(SUMMARY, summary), *others.items()]:
                 if text:
-                    self.unplaced.append(f"{row.label}, {COLUMN_NAMES[role]} column: '{_clip(text)}' comes before any item")
+                    self.unplaced.append(f"{row.label}, {COLUMN_NAMES[role]} column: '{clip(text, QUOTED)}' comes before any item")
             return
         item = self.items[-1]
         if summary:
@@ -311,10 +307,10 @@ class _Reader:
             if item.kpis:
                 item.kpis.extend(lines)
                 self.check.append(
-                    f"{row.label}: '{_clip(summary)}' stands alone below item {item.number}; added to its KPIs"
+                    f"{row.label}: '{clip(summary, QUOTED)}' stands alone below item {item.number}; added to its KPIs"
                 )
             else:
-                self.unplaced.append(f"{row.label}, {COLUMN_NAMES[SUMMARY]} column: '{_clip(summary)}'")
+                self.unplaced.append(f"{row.label}, {COLUMN_NAMES[SUMMARY]} column: '{clip(summary, QUOTED)}'")
         self.add_columns(item, others)
 
 

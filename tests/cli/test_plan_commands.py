@@ -3,6 +3,7 @@ returns and stores (in-process), and a bad setting stopping a real process at st
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,10 @@ import yaml
 from sqlmodel import select
 
 from storage.db import make_engine, session_scope
-from storage.models import Item, Kpi, Update
+from storage.models import Item, Kpi, Rag, Update
 from storage.planfile import BUNDLED_PLAN
 from tests import processes
+from tests.factories import save
 from tests.in_process import planbot
 
 
@@ -74,16 +76,10 @@ def test_check_missing_file(tmp_path: Path, db_url: str) -> None:
 def test_failed_load_changes_nothing_and_reload_keeps_updates(tmp_path: Path, db_url: str, bundled: dict) -> None:
     assert planbot("plan", "load", str(BUNDLED_PLAN), database_url=db_url).returncode == 0
     engine = make_engine(db_url)
-    from storage.queries import save_update
-    from storage.models import Rag
-    import datetime as dt
-
-    with session_scope(engine) as session:
-        save_update(
-            session, item_number=3, period_key="2019-Q2", rag=Rag.AT_RISK, summary="Consultation slipped",
-            blockers="", kpi_progress={"kpi1": "Board briefed"}, milestone_states={}, author_id="bea",
-            on_behalf_of_id=None, at=dt.datetime(2019, 9, 20, 9, tzinfo=dt.UTC),
-        )
+    save(
+        engine, 3, "2019-Q2", Rag.AT_RISK, dt.datetime(2019, 9, 20, 9, tzinfo=dt.UTC), summary="Consultation slipped",
+        kpis={"kpi1": "Board briefed"}, author="bea",
+    )
     broken = dict(bundled, items=[dict(bundled["items"][0], lead="nobody")] + bundled["items"][1:])
     result = planbot("plan", "load", str(write(tmp_path, broken, "broken.yaml")), database_url=db_url)
     assert result.returncode == 1 and "Nothing was loaded" in result.stderr

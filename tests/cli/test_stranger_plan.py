@@ -15,8 +15,8 @@ import pytest
 from storage.db import make_engine, session_scope
 from storage.models import Item, Rag
 from storage.planfile import BUNDLED_PLAN
-from storage.queries import save_update
 from tests.cli.dublin_plan import DUBLIN_PLAN, write_plan
+from tests.factories import save
 from tests.in_process import planbot
 from tests.processes import ROOT, child_env
 
@@ -91,12 +91,7 @@ def test_utf16_file_from_notepad_is_read(tmp_path: Path) -> None:
 def test_loading_another_plan_over_the_example_is_refused(tmp_path: Path, db_url: str) -> None:
     assert planbot("plan", "load", str(BUNDLED_PLAN), database_url=db_url).returncode == 0
     engine = make_engine(db_url)
-    with session_scope(engine) as session:
-        save_update(
-            session, item_number=1, period_key="2019-Q3", rag=Rag.OFF_TRACK, summary="LEP recruitment paused",
-            blockers="", kpi_progress={}, milestone_states={}, author_id="alex",
-            on_behalf_of_id=None, at=dt.datetime(2019, 11, 20, 9, tzinfo=dt.UTC),
-        )
+    save(engine, 1, "2019-Q3", Rag.OFF_TRACK, dt.datetime(2019, 11, 20, 9, tzinfo=dt.UTC), summary="LEP recruitment paused")
     path = write_plan(tmp_path)
 
     refused = planbot("plan", "load", str(path), database_url=db_url)

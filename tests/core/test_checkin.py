@@ -381,7 +381,7 @@ def test_form_with_errors_then_valid(planbot: Planbot, chat: ChatFor, plan_engin
     review = planbot.handle(FormSubmitted(cal.sender, good, token))
     assert review[-1].key == "checkin-review:5:2019-Q3"
     assert (
-        "5. Milestone 2, Endorsement and engagement with all changes pertaining to the LEP Rev…: Slipped to 28 Feb 2020"
+        "5. Milestone 2, Endorsement and engagement with all changes pertaining to the LEP…: Slipped to 28 Feb 2020"
         in text_of(review)
     )
     assert "3. KPI 2, New board operational by March 2020: none noted" in text_of(review)
@@ -534,3 +534,8 @@ def test_a_deputy_named_in_chat_can_write_the_update_on_the_leads_behalf(chat, p
     with session_scope(plan_engine) as session:
         update = session.exec(select(Update).where(Update.item_number == 1)).one()
         assert (update.author_id, update.on_behalf_of_id) == ("bea", "alex")
+
+
+@pytest.mark.parametrize("period", ["Q3/2019", "2019 Q3", "q3-2019", "2019/20 Q3", "2019Q3"])
+def test_plan_update_takes_every_spelling_export_takes(chat: ChatFor, period: str) -> None:
+    assert "update for Q3 2019-20 (Oct–Dec 2019)" in chat("bea").command("plan-update", f"3 {period}")

@@ -22,8 +22,8 @@ from storage.db import session_scope
 from storage.models import Rag
 from storage.plan_loader import load_plan
 from storage.planfile import parse_plan
-from storage.queries import save_update
 from tests.cli.dublin_plan import DUBLIN_PLAN
+from tests.factories import save
 from tests.schedules.conftest import RecordingPort
 
 DUBLIN = ZoneInfo("Europe/Dublin")
@@ -138,12 +138,10 @@ def test_export_of_an_unknown_word_lists_formats_and_periods(dublin) -> None:  #
 def test_export_says_half_year_return_and_has_for_one_update(
     dublin_engine: Engine, dublin_clock: FixedClock, tmp_path: Path
 ) -> None:
-    with session_scope(dublin_engine) as session:
-        save_update(
-            session, item_number=1, period_key="2025-H1", rag=Rag.ON_TRACK, summary="Wi-Fi in 9 branches",
-            blockers="", kpi_progress={}, milestone_states={}, author_id="seanr",
-            on_behalf_of_id=None, at=dt.datetime(2025, 8, 1, 9, tzinfo=dt.UTC),
-        )
+    save(
+        dublin_engine, 1, "2025-H1", Rag.ON_TRACK, dt.datetime(2025, 8, 1, 9, tzinfo=dt.UTC), summary="Wi-Fi in 9 branches",
+        author="seanr",
+    )
     bot = Planbot(dublin_engine, dublin_clock, exports_dir=tmp_path / "exports")
     replies = bot.handle(Command(Sender("shell", "aoife-m"), "plan-status", "export 2025-H1 md"))
     assert replies[0].text.startswith(

@@ -22,44 +22,15 @@ from storage.db import session_scope
 from storage.models import MilestoneState, Rag
 from storage.plan_loader import load_plan
 from storage.planfile import BUNDLED_PLAN, ItemSpec, PersonSpec, PlanDocument, read_plan
-from storage.queries import MilestoneAnswer, save_update, update_history
+from storage.queries import MilestoneAnswer, update_history
 from tests.conftest import LONDON, Chat
+from tests.factories import save
 
 Say = Callable[..., str]
 
 
 def at(day: str, hour: int = 9) -> dt.datetime:
     return dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=LONDON)
-
-
-def save(
-    engine: Engine,
-    item: int,
-    period: str,
-    rag: Rag,
-    when: dt.datetime,
-    *,
-    summary: str = "",
-    blockers: str = "",
-    kpis: dict[str, str] | None = None,
-    milestones: dict[str, MilestoneAnswer] | None = None,
-    author: str = "alex",
-    on_behalf_of: str | None = None,
-) -> None:
-    with session_scope(engine) as session:
-        save_update(
-            session,
-            item_number=item,
-            period_key=period,
-            rag=rag,
-            summary=summary or f"item {item}, {period}, {rag.label}",
-            blockers=blockers,
-            kpi_progress=kpis or {},
-            milestone_states=milestones or {},
-            author_id=author,
-            on_behalf_of_id=on_behalf_of,
-            at=when,
-        )
 
 
 def row(text: str, number: int) -> str:
@@ -267,7 +238,7 @@ def test_changes_between_the_previous_and_current_period(history: Engine, chat: 
     first = next(line for line in lines if line.startswith("  - 1. "))
     assert "RAG On track → At risk" in first
     assert "milestone “Appoint a team to take forward LIS development (already in…” On track → Slipped (new date 15 Jan 2020)" in first
-    assert "milestone “Procure consultants for the production of the evidence…” Done (not reported before)" in first
+    assert "milestone “Procure consultants for the production of the evidence base…” Done (not reported before)" in first
     assert "new blocker: “Recruitment freeze until January”" in first
     assert "Budget approval" not in first
     assert "  - 3. Engage stakeholders locally and sub-regionally: no Q3 update yet (was At risk in Q2)" in lines

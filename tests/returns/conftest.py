@@ -15,31 +15,15 @@ from sqlalchemy.engine import Engine
 
 from storage.db import session_scope
 from storage.models import MilestoneState, Rag, Send, SendStatus
-from storage.queries import MilestoneAnswer, save_update
+from storage.queries import MilestoneAnswer
 from tests.conftest import LONDON, DatabaseStates
+from tests.factories import save
 
 PRODUCED = dt.date(2019, 10, 2)
 
 
 def at(day: str, hour: int = 10) -> dt.datetime:
     return dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=LONDON)
-
-
-def save(engine: Engine, item: int, period: str, rag: Rag, when: dt.datetime, **fields: object) -> None:
-    with session_scope(engine) as session:
-        save_update(
-            session,
-            item_number=item,
-            period_key=period,
-            rag=rag,
-            summary=str(fields.get("summary", f"Item {item} in {period}.")),
-            blockers=str(fields.get("blockers", "")),
-            kpi_progress=fields.get("kpis", {}),  # type: ignore[arg-type]
-            milestone_states=fields.get("milestones", {}),  # type: ignore[arg-type]
-            author_id=str(fields.get("author", "alex")),
-            on_behalf_of_id=fields.get("on_behalf_of"),  # type: ignore[arg-type]
-            at=when,
-        )
 
 
 def chased(engine: Engine, item: int, person: str, period: str, times: int) -> None:

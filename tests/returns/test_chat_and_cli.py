@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 from docx import Document
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 
@@ -48,6 +49,12 @@ def test_period_and_format_can_come_in_either_order(year_engine: Engine, planbot
         assert ["South East LEP Strategy Improvement Plan 2019-20"] in list(csv.reader(handle))
 
 
+@pytest.mark.parametrize("period", ["Q2/2019", "2019-Q2", "2019 Q2", "q2 2019-20", "2019/20 q2"])
+def test_export_takes_every_spelling_plan_update_takes(year_engine: Engine, planbot: Planbot, period: str) -> None:
+    [xlsx] = files(ask(planbot, "dee", f"export {period} xlsx"))
+    assert xlsx.path.endswith("quarterly-return-2019-Q2.xlsx")
+
+
 def test_someone_who_is_not_a_coordinator_is_told_who_can(year_engine: Engine, planbot: Planbot) -> None:
     replies = ask(planbot, "alex", "export")
     assert files(replies) == []
@@ -72,6 +79,10 @@ def test_planbot_export_writes_the_file_and_says_what_is_in_it(year_engine: Engi
     result = run_planbot("export", "--format", "md", "-o", str(md), database_url=db_url)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1] == f"RAG chart beside it: {tmp_path / 'return-heatmap.png'}"
+    slash = tmp_path / "slash.csv"
+    result = run_planbot("export", "--period", "Q1/2019", "-o", str(slash), database_url=db_url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Wrote {slash} (CSV file), Q1 2019-20 (Apr–Jun 2019): ")
 
 
 def test_planbot_export_explains_what_is_wrong(year_engine: Engine, db_url: str, tmp_path: Path) -> None:

@@ -206,7 +206,7 @@ def test_a_seed_like_csv_reports_what_it_had_to_guess(tmp_path: Path) -> None:
     assert doc.items[0].summary == "Increase capacity on strategy to ensure focus on delivering LIS and broader strategic impact."
     assert result.check[:6] == [
         (
-            "record 5: the KPIs follow 'KPIs:' on one line ('Appointment of new staff members Procure consultants on evi…'); "
+            "record 5: the KPIs follow 'KPIs:' on one line ('Appointment of new staff members Procure consultants on…'); "
             "kept as one KPI: split it in the file if it holds several"
         ),
         "record 5: no item number; numbered it 1",

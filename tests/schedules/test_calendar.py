@@ -25,6 +25,18 @@ def test_working_days_skip_weekends_and_the_regions_bank_holidays(plan_engine: E
     assert not cal.is_working(dt.date(2019, 8, 26))  # late summer bank holiday, England
 
 
+def test_working_days_are_counted_the_way_they_are_stepped(plan_engine: Engine) -> None:
+    with session_scope(plan_engine) as session:
+        cal = load_calendar(session)
+    assert cal is not None
+    assert cal.working_days(dt.date(2019, 12, 23), dt.date(2019, 12, 31)) == 5  # 25, 26 Dec and a weekend off
+    assert cal.working_days(dt.date(2019, 12, 24), dt.date(2019, 12, 24)) == 1
+    assert cal.working_days(dt.date(2019, 12, 25), dt.date(2019, 12, 25)) == 0
+    assert cal.working_days(dt.date(2019, 12, 31), dt.date(2019, 12, 23)) == 0
+    start = dt.date(2019, 12, 20)
+    assert cal.working_days(start, cal.working_day(start, 10)) == 11
+
+
 def test_scotland_has_its_own_bank_holidays() -> None:
     england, scotland = holiday_calendar("GB-ENG", 2019, 2020), holiday_calendar("GB-SCT", 2019, 2020)
     assert dt.date(2019, 8, 26) in england and dt.date(2019, 8, 26) not in scotland

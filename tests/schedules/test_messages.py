@@ -12,41 +12,24 @@ from storage import away
 from storage.call_notes import add_note
 from storage.db import session_scope
 from storage.models import MilestoneState, Rag
-from storage.queries import MilestoneAnswer, save_update
+from storage.queries import MilestoneAnswer
+from tests.factories import save
 from tests.schedules.conftest import RecordingPort, london
-
-
-def _update(
-    engine: Engine, item: int, period: str, rag: Rag, summary: str, *, at_day: int, month: int = 10, **extra: object
-) -> None:
-    with session_scope(engine) as session:
-        save_update(
-            session,
-            item_number=item,
-            period_key=period,
-            rag=rag,
-            summary=summary,
-            blockers=str(extra.get("blockers", "")),
-            kpi_progress=extra.get("kpis", {}),  # type: ignore[arg-type]
-            milestone_states=extra.get("milestones", {}),  # type: ignore[arg-type]
-            author_id="bea" if item in (3, 4) else "alex",
-            on_behalf_of_id=None,
-            at=london(2019, month, at_day, 14),
-        )
 
 
 def test_the_quarterly_prompt_shows_kpis_milestones_and_the_last_update(
     reconciler: Reconciler, clock: FixedClock, port: RecordingPort, plan_engine: Engine
 ) -> None:
-    _update(
+    save(
         plan_engine,
         3,
         "2019-Q2",
         Rag.AT_RISK,
-        "Consultation slipped to the autumn",
-        at_day=7,
+        london(2019, 10, 7, 14),
+        summary="Consultation slipped to the autumn",
         kpis={"kpi1": "Two Board sessions held"},
         milestones={"m3": MilestoneAnswer(MilestoneState.SLIPPED)},
+        author="bea",
     )
     clock.at = london(2019, 12, 16, 9)
     reconciler.run("quarterly-prompts")
@@ -80,18 +63,17 @@ def test_a_chaser_says_which_reminder_it_is(reconciler: Reconciler, clock: Fixed
 def test_the_pre_call_brief_has_changes_risks_milestones_flags_and_absences(
     reconciler: Reconciler, clock: FixedClock, port: RecordingPort, plan_engine: Engine
 ) -> None:
-    _update(
+    save(
         plan_engine,
         2,
         "2019-Q3",
         Rag.OFF_TRACK,
-        "LIS draft late",
-        at_day=25,
-        month=11,
+        london(2019, 11, 25, 14),
+        summary="LIS draft late",
         blockers="Waiting for the evidence base",
     )
-    _update(
-        plan_engine, 4, "2019-Q2", Rag.ON_TRACK, "Comms plan agreed", at_day=1
+    save(
+        plan_engine, 4, "2019-Q2", Rag.ON_TRACK, london(2019, 10, 1, 14), summary="Comms plan agreed", author="bea"
     )  # before the last call: not a change
     with session_scope(plan_engine) as session:
         add_note(
@@ -124,7 +106,7 @@ def test_the_pre_call_brief_has_changes_risks_milestones_flags_and_absences(
 def test_the_board_summary_has_the_rag_table_and_the_agenda(
     reconciler: Reconciler, clock: FixedClock, port: RecordingPort, plan_engine: Engine
 ) -> None:
-    _update(plan_engine, 2, "2019-Q3", Rag.AT_RISK, "LIS draft late", at_day=25, month=11)
+    save(plan_engine, 2, "2019-Q3", Rag.AT_RISK, london(2019, 11, 25, 14), summary="LIS draft late")
     clock.at = london(2019, 12, 4, 9)  # two working days before the Board on Fri 6 Dec
     reconciler.run("board")
 
@@ -143,7 +125,7 @@ def test_the_board_summary_has_the_rag_table_and_the_agenda(
 def test_the_board_reminder_goes_only_to_leads_whose_update_is_missing(
     reconciler: Reconciler, clock: FixedClock, port: RecordingPort, plan_engine: Engine
 ) -> None:
-    _update(plan_engine, 2, "2019-Q3", Rag.AT_RISK, "LIS draft late", at_day=25, month=11)
+    save(plan_engine, 2, "2019-Q3", Rag.AT_RISK, london(2019, 11, 25, 14), summary="LIS draft late")
     clock.at = london(2019, 11, 29, 9)  # five working days before the Board
     reconciler.run("board")
 

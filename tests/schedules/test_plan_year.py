@@ -17,9 +17,9 @@ from sqlalchemy.engine import Engine
 
 from bot.core.clock import FixedClock
 from schedules.reconcile import Reconciler
-from storage.db import session_scope
 from storage.models import MilestoneState, Rag, SendStatus
-from storage.queries import MilestoneAnswer, save_update
+from storage.queries import MilestoneAnswer
+from tests.factories import save
 from tests.schedules.conftest import RecordingPort, ledger, london, simulate
 
 LEAD_ITEMS, LEADS, COORDINATORS = 7, 4, 2
@@ -91,20 +91,10 @@ def test_an_update_stops_the_chasing_and_leaves_the_item_off_the_escalation(
 ) -> None:
     clock.at = london(2019, 9, 17, 8)
     simulate(reconciler, clock, london(2019, 9, 18, 12))  # the Q2 prompt went out on Tue 17 Sep
-    with session_scope(plan_engine) as session:
-        save_update(
-            session,
-            item_number=3,
-            period_key="2019-Q2",
-            rag=Rag.ON_TRACK,
-            summary="Consultation plan agreed",
-            blockers="",
-            kpi_progress={},
-            milestone_states={"m3": MilestoneAnswer(MilestoneState.DONE)},
-            author_id="bea",
-            on_behalf_of_id=None,
-            at=london(2019, 9, 18, 12),
-        )
+    save(
+        plan_engine, 3, "2019-Q2", Rag.ON_TRACK, london(2019, 9, 18, 12), summary="Consultation plan agreed",
+        milestones={"m3": MilestoneAnswer(MilestoneState.DONE)}, author="bea",
+    )
     simulate(reconciler, clock, london(2019, 10, 4))
 
     q2 = ledger(plan_engine, occurrence="2019-Q2")

@@ -14,7 +14,8 @@ from storage.db import session_scope
 from storage.models import Period, Rag, Update
 from storage.plan_loader import PlanConflict, load_plan
 from storage.planfile import BUNDLED_PLAN, parse_plan
-from storage.queries import plan_periods, save_update
+from storage.queries import plan_periods
+from tests.factories import save
 from tests.in_process import planbot
 
 
@@ -30,12 +31,7 @@ def load(engine: Engine, raw: dict, *, force: bool = False):  # type: ignore[no-
 
 
 def write_update(engine: Engine, period_key: str) -> None:
-    with session_scope(engine) as session:
-        save_update(
-            session, item_number=2, period_key=period_key, rag=Rag.ON_TRACK, summary="Project plan agreed",
-            blockers="", kpi_progress={}, milestone_states={}, author_id="alex", on_behalf_of_id=None,
-            at=dt.datetime(2019, 6, 20, 9, tzinfo=dt.UTC),
-        )
+    save(engine, 2, period_key, Rag.ON_TRACK, dt.datetime(2019, 6, 20, 9, tzinfo=dt.UTC), summary="Project plan agreed")
 
 
 def keys(engine: Engine) -> list[str]:

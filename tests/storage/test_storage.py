@@ -8,7 +8,7 @@ import threading
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from storage import plan_loader
 from storage.db import normalise_url, session_scope
@@ -28,30 +28,15 @@ from storage.queries import (
     MilestoneAnswer,
     items,
     latest_update,
-    save_update,
     update_history,
     update_kpis,
     update_milestones,
 )
 from tests.conftest import LONDON
+from tests.factories import save
 
 NOV = dt.datetime(2019, 11, 14, 9, 30, tzinfo=LONDON)
-
-
-def save(session: Session, item: int, rag: Rag, summary: str, *, period: str = "2019-Q3", at: dt.datetime = NOV) -> Update:
-    return save_update(
-        session,
-        item_number=item,
-        period_key=period,
-        rag=rag,
-        summary=summary,
-        blockers="",
-        kpi_progress={"kpi1": f"progress: {summary}"},
-        milestone_states={"m1": MilestoneAnswer(MilestoneState.SLIPPED, dt.date(2020, 2, 1))},
-        author_id="alex",
-        on_behalf_of_id=None,
-        at=at,
-    )
+SLIPPED = MilestoneAnswer(MilestoneState.SLIPPED, dt.date(2020, 2, 1))
 
 
 def stored(engine: Engine, item: int, period: str = "2019-Q3") -> list[tuple[int, bool, str, str]]:
@@ -63,7 +48,10 @@ def stored(engine: Engine, item: int, period: str = "2019-Q3") -> list[tuple[int
 def test_each_save_adds_a_version_and_only_the_newest_is_latest(plan_engine: Engine) -> None:
     for rag, summary in ((Rag.ON_TRACK, "first"), (Rag.AT_RISK, "second"), (Rag.OFF_TRACK, "third")):
         with session_scope(plan_engine) as session:
-            save(session, 1, rag, summary)
+            save(
+                session, 1, "2019-Q3", rag, NOV, summary=summary, kpis={"kpi1": f"progress: {summary}"},
+                milestones={"m1": SLIPPED},
+            )
     assert stored(plan_engine, 1) == [(1, False, "on_track", "first"), (2, False, "at_risk", "second"), (3, True, "off_track", "third")]
     with session_scope(plan_engine) as session:
         newest = latest_update(session, item_number=1, period_key="2019-Q3")
@@ -79,9 +67,9 @@ def test_each_save_adds_a_version_and_only_the_newest_is_latest(plan_engine: Eng
 
 def test_versions_are_counted_per_item_and_period(plan_engine: Engine) -> None:
     with session_scope(plan_engine) as session:
-        save(session, 1, Rag.ON_TRACK, "q2", period="2019-Q2")
-        save(session, 1, Rag.ON_TRACK, "q3")
-        save(session, 2, Rag.ON_TRACK, "item 2")
+        save(session, 1, "2019-Q2", Rag.ON_TRACK, NOV, summary="q2")
+        save(session, 1, "2019-Q3", Rag.ON_TRACK, NOV, summary="q3")
+        save(session, 2, "2019-Q3", Rag.ON_TRACK, NOV, summary="item 2")
     assert stored(plan_engine, 1, "2019-Q2") == [(1, True, "on_track", "q2")]
     assert stored(plan_engine, 1) == [(1, True, "on_track", "q3")]
     assert stored(plan_engine, 2) == [(1, True, "on_track", "item 2")]
@@ -98,8 +86,11 @@ def edited_plan() -> PlanDocument:
 
 def test_reloading_an_edited_plan_keeps_every_update(plan_engine: Engine) -> None:
     with session_scope(plan_engine) as session:
-        save(session, 1, Rag.ON_TRACK, "before the edit")
-        save(session, 7, Rag.AT_RISK, "item 7's last word")
+        for number, rag, summary in ((1, Rag.ON_TRACK, "before the edit"), (7, Rag.AT_RISK, "item 7's last word")):
+            save(
+                session, number, "2019-Q3", rag, NOV, summary=summary, kpis={"kpi1": f"progress: {summary}"},
+                milestones={"m1": SLIPPED},
+            )
     with session_scope(plan_engine) as session:
         report = load_plan(session, edited_plan())
     assert "item 7" in report.retired and "item 8" in report.added and "item 1 KPI kpi1" in report.changed
@@ -115,7 +106,7 @@ def test_reloading_an_edited_plan_keeps_every_update(plan_engine: Engine) -> Non
             select(UpdateKpi).join(Update, col(Update.id) == col(UpdateKpi.update_id)).where(Update.item_number == 1)
         ).all()
         assert {k.kpi_text for k in kept} == {"Appointment of new staff members"}
-        save(session, 8, Rag.ON_TRACK, "new item's first update")
+        save(session, 8, "2019-Q3", Rag.ON_TRACK, NOV, summary="new item's first update")
     assert stored(plan_engine, 8) == [(1, True, "on_track", "new item's first update")]
 
 
@@ -131,7 +122,7 @@ def _snapshot(engine: Engine) -> tuple:
 
 def test_a_failed_load_changes_nothing(plan_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     with session_scope(plan_engine) as session:
-        save(session, 7, Rag.AT_RISK, "kept")
+        save(session, 7, "2019-Q3", Rag.AT_RISK, NOV, summary="kept")
     before = _snapshot(plan_engine)
 
     def broken(*_args: object, **_kwargs: object) -> list:
@@ -179,12 +170,12 @@ def test_two_saves_at_once_get_versions_one_and_two(plan_engine: Engine) -> None
         try:
             with session_scope(plan_engine) as session:
                 second_started.set()
-                save(session, 1, Rag.AT_RISK, "second")
+                save(session, 1, "2019-Q3", Rag.AT_RISK, NOV, summary="second")
         except Exception as exc:  # noqa: BLE001 (the thread's error is asserted on below)
             errors.append(exc)
 
     with session_scope(plan_engine) as session:
-        save(session, 1, Rag.ON_TRACK, "first")
+        save(session, 1, "2019-Q3", Rag.ON_TRACK, NOV, summary="first")
         thread = threading.Thread(target=second)
         thread.start()
         second_started.wait(5)
