@@ -24,7 +24,7 @@ from bot.core.context import Context
 from bot.core.errors import BadInput
 from bot.core.replies import Bullets, Heading, Paragraph, Reply, say
 from bot.core.suggest import nearest
-from bot.core.wording import period_example, return_name
+from bot.core.wording import period_example, return_name, role_text
 from storage.queries import plan_periods
 
 Handler = Callable[[Context, str], list[Reply]]
@@ -226,7 +226,7 @@ def help_(ctx: Context, args: str) -> list[Reply]:
             for token, value in words.items():
                 line = line.replace(token, value)
             lines.append(line)
-    role = "coordinator" if ctx.person.is_coordinator else ("area lead" if ctx.person.is_lead else "plan member")
+    role = role_text(ctx.person)
     return [
         Reply(
             [

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Protocol
 
-from storage.models import Period, Plan
+from storage.models import Period, Person, Plan
 
 _RETURN_NAMES = {
     1: "monthly return",
@@ -166,3 +166,9 @@ def day_text(day: dt.date) -> str:
 def when_text(local: dt.datetime) -> str:
     """'Thu 21 Nov 2019, 10:00' (a local time)."""
     return f"{day_text(local.date())}, {local:%H:%M}"
+
+
+def role_text(person: Person) -> str:
+    """'coordinator and area lead': what the plan's roles make a person, for /help and the shell."""
+    roles = [r for r, has in (("coordinator", person.is_coordinator), ("area lead", person.is_lead)) if has]
+    return " and ".join(roles) or "plan member"

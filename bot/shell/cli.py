@@ -77,6 +77,7 @@ def _today(plan: Plan, zone: ZoneInfo, given: dt.date | None) -> tuple[dt.date, 
 
 
 def _banner(engine: Engine, person: Person, day: dt.date, note: str) -> str:
+    from bot.core.wording import role_text
     from bot.shell.session import SYNTAX
     from storage.db import session_scope
     from storage.queries import get_plan, period_at
@@ -84,11 +85,10 @@ def _banner(engine: Engine, person: Person, day: dt.date, note: str) -> str:
     with session_scope(engine) as session:
         plan = get_plan(session)
         period = period_at(session, day=day)
-    roles = [r for r, has in (("coordinator", person.is_coordinator), ("area lead", person.is_lead)) if has] or ["plan member"]
     where = f", in {period.label}" if period else ""
     lines = [
         f"Planbot: {plan.title if plan else 'no plan loaded'}",
-        f"You are {person.name} ({' and '.join(roles)}); today is {day:%a %-d %b %Y}{where}.",
+        f"You are {person.name} ({role_text(person)}); today is {day:%a %-d %b %Y}{where}.",
     ]
     if note:
         lines.append(note)

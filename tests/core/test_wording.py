@@ -36,3 +36,8 @@ def test_never_longer_than_the_limit(limit: int) -> None:
     clipped = clip(text, limit)
     assert len(clipped) <= limit
     assert clipped.endswith("…")
+
+
+def test_help_says_every_role_the_plan_gives(chat) -> None:  # type: ignore[no-untyped-def]
+    assert "You are Dee Demo (coordinator and area lead)." in chat("dee").text("/help")
+    assert "You are Robin Fictional (coordinator)." in chat("robin").text("/help")
