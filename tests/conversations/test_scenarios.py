@@ -44,7 +44,7 @@ def test_a_quarters_prompt_shows_the_item_its_kpis_milestones_and_the_way_in(dri
     prompt = prompt_for(driver, "cal", 5)
     assert prompt.has("Item 5: Partnership health and shared ownership", "Q3 2019-20", "KPIs", "Milestones")
     assert "Write the update" in prompt.buttons
-    assert {s.text for s in driver.inbox("cal")} >= {prompt.text}
+    assert prompt.has("Federal board endorsement and roll out of LIS when ready", "No update has been written for this item yet.")
     assert prompt_for(driver, "cal", 6)
     assert not [s for s in driver.inbox("alex") if s.has("Item 5:")], "a prompt goes to the item's lead only"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 
 from bot.core.async_boundary import AsyncPlanbot, pool_capacity
 from bot.core.events import Command, Sender
@@ -31,7 +30,7 @@ async def test_answers_match_the_direct_call_and_each_delivery_is_recorded_once(
 
 
 async def test_the_loop_stays_free_while_a_slow_event_runs(planbot: Planbot) -> None:
-    """A handler that holds its worker for 0.5 s: a timer on the loop keeps ticking
+    """A handler that holds its worker until released: a timer on the loop keeps ticking
     and another person's event is answered before the slow one finishes."""
     release = threading.Event()
     original = planbot.handle
@@ -45,21 +44,18 @@ async def test_the_loop_stays_free_while_a_slow_event_runs(planbot: Planbot) -> 
     boundary = AsyncPlanbot(planbot, workers=2)
     try:
         slow = asyncio.create_task(boundary.handle(Command(Sender("shell", "robin"), "plan-status", delivery_id="slow")))
-        started = time.perf_counter()
         quick = await boundary.handle(Command(Sender("shell", "alex"), "help", delivery_id="quick"))
-        quick_done = time.perf_counter() - started
         ticks = 0
         for _ in range(5):
             await asyncio.sleep(0.01)
             ticks += 1
-        assert not slow.done() and ticks == 5
+        assert not slow.done() and ticks == 5, "the quick event and the loop did not wait for the slow one"
         release.set()
         slow_answer = await slow
     finally:
         boundary.close()
     assert "You are Alex Example" in quick[0].text
     assert "Plan status" in slow_answer[0].text
-    assert quick_done < 2, "the quick event did not wait for the slow one"
 
 
 def test_the_pool_never_outgrows_the_database_pool(planbot: Planbot) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from bot.core.clock import FixedClock
-from bot.core.ports import Recipient, SentMessage
+from bot.core.ports import SentMessage
 from bot.core.planbot import Planbot
 from bot.core.replies import Choices, Reply
 from bot.shell.inbox_port import InboxPort, take_unread
@@ -129,4 +129,3 @@ def test_an_adapter_remembers_a_keyed_reply_it_posted(planbot: Planbot) -> None:
     assert [(r.platform, r.channel, r.message_id, r.person_id) for r in rows] == [
         ("slack", "D123", "1576486800.000100", "cal")
     ]
-    assert Recipient("cal", "Cal").address is None
