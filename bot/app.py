@@ -9,29 +9,65 @@ configured chat platform, falling back to the terminal inbox.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
+from bot.core.clock import Clock
+from bot.core.planbot import Planbot
 from bot.core.ports import ChatPort
 from bot.returns import chat as _export_command  # noqa: F401  (registers /plan-status export)
 from schedules import schedule_command as _schedule_command  # noqa: F401  (registers /plan-schedule)
 from bot.shell.inbox_port import InboxPort
 from schedules.routing import RoutingPort
 
+if TYPE_CHECKING:
+    from bot.core.async_boundary import AsyncPlanbot
+    from bot.web import Mount
+
 logger = logging.getLogger(__name__)
 
 
+def platform_ports(settings: Settings, engine: Engine) -> dict[str, ChatPort]:
+    """A sending port for each configured chat platform (Slack's Web API, Teams'
+    Bot Connector): what the clock, `run-job` and the web process send through."""
+    ports: dict[str, ChatPort] = {}
+    return ports
+
+
+def platform_mounts(settings: Settings, core: AsyncPlanbot) -> list[tuple[str, Mount]]:
+    """The webhook routes of each configured chat platform, for `planbot serve`."""
+    mounts: list[tuple[str, Mount]] = []
+    return mounts
+
+
+def build_core(settings: Settings, engine: Engine, *, clock: Clock | None = None) -> Planbot:
+    """The core as every long-running process builds it: commands registered, and
+    the routing port over every configured platform for its proactive sends."""
+    port = chat_port(settings, engine)
+    return Planbot(
+        engine,
+        clock,
+        exports_dir=settings.planbot_exports_dir,
+        platforms=port.platforms,
+        port=port,
+        conversation_idle=dt.timedelta(hours=settings.planbot_conversation_idle_hours),
+    )
+
+
 def chat_port(settings: Settings, engine: Engine, *, ports: Mapping[str, ChatPort] | None = None) -> RoutingPort:
-    """The router over `ports` (platform name -> its port), which the Slack and
-    Teams adapters provide; with none, everything goes to the terminal inbox.
+    """The router over `ports` (platform name -> its port; by default every
+    configured platform's, from `platform_ports`); with none, everything goes to
+    the terminal inbox.
 
     A configured token without its port must not make the clock pretend it can
     reach the platform: it is logged, and messages go to the inbox.
     """
-    ports = dict(ports or {})
+    ports = dict(platform_ports(settings, engine) if ports is None else ports)
     missing = [
         name
         for name, configured in (("slack", settings.slack_bot_token), ("teams", settings.teams_app_id))

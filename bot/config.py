@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB = Path.home() / ".local" / "share" / "planbot" / "planbot.db"
@@ -25,14 +25,24 @@ class Settings(BaseSettings):
     planbot_exports_dir: Path = Field(default=Path("exports"))
     planbot_conversation_idle_hours: float = 24.0
     port: int = 3000
-    slack_bot_token: str | None = None
-    slack_signing_secret: str | None = None
-    slack_app_token: str | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
     teams_app_id: str | None = None
-    teams_app_password: str | None = None
+    teams_app_password: SecretStr | None = None
     teams_tenant_id: str | None = None
     planbot_teams_anonymous: bool = False
+
+    @property
+    def slack_configured(self) -> bool:
+        """Slack is configured when its bot token is set (the signing secret is then required to serve)."""
+        return self.slack_bot_token is not None and bool(self.slack_bot_token.get_secret_value())
+
+    @property
+    def teams_configured(self) -> bool:
+        """Teams is configured by its app id, or for local testing by PLANBOT_TEAMS_ANONYMOUS."""
+        return bool(self.teams_app_id) or self.planbot_teams_anonymous
 
     @field_validator("planbot_timezone")
     @classmethod

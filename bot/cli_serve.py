@@ -1,0 +1,56 @@
+"""`planbot serve`: the web process every configured chat platform's webhook runs in."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+logger = logging.getLogger(__name__)
+
+NOTHING_CONFIGURED = (
+    "planbot serve: no chat platform is configured. For Slack set SLACK_BOT_TOKEN and "
+    "SLACK_SIGNING_SECRET; for Teams set TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID "
+    "(see the README). To chat in the terminal instead, run `planbot shell`."
+)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.app import build_core, platform_mounts
+    from bot.bootstrap import start
+    from bot.config import get_settings
+    from bot.core.async_boundary import AsyncPlanbot
+    from bot.web import build_app
+    from storage.planfile import PlanFileError
+
+    settings = get_settings()
+    if not (settings.slack_configured or settings.teams_configured):
+        print(NOTHING_CONFIGURED, file=sys.stderr)
+        return 2
+    try:
+        engine = start(settings)
+    except PlanFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    core = AsyncPlanbot(build_core(settings, engine))
+    try:
+        mounts = platform_mounts(settings, core)
+    except ValueError as exc:  # a platform's missing or contradictory secrets
+        core.close()
+        print(f"planbot serve: {exc}", file=sys.stderr)
+        return 2
+    port = args.port or settings.port
+    app = build_app(core, mounts)
+    names = " and ".join(name for name, _ in mounts)
+    print(f"planbot serve: {names} on http://{args.host}:{port} (health: /healthz)", file=sys.stderr, flush=True)
+    web.run_app(app, host=args.host, port=port, print=None, access_log=None)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    serve = sub.add_parser("serve", help="the web process: Slack's and Teams' webhooks and /healthz, on $PORT")
+    serve.add_argument("--port", type=int, default=None, help="listen on this port (default $PORT, else 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="listen on this address (default 0.0.0.0)")
+    serve.set_defaults(handler=_serve)
