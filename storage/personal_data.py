@@ -106,7 +106,7 @@ TABLES: dict[str, TableRule] = {
     "callnote": TableRule(
         "Notes you flagged for a weekly call.",
         "the coordinators' brief before the call",
-        "for the life of the database, until erased",
+        "PLANBOT_RETENTION_DAYS",
         {"person_id": OnErase.DELETE},
     ),
     "milestonecheck": TableRule(

@@ -205,6 +205,7 @@ def load_plan(session: Session, doc: PlanDocument, *, source: str = "", force: b
     report.retired += _reconcile_periods(session, doc, spans)
     document = doc.model_dump(mode="json")
     stored = get_plan(session)
+    stored_source = stored.source if stored is not None else None
     if stored is not None:
         report.changed += [
             f"plan {name}: {getattr(stored, name)} -> {getattr(info, name)}"
@@ -339,11 +340,13 @@ def load_plan(session: Session, doc: PlanDocument, *, source: str = "", force: b
             report if stored is not None else LoadReport(),
         )
     session.flush()
-    audit.record(
-        session,
-        action="plan-load",
-        at=now,
-        detail=f"loaded '{info.title}' from {source or 'a plan file'}: {len(report.added)} added, "
-        f"{len(report.changed)} changed, {len(report.retired)} no longer in the plan",
-    )
+    if stored is None or report.lines() or stored_source != source:
+        # A restart reloading an unchanged PLAN_FILE is not worth a row each time.
+        audit.record(
+            session,
+            action="plan-load",
+            at=now,
+            detail=f"loaded '{info.title}' from {source or 'a plan file'}: {len(report.added)} added, "
+            f"{len(report.changed)} changed, {len(report.retired)} no longer in the plan",
+        )
     return report

@@ -1,5 +1,5 @@
 """The retention prune on both databases: exactly what is older than
-PLANBOT_RETENTION_DAYS goes (deliveries, inbox, ledger, message handles), the
+PLANBOT_RETENTION_DAYS goes (deliveries, inbox, ledger, message handles, call notes), the
 rest stays, a second run deletes nothing, and the clock runs it daily."""
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from bot.core.clock import FixedClock
 from schedules.clock import ClockProcess
 from schedules.reconcile import Reconciler
 from schedules.retention import RetentionJob
+from storage.call_notes import add_note
 from storage.conversations import claim_delivery
 from storage.db import session_scope
 from storage.handles import remember_handle
 from storage.inbox import put_message
-from storage.models import Delivery, InboxMessage, MessageHandle, Send
+from storage.models import CallNote, Delivery, InboxMessage, MessageHandle, Send
 from storage.sends import claim
 
 NOW = dt.datetime(2020, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -36,6 +37,7 @@ def fill(engine: Engine) -> None:
                   item_number=None, occurrence=label, due=at, by="test", at=at)
             remember_handle(session, key=f"handle-{label}", platform="shell", channel="alex", message_id=label,
                             person_id="alex", at=at)
+            add_note(session, occurrence="2020-05-07", person_id="alex", text=label, at=at)
 
 
 def left(engine: Engine) -> dict[str, set[str]]:
@@ -45,15 +47,17 @@ def left(engine: Engine) -> dict[str, set[str]]:
             "inboxmessage": {r["text"] for r in session.exec(select(InboxMessage.reply))},
             "send": set(session.exec(select(Send.occurrence))),
             "messagehandle": set(session.exec(select(MessageHandle.message_id))),
+            "callnote": set(session.exec(select(CallNote.text))),
         }
 
 
 def test_prune_removes_exactly_what_is_older_than_the_setting(plan_engine: Engine) -> None:
     fill(plan_engine)
     job = RetentionJob(plan_engine, FixedClock(NOW), days=DAYS)
-    assert job.run() == {"delivery": 1, "inboxmessage": 1, "send": 1, "messagehandle": 1}
-    assert left(plan_engine) == {name: {"edge", "new"} for name in ("delivery", "inboxmessage", "send", "messagehandle")}
-    assert job.run() == {"delivery": 0, "inboxmessage": 0, "send": 0, "messagehandle": 0}
+    tables = ("delivery", "inboxmessage", "send", "messagehandle", "callnote")
+    assert job.run() == dict.fromkeys(tables, 1)
+    assert left(plan_engine) == dict.fromkeys(tables, {"edge", "new"})
+    assert job.run() == dict.fromkeys(tables, 0)
 
 
 def test_the_clock_prunes_at_start_and_then_daily(plan_engine: Engine, port) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import JSON, String, or_, select
@@ -163,3 +165,41 @@ def test_the_registry_says_what_erasure_does_with_each_person_column() -> None:
     assert TABLES["address"].person_columns == {"person_id": OnErase.DELETE}
     text_tables = [n for n, t in SQLModel.metadata.tables.items() if any(isinstance(c.type, String | JSON) for c in t.columns)]
     assert "callnote" in text_tables
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_data_protection_notes_name_every_table() -> None:
+    notes = (ROOT / "docs" / "data-protection.md").read_text(encoding="utf-8")
+    assert [name for name in TABLES if f"`{name}`" not in notes] == []
+
+
+def test_only_the_audit_module_writes_the_audit_trail() -> None:
+    """Append-only: no module but storage.audit (which only inserts) names the audit
+    table; erasure reaches it only through the registry, to redact (docs say so)."""
+    allowed = {"storage/audit.py", "storage/models.py", "storage/personal_data.py"}
+    naming = {
+        str(path.relative_to(ROOT))
+        for package in ("bot", "storage", "schedules", "plantime")
+        for path in (ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts and re.search(r"AuditEntry|\bauditentry\b", path.read_text(encoding="utf-8"))
+    }
+    assert naming <= allowed
+    source = (ROOT / "storage" / "audit.py").read_text(encoding="utf-8")
+    assert "session.add(" in source and not re.search(r"\b(update|delete)\(", source)
+
+
+def test_a_reload_that_changes_nothing_adds_no_audit_row_and_one_that_does_says_what(people_engine: Engine) -> None:
+    from storage.audit import entries
+
+    with session_scope(people_engine) as session:
+        before = len(entries(session))
+    load(people_engine, plan_yaml())
+    with session_scope(people_engine) as session:
+        assert len(entries(session)) == before
+    load(people_engine, plan_yaml(with_wren=False))
+    with session_scope(people_engine) as session:
+        new = [(e.action, e.detail) for e in entries(session)[before:]]
+    assert ("role", "wren: no longer in the plan (plan file)") in new
+    assert new[-1][0] == "plan-load" and new[-1][1].endswith("from people.yaml: 0 added, 1 changed, 1 no longer in the plan")
