@@ -16,9 +16,12 @@ import pytest
 import yaml
 from sqlmodel import select
 
+from bot.core.clock import FixedClock
+from bot.core.planbot import Planbot
 from storage.db import make_engine, session_scope
 from storage.models import AuditEntry, Person, Rag
 from tests.factories import save
+from tests.conftest import Chat
 from tests.in_process import planbot
 from tests.people_data import WHEN, WREN, build, plan_yaml
 from tests.processes import ROOT, child_env
@@ -163,3 +166,24 @@ def test_a_retention_below_the_minimum_stops_with_the_setting_named(db_url: str)
     result = planbot("audit", database_url=db_url, extra_env={"PLANBOT_RETENTION_DAYS": "7"})
     assert result.returncode == 2
     assert "PLANBOT_RETENTION_DAYS: must be at least 30 days" in result.stderr
+
+
+def test_after_erasure_the_plan_shows_the_updates_by_the_anonymised_author(people_db: str, tmp_path: Path) -> None:
+    planbot("plan", "load", str(write_plan(tmp_path, with_wren=False)), database_url=people_db)
+    assert planbot("person", "erase", "wren", "--yes", database_url=people_db).returncode == 0
+    engine = make_engine(people_db)
+    shown = Chat(Planbot(engine, FixedClock(WHEN), exports_dir=tmp_path), "dee").command("plan-status", "6")
+    engine.dispose()
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    assert f"Written by: Dee Demo, on behalf of former lead (erased {today})" in shown
+    assert "Wren" not in shown
+
+
+def test_a_plan_file_naming_an_erased_person_stops_the_process_with_the_reason(people_db: str, tmp_path: Path) -> None:
+    planbot("plan", "load", str(write_plan(tmp_path, with_wren=False)), database_url=people_db)
+    assert planbot("person", "erase", "wren", "--yes", database_url=people_db).returncode == 0
+    result = planbot("shell", "--as", "dee", database_url=people_db, stdin="/quit\n",
+                     extra_env={"PLAN_FILE": str(write_plan(tmp_path, with_wren=True))})
+    assert result.returncode == 1
+    assert "people[5] (wren): this names a person whose data was erased on" in result.stderr
+    assert "Traceback" not in result.stderr
