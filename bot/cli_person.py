@@ -9,23 +9,29 @@ without `--yes` it refuses, so a pipe can never erase anyone by accident.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 class PersonCommandError(Exception):
     """Refused or impossible: the message says why and what to do."""
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Engine:
     from bot.bootstrap import open_database
     from bot.config import get_settings
 
     return open_database(get_settings())
 
 
-def _now():  # type: ignore[no-untyped-def]
+def _now() -> dt.datetime:
     from bot.core.clock import SystemClock
 
     return SystemClock().now()
@@ -105,7 +111,7 @@ def _erase(args: argparse.Namespace) -> int:
     return 0
 
 
-def _guard(handler):  # type: ignore[no-untyped-def]
+def _guard(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         try:
             return int(handler(args))

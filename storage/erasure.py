@@ -90,7 +90,7 @@ def _redact_everywhere(session: Session, pattern: Any, replacement: str, report:
         if not columns:
             continue
         changed = 0
-        for row in session.execute(select(*keys, *columns)).mappings():
+        for row in session.execute(select(*keys, *columns)).mappings().all():
             values = {c.name: redact(row[c.name], pattern, replacement) for c in columns}
             values = {k: v for k, v in values.items() if v != row[k]}
             if values:

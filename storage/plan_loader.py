@@ -32,7 +32,7 @@ from storage.models import (
 )
 from storage.planfile import PlanDocument, PlanFileError
 from storage.queries import get_plan
-from storage.tombstones import erased_matches
+from storage.tombstones import KINDS, erased_matches
 
 
 @dataclass
@@ -131,16 +131,19 @@ def _reconcile_periods(session: Session, doc: PlanDocument, spans: list[PeriodSp
 
 
 def _erased_people(session: Session, doc: PlanDocument) -> list[str]:
-    """Why the plan may not be loaded: it names people who were erased."""
+    """Why the plan may not be loaded: it names people who were erased (one query for everyone)."""
+    named = [(i, kind, getattr(spec, kind)) for i, spec in enumerate(doc.people) for kind in KINDS if getattr(spec, kind)]
+    found = erased_matches(session, identifiers=[(kind, value) for _, kind, value in named])
+    if not found:
+        return []
+    erased = {(kind, value): on for kind, value, on in found}
     problems = []
     for index, spec in enumerate(doc.people):
-        found = erased_matches(
-            session, identifiers=[(kind, getattr(spec, kind) or "") for kind in ("id", "email", "slack", "teams")]
-        )
-        if found:
-            what = ", ".join(f"{'plan id' if kind == 'id' else kind} {value!r}" for kind, value, _ in found)
+        hits = [(kind, value, erased[(kind, value)]) for i, kind, value in named if i == index and (kind, value) in erased]
+        if hits:
+            what = ", ".join(f"{'plan id' if kind == 'id' else kind} {value!r}" for kind, value, _ in hits)
             problems.append(
-                f"people[{index}] ({spec.id}): this names a person whose data was erased on {found[0][2]:%-d %b %Y} "
+                f"people[{index}] ({spec.id}): this names a person whose data was erased on {hits[0][2]:%-d %b %Y} "
                 f"({what}); an erased person cannot be loaded again. Remove them from the plan file "
                 "(a new person needs an id, email and platform ids of their own)."
             )
