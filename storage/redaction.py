@@ -23,12 +23,16 @@ class Needles:
     """One person's identifiers, compiled into one pattern."""
 
     words: tuple[str, ...]
-    """Names, emails and extra spellings: case-insensitive."""
+    """Names, emails and extra spellings: case-insensitive, any run of spaces or a line break between words."""
     ids: tuple[str, ...]
     """Plan and platform ids: case-sensitive."""
 
     def pattern(self) -> re.Pattern[str] | None:
-        parts = [rf"(?i:{re.escape(w)})" for w in sorted(set(self.words), key=len, reverse=True) if w.strip()]
+        parts = [
+            "(?i:" + r"\s+".join(re.escape(part) for part in w.split()) + ")"
+            for w in sorted(set(self.words), key=len, reverse=True)
+            if w.strip()
+        ]
         parts += [re.escape(i) for i in sorted(set(self.ids), key=len, reverse=True) if i.strip()]
         if not parts:
             return None
