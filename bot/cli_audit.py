@@ -49,7 +49,7 @@ def _audit(args: argparse.Namespace) -> int:
         return 0
     print(f"Audit trail (times in {zone.key}):")
     for r in rows:
-        by = r.actor_id or "plan file"
+        by = r.actor_id or ("command line" if r.action == "erasure" else "plan file")
         print(f"{r.at.astimezone(zone):%Y-%m-%d %H:%M}  {r.action:<10} {by:<16} {r.detail}")
     return 0
 

@@ -99,7 +99,9 @@ def test_erase_with_yes_then_a_plan_naming_them_is_refused(people_db: str, tmp_p
     twice = planbot("person", "erase", "wren", "--yes", database_url=people_db)
     assert twice.returncode == 2 and "there is no person 'wren'" in twice.stderr
     audit = planbot("audit", database_url=people_db)
-    assert "erasure" in audit.stdout and "Wren" not in audit.stdout and " wren" not in audit.stdout
+    erasure = [line for line in audit.stdout.splitlines() if "  erasure " in line]
+    assert len(erasure) == 1 and "command line     a person's data was erased; their records are kept as erased-" in erasure[0]
+    assert "Wren" not in audit.stdout and " wren" not in audit.stdout
 
 
 @pytest.mark.slow
