@@ -8,12 +8,14 @@ import datetime as dt
 import json
 import os
 import pty
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.core.clock import FixedClock
@@ -21,18 +23,29 @@ from bot.core.planbot import Planbot
 from storage.db import make_engine, session_scope
 from storage.models import AuditEntry, Person, Rag
 from tests.factories import save
-from tests.conftest import Chat
+from tests.conftest import Chat, DatabaseStates
 from tests.in_process import planbot
 from tests.people_data import WHEN, WREN, build, plan_yaml
 from tests.processes import ROOT, child_env
 
 
 @pytest.fixture
-def people_db(db_url: str) -> str:
-    engine = make_engine(db_url)
-    build(engine)
+def people_db(db_url: str, engine: Engine, database_states: DatabaseStates) -> str:
+    """wren and yara in every table (built once per worker and engine, then copied)."""
+    database_states.apply(engine, "people", build)
     engine.dispose()
     return db_url
+
+
+@pytest.fixture
+def sqlite_people_db(tmp_path: Path, sqlite_template: Path) -> str:
+    """The same on SQLite only, for the test about a terminal (the database plays no part in it)."""
+    path = tmp_path / "people.db"
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    build(engine)
+    engine.dispose()
+    return f"sqlite:///{path}"
 
 
 def write_plan(tmp_path: Path, *, with_wren: bool) -> Path:
@@ -105,7 +118,8 @@ def test_erase_with_yes_then_a_plan_naming_them_is_refused(people_db: str, tmp_p
 
 
 @pytest.mark.slow
-def test_at_a_terminal_erase_asks_and_only_the_id_typed_back_erases(people_db: str, tmp_path: Path) -> None:
+def test_at_a_terminal_erase_asks_and_only_the_id_typed_back_erases(sqlite_people_db: str, tmp_path: Path) -> None:
+    people_db = sqlite_people_db
     assert planbot("plan", "load", str(write_plan(tmp_path, with_wren=False)), database_url=people_db).returncode == 0
 
     def at_terminal(answer: str) -> tuple[int, str]:

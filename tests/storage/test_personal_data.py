@@ -23,15 +23,16 @@ from storage.models import Person, Update
 from storage.personal_data import TABLES, OnErase
 from storage.plan_loader import PlanConflict
 from storage.subject_access import ANOTHER, export_person
+from tests.conftest import DatabaseStates
 from tests.people_data import WHEN, WREN, YARA, build, load, plan_yaml
 
 ERASED_AT = dt.datetime(2019, 12, 2, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def people_engine(engine: Engine) -> Engine:
-    build(engine)
-    return engine
+def people_engine(engine: Engine, database_states: DatabaseStates) -> Engine:
+    """wren and yara in every table (built once per worker and engine, then copied)."""
+    return database_states.apply(engine, "people", build)
 
 
 def rows_naming(engine: Engine, table_name: str, person_id: str) -> list[dict]:
