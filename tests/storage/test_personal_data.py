@@ -204,3 +204,12 @@ def test_a_reload_that_changes_nothing_adds_no_audit_row_and_one_that_does_says_
         new = [(e.action, e.detail) for e in entries(session)[before:]]
     assert ("role", "wren: no longer in the plan (plan file)") in new
     assert new[-1][0] == "plan-load" and new[-1][1].endswith("from people.yaml: 0 added, 1 changed, 1 no longer in the plan")
+
+
+def test_migration_0005_makes_the_tables_the_models_describe(engine: Engine) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert [d for d in diffs if any(t in str(d) for t in ("auditentry", "tombstone"))] == []
