@@ -13,6 +13,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -281,7 +282,9 @@ def test_views_update_with_a_stale_hash(fake_slack: FakeSlack, client: WebClient
 
 def test_injected_server_errors_are_served_and_retried(fake_slack: FakeSlack, lead: str) -> None:
     fake_slack.fail("chat.postMessage", 503, times=2)
-    client = WebClient(token=TOKEN, base_url=fake_slack.url, retry_handlers=[ServerErrorRetryHandler(max_retry_count=2)])
+    client = WebClient(token=TOKEN, base_url=fake_slack.url, retry_handlers=[
+        ServerErrorRetryHandler(max_retry_count=2, interval_calculator=FixedValueRetryIntervalCalculator(0.01))
+    ])
     client.chat_postMessage(channel=lead, text="got through")
     assert [c.status for c in fake_slack.calls_to("chat.postMessage")] == [503, 503, 200]
     assert [m["text"] for m in fake_slack.messages(lead)] == ["got through"]
