@@ -80,6 +80,7 @@ class WebApiMethods:
     bot_id: str
     app_id: str
     _users: dict[str, User]
+    _dm_index: dict[str, str]
     _channels: dict[str, dict[str, Any]]
     _messages: defaultdict[str, list[dict[str, Any]]]
     _ephemerals: list[dict[str, Any]]
@@ -115,16 +116,18 @@ class WebApiMethods:
         return user
 
     def _dm_user(self, channel: str) -> User | None:
-        for user in self._users.values():
-            if self.dm_channel(user.id) == channel:
-                return user
-        return None
+        """The person whose DM with the bot ``channel`` is."""
+        user = self._users.get(self._dm_index.get(channel, ""))
+        return user if user is not None and self.dm_channel(user.id) == channel else None
 
     def _postable_channel(self, channel: str) -> str:
         """The channel id a post to ``channel`` lands in, or the error Slack gives."""
         if channel[:1] in ("U", "W"):
-            if channel not in self._users:
+            user = self._users.get(channel)
+            if user is None:
                 raise ApiError("channel_not_found")
+            if user.is_bot:
+                raise ApiError("cannot_dm_bot")
             return self.dm_channel(channel)
         if channel[:1] == "D":
             if self._dm_user(channel) is None:
@@ -243,6 +246,8 @@ class WebApiMethods:
         user = self._user(users[0])
         if user.deleted:
             raise ApiError("user_disabled")
+        if user.is_bot:
+            raise ApiError("cannot_dm_bot")
         channel_id = self.dm_channel(user.id)
         if _flag(args.get("return_im")):
             return {"channel": {"id": channel_id, "is_im": True, "user": user.id}}

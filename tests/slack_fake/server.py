@@ -92,6 +92,7 @@ class FakeSlack(WebApiMethods, Interactions):
         )
         self._lock = threading.RLock()
         self._users: dict[str, User] = {}
+        self._dm_index: dict[str, str] = {}
         self._channels: dict[str, dict[str, Any]] = {}
         self._socket = SocketModeServer(app_id, self.problem)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -210,6 +211,7 @@ class FakeSlack(WebApiMethods, Interactions):
             self.limits.method_rate_per_minute = dict(per_method)
             if users:
                 self._users.clear()
+                self._dm_index.clear()
                 self._channels.clear()
 
     @property
@@ -259,6 +261,7 @@ class FakeSlack(WebApiMethods, Interactions):
         user = User(user_id, team_id or self.team_id, email, real_name, deleted, is_bot)
         with self._lock:
             self._users[user_id] = user
+            self._dm_index[self.dm_channel(user_id)] = user_id
         return user.as_slack()
 
     def add_channel(self, channel_id: str, *, name: str | None = None, is_member: bool = True) -> None:
