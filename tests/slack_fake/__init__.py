@@ -49,8 +49,13 @@ interaction_body/event_body, or via socket_send):
   press_button(channel, ts, action_id, *, user_id, response_name=None) -> block_actions
               payload for a button on a message the bot posted; its response_url honours
               replace_original / delete_original on that message
-  submit_view(view_id, {block_id: value}, *, user_id) -> view_submission payload with
-              state.values as Slack fills them; ValueError where Slack would not submit
+  submit_view(view_id, {block_id: value}, *, user_id=None) -> view_submission payload with
+              state.values as Slack fills them (user: whoever the modal was opened for);
+              ValueError where Slack would not submit
+  press_view_button(view_id, action_id, *, user_id=None, values=None) -> block_actions
+              payload for a button inside a modal, with what was typed so far
+  trigger_id(user_id) -> a fresh trigger id tied to the person (payloads above use these;
+              give one to slash_command_fields so views.open knows whose modal it is)
   app_home_opened(user_id) -> the app_home_opened event
 
 Socket Mode: apps.connections.open (app token) -> ws://127.0.0.1:PORT/socket; "hello" on

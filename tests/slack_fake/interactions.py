@@ -35,10 +35,19 @@ class Interactions:
     _response_bindings: dict[str, tuple[str, str]]
     _ids: itertools.count[int]
     _lock: threading.RLock
+    _trigger_users: dict[str, str]
 
     dm_channel: Callable[[str], str]
     response_url: Callable[[str], str]
     _new_ts: Callable[[], str]
+
+    def trigger_id(self, user_id: str) -> str:
+        """A fresh trigger id for ``user_id`` (views.open with it opens the modal for them);
+        pass it to `slash_command_fields` when a command opens a modal."""
+        trigger = new_trigger_id()
+        with self._lock:
+            self._trigger_users[trigger] = user_id
+        return trigger
 
     def _person(self, user_id: str) -> dict[str, Any]:
         user = self._users.get(user_id)
@@ -134,7 +143,7 @@ class Interactions:
             "api_app_id": self.app_id,
             "token": "legacy-verification-token",
             "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
-            "trigger_id": new_trigger_id(),
+            "trigger_id": self.trigger_id(user_id),
             "team": {"id": self.team_id, "domain": "planbot-test"},
             "enterprise": None,
             "is_enterprise_install": False,
@@ -145,42 +154,87 @@ class Interactions:
             "actions": [action],
         }
 
-    def submit_view(self, view_id: str, values: dict[str, Any], *, user_id: str) -> dict[str, Any]:
-        """The ``view_submission`` payload for ``user_id`` submitting modal ``view_id`` with
-        ``values`` keyed by input block_id: text for text inputs, an option value for a
-        select or radio buttons, a list of option values for checkboxes, YYYY-MM-DD for a
-        date picker. Refuses (ValueError) what Slack's client would not let through: a
-        required input left empty, an option the view does not offer."""
+    def submit_view(self, view_id: str, values: dict[str, Any], *, user_id: str | None = None) -> dict[str, Any]:
+        """The ``view_submission`` payload for ``user_id`` (default: whoever the modal was
+        opened for) submitting modal ``view_id`` with ``values`` keyed by input block_id:
+        text for text inputs, an option value for a select or radio buttons, a list of
+        option values for checkboxes, YYYY-MM-DD for a date picker. Refuses (ValueError)
+        what Slack's client would not let through: a required input left empty, an option
+        the view does not offer."""
         view = self._open_views.get(view_id)
         if view is None:
             raise ValueError(f"no open view {view_id}")
-        state: dict[str, dict[str, Any]] = {}
-        inputs = [b for b in view.get("blocks") or [] if b.get("type") == "input"]
-        unknown = set(values) - {b.get("block_id") for b in inputs}
-        if unknown:
-            raise ValueError(f"the view has no input block {sorted(unknown)}")
-        for block in inputs:
-            block_id = block.get("block_id")
-            if block_id is None:
-                raise ValueError("give every input block a block_id, or its value cannot be found")
-            element = block["element"]
-            value = values.get(block_id)
-            if value in (None, "", []) and not block.get("optional"):
-                raise ValueError(f"Slack would not submit: {block_id!r} is required")
-            state[block_id] = {element.get("action_id", "input"): _element_state(element, value)}
-        submitted = {**view, "state": {"values": state}}
+        user_id = user_id or view.get("user_id")
+        if user_id is None:
+            raise ValueError("whose submission? pass user_id (the view was opened without a known trigger)")
+        submitted = {**view, "state": {"values": _view_state(view, values, require=True)}}
         return {
             "type": "view_submission",
             "team": {"id": self.team_id, "domain": "planbot-test"},
             "user": self._person(user_id),
             "api_app_id": self.app_id,
             "token": "legacy-verification-token",
-            "trigger_id": new_trigger_id(),
+            "trigger_id": self.trigger_id(user_id),
             "view": submitted,
             "response_urls": [],
             "is_enterprise_install": False,
             "enterprise": None,
         }
+
+    def press_view_button(
+        self, view_id: str, action_id: str, *, user_id: str | None = None, values: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The ``block_actions`` payload for a button pressed inside modal ``view_id``, with
+        whatever has been typed so far (``values``, as for `submit_view`) in its state."""
+        view = self._open_views.get(view_id)
+        if view is None:
+            raise ValueError(f"no open view {view_id}")
+        user_id = user_id or view.get("user_id")
+        if user_id is None:
+            raise ValueError("whose press? pass user_id (the view was opened without a known trigger)")
+        found = _find_element(view.get("blocks") or [], action_id)
+        if found is None:
+            raise ValueError(f"view {view_id} has no element with action_id {action_id!r}")
+        block_id, element = found
+        state = {"values": _view_state(view, values or {}, require=False)}
+        action = {"type": element.get("type"), "action_id": action_id, "block_id": block_id,
+                  "action_ts": f"{time.time():.6f}"}
+        for key in ("text", "value", "style"):
+            if key in element:
+                action[key] = element[key]
+        return {
+            "type": "block_actions",
+            "user": self._person(user_id),
+            "api_app_id": self.app_id,
+            "token": "legacy-verification-token",
+            "container": {"type": "view", "view_id": view_id},
+            "trigger_id": self.trigger_id(user_id),
+            "team": {"id": self.team_id, "domain": "planbot-test"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": {**view, "state": state},
+            "state": state,
+            "actions": [action],
+        }
+
+
+def _view_state(view: dict[str, Any], values: dict[str, Any], *, require: bool) -> dict[str, Any]:
+    """state.values as Slack fills it from what the person entered in the view's inputs."""
+    state: dict[str, dict[str, Any]] = {}
+    inputs = [b for b in view.get("blocks") or [] if b.get("type") == "input"]
+    unknown = set(values) - {b.get("block_id") for b in inputs}
+    if unknown:
+        raise ValueError(f"the view has no input block {sorted(unknown)}")
+    for block in inputs:
+        block_id = block.get("block_id")
+        if block_id is None:
+            raise ValueError("give every input block a block_id, or its value cannot be found")
+        element = block["element"]
+        value = values.get(block_id)
+        if require and value in (None, "", []) and not block.get("optional"):
+            raise ValueError(f"Slack would not submit: {block_id!r} is required")
+        state[block_id] = {element.get("action_id", "input"): _element_state(element, value)}
+    return state
 
 
 def _find_element(blocks: list[dict[str, Any]], action_id: str) -> tuple[str | None, dict[str, Any]] | None:

@@ -90,6 +90,7 @@ class WebApiMethods:
     _uploads: list[dict[str, Any]]
     _pending_files: dict[str, dict[str, Any]]
     _used_triggers: set[str]
+    _trigger_users: dict[str, str]
     _problems: list[str]
     _ts: itertools.count[int]
     _ids: itertools.count[int]
@@ -276,7 +277,8 @@ class WebApiMethods:
     def _m_team_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"team": {"id": self.team_id, "name": "Planbot test", "domain": "planbot-test"}}
 
-    def _take_trigger(self, method: str, trigger_id: Any) -> None:
+    def _take_trigger(self, method: str, trigger_id: Any) -> str | None:
+        """Use up ``trigger_id`` (once, within 3 s); the person it was issued for, if known."""
         parts = str(trigger_id or "").split(".")
         if len(parts) != 3 or not parts[0].isdigit():
             raise ApiError("invalid_trigger_id", f"{method}: trigger_id {trigger_id!r} is not one Slack gave")
@@ -286,6 +288,7 @@ class WebApiMethods:
         if trigger_id in self._used_triggers:
             raise ApiError("exchanged_trigger_id")
         self._used_triggers.add(str(trigger_id))
+        return self._trigger_users.get(str(trigger_id))
 
     def _check_view(self, method: str, view: Any) -> dict[str, Any]:
         problems = view_problems(view)
@@ -310,18 +313,18 @@ class WebApiMethods:
         return stored
 
     def _m_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
-        self._take_trigger("views.open", args.get("trigger_id"))
+        user_id = self._take_trigger("views.open", args.get("trigger_id"))
         view = self._check_view("views.open", args["view"])
         if view.get("type") != "modal":
             raise ApiError("invalid_arguments", "views.open: only a modal can be opened")
-        stored = self._store_view("views.open", self._new_id("V"), None, view)
+        stored = self._store_view("views.open", self._new_id("V"), user_id, view)
         self._open_views[stored["id"]] = stored
         return {"view": stored}
 
     def _m_views_push(self, args: dict[str, Any]) -> dict[str, Any]:
-        self._take_trigger("views.push", args.get("trigger_id"))
+        user_id = self._take_trigger("views.push", args.get("trigger_id"))
         view = self._check_view("views.push", args["view"])
-        stored = self._store_view("views.push", self._new_id("V"), None, view)
+        stored = self._store_view("views.push", self._new_id("V"), user_id, view)
         self._open_views[stored["id"]] = stored
         return {"view": stored}
 

@@ -197,6 +197,7 @@ class FakeSlack(WebApiMethods, Interactions):
         self._pending_files: dict[str, dict[str, Any]] = {}
         self._failures: defaultdict[str, list[_Failure]] = defaultdict(list)
         self._used_triggers: set[str] = set()
+        self._trigger_users: dict[str, str] = {}
         self.limits.clear()
         self._socket.clear()
 

@@ -158,7 +158,9 @@ async def test_button_then_modal_then_submission(fake_slack: FakeSlack, lead: st
     assert view_ack_problems(__import__("json").loads(response.body), short["view"]) == []
     assert saved == []
 
-    full = fake_slack.submit_view(opened["view_id"], {"rag": "A", "progress": "Hired two trainers"}, user_id=lead)
+    assert opened["user_id"] == lead
+    full = fake_slack.submit_view(opened["view_id"], {"rag": "A", "progress": "Hired two trainers"})
+    assert full["user"]["id"] == lead
     await send(app, interaction_body(full))
     assert saved[0]["rag"]["choice"]["selected_option"]["value"] == "A"
     assert saved[0]["progress"]["text"]["value"] == "Hired two trainers"
@@ -281,3 +283,23 @@ async def test_bolt_over_socket_mode(fake_slack: FakeSlack, lead: str) -> None:
         await handler.close_async()
     assert len(fake_slack.calls_to("apps.connections.open")) == 2
     await asyncio.sleep(0)
+
+
+def test_a_button_inside_a_modal(fake_slack: FakeSlack, lead: str) -> None:
+    client = WebClient(token=TOKEN, base_url=fake_slack.url)
+    modal = update_modal()
+    modal["blocks"].append(
+        {
+            "type": "actions",
+            "block_id": "more",
+            "elements": [{"type": "button", "action_id": "add_risk", "text": {"type": "plain_text", "text": "Add a risk"}}],
+        }
+    )
+    view_id = client.views_open(trigger_id=fake_slack.trigger_id(lead), view=modal)["view"]["id"]
+    pressed = fake_slack.press_view_button(view_id, "add_risk", values={"progress": "half done"})
+    assert pressed["user"]["id"] == lead
+    assert pressed["container"] == {"type": "view", "view_id": view_id}
+    assert pressed["view"]["state"]["values"]["progress"]["text"]["value"] == "half done"
+    assert pressed["actions"][0]["block_id"] == "more"
+    client.views_push(trigger_id=pressed["trigger_id"], view=update_modal())
+    assert [v["method"] for v in fake_slack.views] == ["views.open", "views.push"]
