@@ -67,9 +67,9 @@ Ack payloads are checked (blocks; view_submission response_action).
 Checks on every Web API call: the method exists (files.upload -> method_deprecated), the
 token (bot token; app token for apps.connections.open; else not_authed / invalid_auth /
 not_allowed_token_type), the arguments against Slack's published description (spec.py:
-required, unknown, JSON sent to a form-only method; team_id allowed everywhere, and must be
-this workspace), Block Kit (blockkit.py), "<!channel>"/"<!here>"/"<!everyone>" in text the
-bot sends, blocks without a text fallback.
+required, unknown, JSON sent to a form-only method; team_id allowed everywhere), Block
+Kit (blockkit.py), "<!channel>"/"<!here>"/"<!everyone>" in text the bot sends, blocks
+without a text fallback.
 
 Web API methods simulated (methods.py): auth.test, chat.postMessage, chat.update,
 chat.postEphemeral, chat.delete, conversations.open, conversations.info, users.info,
