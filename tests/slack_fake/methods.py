@@ -170,8 +170,6 @@ class WebApiMethods:
         channel = self._postable_channel(str(args["channel"]))
         self._check_message("chat.postMessage", args)
         thread_ts = args.get("thread_ts")
-        if thread_ts and not any(m["ts"] == thread_ts for m in self._messages[channel]):
-            raise ApiError("thread_not_found")
         message = {
             "type": "message",
             "ts": self._new_ts(),

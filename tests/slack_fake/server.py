@@ -435,6 +435,9 @@ class FakeSlack(WebApiMethods, Interactions):
             if exc.problem:
                 self.problem(exc.problem)
             return self._answer(call, {"ok": False, "error": exc.error}, exc.status)
+        except Exception as exc:  # noqa: BLE001 - a fault in the fake must fail the test by name
+            self.problem(f"{method}: the fake Slack failed on this call: {type(exc).__name__}: {exc}")
+            return self._answer(call, {"ok": False, "error": "fatal_error"}, 500)
 
     def _answer(
         self, call: Call, payload: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
