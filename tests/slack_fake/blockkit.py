@@ -14,6 +14,7 @@ Each function returns a list of human-readable problems; empty means Slack would
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from typing import Any
@@ -47,6 +48,7 @@ ACTIONS_ELEMENTS = 25
 CONTEXT_ELEMENTS = 10
 ALT_TEXT = 2_000
 
+SPECIAL_MENTIONS = ("<!channel>", "<!here>", "<!everyone>")
 _TEXT_TYPES = {"plain_text", "mrkdwn"}
 _BUTTON_STYLES = {"primary", "danger"}
 _MENUS = {
@@ -155,6 +157,13 @@ def message_problems(args: dict[str, Any], *, require_text: bool = True) -> list
         if require_text and not text:
             problems.append("blocks without a text fallback: notifications and screen readers show nothing")
     return problems
+
+
+def mention_problems(payload: dict[str, Any]) -> list[str]:
+    """``<!channel>``, ``<!here>`` or ``<!everyone>`` in what the bot sends: it would notify a
+    whole channel, which echoed user text must never do (escape ``&``, ``<``, ``>``)."""
+    content = json.dumps([payload.get("text"), payload.get("blocks"), payload.get("attachments")])
+    return [f"{m} would notify everyone (escape user text)" for m in SPECIAL_MENTIONS if m in content]
 
 
 def _model_problems(block: dict[str, Any], where: str) -> list[str]:

@@ -7,6 +7,7 @@ import asyncio
 import json
 import time
 from typing import Any
+from urllib.parse import parse_qsl
 
 import aiohttp
 import pytest
@@ -419,8 +420,8 @@ def test_signed_headers_verify_with_slack_sdk(fake_slack: FakeSlack) -> None:
     assert not SignatureVerifier("other").is_valid_request(body, headers)
     assert headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert signed_headers("s3cret", b'{"type": "event_callback"}')["Content-Type"] == "application/json"
-    payload = json.loads(dict(__import__("urllib.parse").parse.parse_qsl(interaction_body({"type": "block_actions"}).decode()))["payload"])
-    assert payload == {"type": "block_actions"}
+    fields = dict(parse_qsl(interaction_body({"type": "block_actions"}).decode()))
+    assert json.loads(fields["payload"]) == {"type": "block_actions"}
 
 
 # ---------------------------------------------------------------- Socket Mode
