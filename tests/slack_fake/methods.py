@@ -8,13 +8,13 @@ import hashlib
 import itertools
 import secrets
 import time
-import uuid
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.slack_fake.blockkit import mention_problems, message_problems, view_problems
+from tests.slack_fake.socket_mode import SocketModeServer
 
 TRIGGER_LIFETIME = 3.0
 
@@ -106,6 +106,7 @@ class WebApiMethods:
 
     base: str
     ws_url: str
+    _socket: SocketModeServer
 
     def dm_channel(self, user_id: str) -> str:
         return dm_channel_of(user_id)
@@ -428,7 +429,7 @@ class WebApiMethods:
         return {"files": result}
 
     def _m_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"url": f"{self.ws_url}?ticket={uuid.uuid4()}&app_id={self.app_id}"}
+        return {"url": f"{self.ws_url}?ticket={self._socket.issue_ticket()}&app_id={self.app_id}"}
 
 
 def _flag(value: Any) -> bool | None:

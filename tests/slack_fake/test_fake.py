@@ -499,3 +499,15 @@ def test_a_retried_delivery_is_signed_and_marked(fake_slack: FakeSlack) -> None:
     assert (headers["X-Slack-Retry-Num"], headers["X-Slack-Retry-Reason"]) == ("1", "http_timeout")
     assert SignatureVerifier("s3cret").is_valid_request(body, headers)
     assert "X-Slack-Retry-Num" not in signed_headers("s3cret", body)
+
+
+async def test_socket_mode_needs_a_fresh_url_each_time(fake_slack: FakeSlack) -> None:
+    client = WebClient(token="xapp-test", base_url=fake_slack.url)
+    url = client.apps_connections_open(app_token="xapp-test")["url"]
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(url) as ws:
+            hello = await ws.receive_json()
+            assert hello["type"] == "hello"
+        with pytest.raises(aiohttp.WSServerHandshakeError):
+            await session.ws_connect(url)
+    assert "single use" in fake_slack.take_problems()[0]
