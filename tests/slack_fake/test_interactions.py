@@ -151,7 +151,8 @@ async def test_button_then_modal_then_submission(fake_slack: FakeSlack, lead: st
     posted = sync.chat_postMessage(channel=lead, text="Item 1: time for an update", blocks=prompt_blocks())
 
     await send(app, interaction_body(fake_slack.press_button(lead, posted["ts"], "open_form", user_id=lead)))
-    [opened] = [v for v in fake_slack.views if v["method"] == "views.open"]
+    # bolt runs the rest of a listener after its ack, so the modal opens a moment later
+    [opened] = await fake_slack.await_until(lambda: [v for v in fake_slack.views if v["method"] == "views.open"])
 
     short = fake_slack.submit_view(opened["view_id"], {"rag": "A", "progress": "ok"}, user_id=lead)
     response = await send(app, interaction_body(short))
@@ -164,6 +165,7 @@ async def test_button_then_modal_then_submission(fake_slack: FakeSlack, lead: st
     full = fake_slack.submit_view(opened["view_id"], {"rag": "A", "progress": "Hired two trainers"})
     assert full["user"]["id"] == lead
     await send(app, interaction_body(full))
+    await fake_slack.await_until(lambda: saved)
     assert saved[0]["rag"]["choice"]["selected_option"]["value"] == "A"
     assert saved[0]["progress"]["text"]["value"] == "Hired two trainers"
     assert saved[0]["risks"]["text"]["value"] is None
