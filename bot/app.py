@@ -36,12 +36,20 @@ def platform_ports(settings: Settings, engine: Engine) -> dict[str, ChatPort]:
     """A sending port for each configured chat platform (Slack's Web API, Teams'
     Bot Connector): what the clock, `run-job` and the web process send through."""
     ports: dict[str, ChatPort] = {}
+    if settings.slack_configured and settings.slack_bot_token is not None:
+        from bot.slack.port import SlackPort
+
+        ports["slack"] = SlackPort(engine, token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url)
     return ports
 
 
 def platform_mounts(settings: Settings, core: AsyncPlanbot) -> list[tuple[str, Mount]]:
     """The webhook routes of each configured chat platform, for `planbot serve`."""
     mounts: list[tuple[str, Mount]] = []
+    if settings.slack_configured:
+        from bot.slack.web import slack_mount
+
+        mounts.append(("slack", slack_mount(settings, core)))
     return mounts
 
 
