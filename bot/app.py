@@ -76,6 +76,10 @@ def chat_port(settings: Settings, engine: Engine, *, ports: Mapping[str, ChatPor
     reach the platform: it is logged, and messages go to the inbox.
     """
     ports = dict(platform_ports(settings, engine) if ports is None else ports)
+    for port in ports.values():
+        prepare = getattr(port, "prepare", None)
+        if prepare is not None:
+            prepare()  # e.g. Slack: learn the ids of plan people known only by email
     missing = [
         name
         for name, configured in (("slack", settings.slack_bot_token), ("teams", settings.teams_app_id))

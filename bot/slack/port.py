@@ -134,6 +134,41 @@ class SlackPort:
             self._note_channel(user_id, channel, address.team_id if address is not None else None)
         return SentMessage(PLATFORM, channel, ts)
 
+    def prepare(self) -> int:
+        """Learn the Slack ids of plan people known only by email (`users.lookupByEmail`), so the
+        clock can reach them before they ever write to the bot; once per process, and again
+        for anyone still unmatched next time. Returns how many were linked; never raises."""
+        from sqlmodel import col, select
+
+        from storage.addresses import addresses_of
+        from storage.models import Person
+
+        with session_scope(self.engine) as session:
+            wanted = [
+                (p.id, p.email)
+                for p in session.exec(select(Person).where(col(Person.in_plan), col(Person.active)))
+                if p.email and not p.slack and PLATFORM not in addresses_of(session, person_id=p.id)
+            ]
+        linked = 0
+        for person_id, email in wanted:
+            try:
+                answer = self._call("users.lookupByEmail", email=email)
+            except RecipientGone:
+                continue  # not in this workspace (users_not_found)
+            except SendFailed as exc:
+                logger.warning("looking up plan people in Slack stopped: %s", exc)
+                break
+            user = answer.get("user") or {}
+            if not user.get("id") or user.get("deleted") or user.get("is_bot"):
+                continue
+            with session_scope(self.engine) as session:
+                found = identity.link_by_email(
+                    session, platform=PLATFORM, user_id=str(user["id"]), email=email, team_id=user.get("team_id"), at=utcnow()
+                )
+            if found is not None and found.id == person_id:
+                linked += 1
+        return linked
+
     def update(self, sent: SentMessage, reply: Reply) -> None:
         """Edit the first message of what was sent (a prompt fits in one)."""
         message = messages(reply)[0]
