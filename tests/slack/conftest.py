@@ -140,6 +140,9 @@ class SlackWorld:
         body = event_body(event, event_id=event_id or f"Ev{next(self._ids):08d}", team_id=TEAM)
         return await self.post(body)
 
+    async def post_event(self, event: dict[str, Any]) -> Answer:
+        return await self.post(event_body(event, event_id=f"Ev{next(self._ids):08d}", team_id=TEAM))
+
     def dm_messages(self, person: str) -> list[dict[str, Any]]:
         return self.fake.messages(PEOPLE[person][0] if person in PEOPLE else person)
 
