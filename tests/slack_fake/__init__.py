@@ -21,30 +21,61 @@ FakeSlack(team_id, bot_user_id, bot_token, app_token="xapp-test", bot_id, app_id
   calls / calls_to(method) -> [Call(method, args, headers, at, status, response; .ok, .error)]
   messages(channel) -> [{"ts", "text", "blocks", "thread_ts", "user", "edited"?, "files"?,
                         "metadata", "unfurl_links", "unfurl_media"}]   edits applied; a
-                        user id means that user's DM
+                        user id means that user's DM; message(channel, ts) -> one or None
   ephemerals -> [{"channel", "user", "text", "blocks", "thread_ts", "ts"}]
   response_url(name) -> URL; responses(name) -> JSON bodies POSTed to it, in order
-  views -> [{"method", "view_id", "user_id", "view"}]; view(view_id); home(user_id)
+  views -> [{"method", "view_id", "user_id", "view"}]; view(view_id) as it stands; home(user_id)
   uploads -> [{"id", "filename", "title", "content": bytes, "channel_id", "initial_comment",
               "thread_ts"}]   files completed with files.completeUploadExternal
   fail(method, status, *, times=1, retry_after=None, error=None)   next calls answer 429
               (Retry-After, default 1), 500, 503..., or 200 {"ok": false, "error": error}
+  delay(method, seconds, *, times=1)   next calls answered late (client timeouts)
   rate limits: post_interval_per_channel (chat.postMessage), workspace_rate_per_minute
               (chat.postMessage across the workspace), method_rate_per_minute {method: n};
-              settable attributes; over them: 429 + Retry-After; a call to a method/channel
-              still under a Retry-After is a problem. rate_report(method) -> accepted,
-              rate_limited, first, last, elapsed, floor (the limits' minimum time), ratio
+              settable attributes; limits are spacing (60/n s apart, less rate_tolerance);
+              over them: 429 + integer Retry-After; a call to a method/channel still under a
+              Retry-After (0.25 s after it was given) is a problem.
+              rate_report(method="chat.postMessage") -> accepted, rate_limited, first, last,
+              elapsed, floor (the limits' minimum time for those calls), ratio = elapsed/floor
   problems -> [str]; take_problems() returns and forgets them; problem(text) adds one
   reset(*, users=False)     forget calls, messages, views, uploads, responses, failures,
                             problems; restore the constructed rate limits
   wait_until(condition, timeout) / await await_until(condition, timeout)
-  socket_connected; socket_send(envelope_type, payload, *, timeout=3, retry_attempt=0)
-              -> the client's ack or None; await asocket_send(...) from an async test
-  Web API methods simulated: auth.test, chat.postMessage, chat.update, chat.postEphemeral,
-  chat.delete, conversations.open, conversations.info, users.info, users.lookupByEmail,
-  team.info, views.open, views.push, views.update, views.publish,
-  files.getUploadURLExternal (+ POST to its upload_url), files.completeUploadExternal,
-  apps.connections.open (app token; ws://.../socket); files.upload -> method_deprecated.
+
+What people do, as the payloads Slack sends the bot (send them signed with
+interaction_body/event_body, or via socket_send):
+  user_message(user_id, text, *, channel=None, thread_ts=None) -> the message event (the
+              message is kept in the DM, so a reply can thread on it)
+  press_button(channel, ts, action_id, *, user_id, response_name=None) -> block_actions
+              payload for a button on a message the bot posted; its response_url honours
+              replace_original / delete_original on that message
+  submit_view(view_id, {block_id: value}, *, user_id=None) -> view_submission payload with
+              state.values as Slack fills them (user: whoever the modal was opened for);
+              ValueError where Slack would not submit
+  press_view_button(view_id, action_id, *, user_id=None, values=None) -> block_actions
+              payload for a button inside a modal, with what was typed so far
+  trigger_id(user_id) -> a fresh trigger id tied to the person (payloads above use these;
+              give one to slash_command_fields so views.open knows whose modal it is)
+  app_home_opened(user_id) -> the app_home_opened event
+
+Socket Mode: apps.connections.open (app token) -> ws://127.0.0.1:PORT/socket; "hello" on
+connect. socket_connected; socket_connections (since reset); socket_acks;
+socket_send(envelope_type, payload, *, timeout=3, retry_attempt=0) -> the ack or None (and
+a problem); await asocket_send(...) from an async test; socket_disconnect(reason).
+Ack payloads are checked (blocks; view_submission response_action).
+
+Checks on every Web API call: the method exists (files.upload -> method_deprecated), the
+token (bot token; app token for apps.connections.open; else not_authed / invalid_auth /
+not_allowed_token_type), the arguments against Slack's published description (spec.py:
+required, unknown, JSON sent to a form-only method; team_id allowed everywhere), Block
+Kit (blockkit.py), "<!channel>"/"<!here>"/"<!everyone>" in text the bot sends, blocks
+without a text fallback.
+
+Web API methods simulated (methods.py): auth.test, chat.postMessage, chat.update,
+chat.postEphemeral, chat.delete, conversations.open, conversations.info, users.info,
+users.lookupByEmail, team.info, views.open, views.push, views.update, views.publish,
+files.getUploadURLExternal (+ POST to its upload_url), files.completeUploadExternal,
+apps.connections.open. Another method Slack has answers unknown_method and is reported.
 
 Requests to the bot (signing.py): signed_headers(secret, body, *, timestamp=None),
 slash_command_body/slash_command_fields, interaction_body(payload),
@@ -52,10 +83,11 @@ event_body/event_payload(event, *, event_id, team_id, ...), url_verification_bod
 new_trigger_id() (views.open refuses a trigger id older than 3 s, or used twice).
 
 Block Kit checks (blockkit.py): block_problems(blocks, surface=), view_problems(view),
-message_problems(args) -> [str], usable on an ack body too.
+message_problems(args), view_ack_problems(ack, submitted_view) -> [str]: usable on the
+bot's HTTP ack bodies too.
 """
 
-from tests.slack_fake.blockkit import block_problems, message_problems, view_problems
+from tests.slack_fake.blockkit import block_problems, message_problems, view_ack_problems, view_problems
 from tests.slack_fake.server import Call, FakeSlack, iter_blocks_text
 from tests.slack_fake.signing import (
     event_body,
@@ -84,5 +116,6 @@ __all__ = [
     "slash_command_body",
     "slash_command_fields",
     "url_verification_body",
+    "view_ack_problems",
     "view_problems",
 ]

@@ -314,3 +314,40 @@ def _element_problems(element: Any, where: str, action_ids: set[str]) -> list[st
             else:
                 values.add(value)
     return problems
+
+
+def view_ack_problems(ack: Any, submitted_view: dict[str, Any]) -> list[str]:
+    """Problems in the answer to a ``view_submission`` (the HTTP ack body or the Socket Mode
+    ack payload): ``response_action`` errors/update/push/clear as Slack takes them. Errors
+    must name input blocks of the submitted view, or the user sees nothing."""
+    if ack in (None, b"", ""):
+        return []
+    if not isinstance(ack, dict):
+        return ["a view_submission answer must be a JSON object"]
+    action = ack.get("response_action")
+    if action is None:
+        return [] if not ack else ["an answer to a view_submission without response_action is ignored"]
+    if action == "errors":
+        errors = ack.get("errors")
+        if not isinstance(errors, dict) or not errors:
+            return ["response_action errors needs a non-empty errors object"]
+        inputs = {
+            b.get("block_id")
+            for b in submitted_view.get("blocks") or []
+            if isinstance(b, dict) and b.get("type") == "input"
+        }
+        problems = []
+        for block_id, message in errors.items():
+            if block_id not in inputs:
+                problems.append(f"errors names {block_id!r}, which is not an input block of the submitted view")
+            if not isinstance(message, str) or not message:
+                problems.append(f"errors[{block_id!r}] must be a non-empty string")
+        return problems
+    if action in ("update", "push"):
+        view = ack.get("view")
+        if not isinstance(view, dict) or view.get("type") != "modal":
+            return [f"response_action {action} needs a modal view"]
+        return view_problems(view)
+    if action == "clear":
+        return []
+    return [f"unknown response_action {action!r}"]

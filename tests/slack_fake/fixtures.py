@@ -28,7 +28,12 @@ def fake_slack(fake_slack_server: FakeSlack) -> Iterator[FakeSlack]:
     the test at teardown if the bot broke Slack's protocol."""
     fake_slack_server.reset(users=True)
     yield fake_slack_server
-    problems = fake_slack_server.problems
+    problems = fake_slack_server.take_problems()
     fake_slack_server.reset(users=True)
+    fail_on_problems(problems)
+
+
+def fail_on_problems(problems: list[str]) -> None:
+    """Fail the running test when the fake saw any protocol violation, listing them."""
     if problems:
         pytest.fail("the fake Slack saw protocol violations:\n  " + "\n  ".join(problems), pytrace=False)

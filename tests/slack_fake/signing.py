@@ -25,16 +25,28 @@ def signature(secret: str, timestamp: int | str, body: bytes) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
-def signed_headers(secret: str, body: bytes, *, timestamp: int | None = None) -> dict[str, str]:
+def signed_headers(
+    secret: str,
+    body: bytes,
+    *,
+    timestamp: int | None = None,
+    retry_num: int | None = None,
+    retry_reason: str = "http_timeout",
+) -> dict[str, str]:
     """Headers Slack sends with ``body``: timestamp, signature and a Content-Type
-    guessed from the body (JSON for events, form for commands and interactions)."""
+    guessed from the body (JSON for events, form for commands and interactions). With
+    ``retry_num``, the headers of Slack's retried delivery of the same event."""
     ts = int(time.time()) if timestamp is None else timestamp
     content_type = JSON if body.lstrip()[:1] in (b"{", b"[") else FORM
-    return {
+    headers = {
         "X-Slack-Request-Timestamp": str(ts),
         "X-Slack-Signature": signature(secret, ts, body),
         "Content-Type": content_type,
     }
+    if retry_num is not None:
+        headers["X-Slack-Retry-Num"] = str(retry_num)
+        headers["X-Slack-Retry-Reason"] = retry_reason
+    return headers
 
 
 def new_trigger_id() -> str:

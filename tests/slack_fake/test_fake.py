@@ -13,6 +13,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -281,7 +282,9 @@ def test_views_update_with_a_stale_hash(fake_slack: FakeSlack, client: WebClient
 
 def test_injected_server_errors_are_served_and_retried(fake_slack: FakeSlack, lead: str) -> None:
     fake_slack.fail("chat.postMessage", 503, times=2)
-    client = WebClient(token=TOKEN, base_url=fake_slack.url, retry_handlers=[ServerErrorRetryHandler(max_retry_count=2)])
+    client = WebClient(token=TOKEN, base_url=fake_slack.url, retry_handlers=[
+        ServerErrorRetryHandler(max_retry_count=2, interval_calculator=FixedValueRetryIntervalCalculator(0.01))
+    ])
     client.chat_postMessage(channel=lead, text="got through")
     assert [c.status for c in fake_slack.calls_to("chat.postMessage")] == [503, 503, 200]
     assert [m["text"] for m in fake_slack.messages(lead)] == ["got through"]
@@ -471,3 +474,27 @@ async def test_socket_mode_without_an_ack(fake_slack: FakeSlack) -> None:
         await client.close()
     assert "no ack" in fake_slack.take_problems()[0]
     await asyncio.sleep(0)
+
+
+def test_the_fixture_fails_a_test_that_broke_the_protocol() -> None:
+    from tests.slack_fake.fixtures import fail_on_problems
+
+    fail_on_problems([])
+    with pytest.raises(pytest.fail.Exception, match="chat.postMessage: unknown argument"):
+        fail_on_problems(["chat.postMessage: unknown argument(s) colour"])
+
+
+def test_bots_cannot_be_messaged(fake_slack: FakeSlack, client: WebClient) -> None:
+    fake_slack.add_user("U0BOT", is_bot=True)
+    assert error_of(lambda: client.chat_postMessage(channel="U0BOT", text="x")) == "cannot_dm_bot"
+    assert error_of(lambda: client.conversations_open(users="U0BOT")) == "cannot_dm_bot"
+
+
+def test_a_retried_delivery_is_signed_and_marked(fake_slack: FakeSlack) -> None:
+    from tests.slack_fake import event_body
+
+    body = event_body({"type": "message", "text": "hi"}, event_id="Ev9", team_id="T0PLAN")
+    headers = signed_headers("s3cret", body, retry_num=1)
+    assert (headers["X-Slack-Retry-Num"], headers["X-Slack-Retry-Reason"]) == ("1", "http_timeout")
+    assert SignatureVerifier("s3cret").is_valid_request(body, headers)
+    assert "X-Slack-Retry-Num" not in signed_headers("s3cret", body)
