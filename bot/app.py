@@ -37,9 +37,14 @@ def platform_ports(settings: Settings, engine: Engine) -> dict[str, ChatPort]:
     Bot Connector): what the clock, `run-job` and the web process send through."""
     ports: dict[str, ChatPort] = {}
     if settings.slack_configured and settings.slack_bot_token is not None:
-        from bot.slack.port import SlackPort
+        from bot.slack.port import Pacer, SlackPort
 
-        ports["slack"] = SlackPort(engine, token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url)
+        ports["slack"] = SlackPort(
+            engine,
+            token=settings.slack_bot_token.get_secret_value(),
+            base_url=settings.slack_api_url,
+            pacer=Pacer(per_channel=1.0, per_minute=settings.slack_posts_per_minute),
+        )
     return ports
 
 

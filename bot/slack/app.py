@@ -40,8 +40,7 @@ def build_bolt(settings: Settings, core: AsyncPlanbot, *, socket_mode: bool = Fa
         )
     client = AsyncWebClient(token=token, base_url=_with_slash(settings.slack_api_url), timeout=10)
     app = AsyncApp(
-        token=token,
-        client=client,
+        client=client,  # bolt takes the bot token from it
         signing_secret=secret or None,
         request_verification_enabled=not socket_mode,
         process_before_response=True,

@@ -61,6 +61,12 @@ class SlackRuntime:
         self.client = client
         self.people = People(core, client)
         self.tasks: set[asyncio.Task[Any]] = set()
+        self._turns: dict[str, asyncio.Lock] = {}
+
+    def turn(self, user_id: str) -> asyncio.Lock:
+        """One event at a time per person, in arrival order (their conversation is one state
+        machine), while other people's events run beside it."""
+        return self._turns.setdefault(user_id, asyncio.Lock())
 
     def later(self, work: Coroutine[Any, Any, Any]) -> None:
         """Run `work` after the acknowledgement; failures are logged, never lost silently."""
@@ -87,8 +93,13 @@ class SlackRuntime:
         return await self.core.call(dm_channel, self.core.bot.engine, user_id) == channel
 
     async def handle(self, event: Event, where: Where) -> list[Reply]:
+        """The core's replies to the event, once it has stored what the event changed."""
         await self.people.prepare(where.user_id, where.team_id)
         return await self.core.handle(event)
+
+    async def handle_in_turn(self, event: Event, where: Where) -> list[Reply]:
+        async with self.turn(where.user_id):
+            return await self.handle(event, where)
 
     async def deliver(self, replies: list[Reply], where: Where) -> None:
         """Post each reply where it belongs (see the module's note)."""

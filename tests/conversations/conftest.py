@@ -1,5 +1,5 @@
 """One conversation suite for every adapter: `driver` is parametrised over the
-adapters' drivers (the terminal's today; Slack and Teams add theirs to DRIVERS),
+adapters' drivers (the terminal's and Slack's; Teams adds its own to DRIVERS),
 each on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.core.clock import Clock, FixedClock
+from bot.core.clock import FixedClock
 from tests.conversations.driver import Driver
 from tests.conversations.slack import SlackDriver
 from tests.conversations.terminal import TerminalDriver

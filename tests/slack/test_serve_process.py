@@ -15,7 +15,6 @@ import sys
 import time
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 import pytest

@@ -65,11 +65,12 @@ async def _press(runtime: SlackRuntime, body: dict[str, Any], action: dict[str, 
     message = body.get("message") or {}
     origin = Origin(message=(str(channel), str(message.get("ts"))) if channel and message.get("ts") else None)
     event = ChoiceMade(where.sender(), value, step, delivery_id=request_id(body, getattr(request, "headers", None)), origin=origin)
-    replies = await runtime.handle(event, where)
-    if view_id is not None:
-        await _fill_form(runtime, replies, view_id, where)
-        replies = [r for r in replies if not any(isinstance(b, Form) for b in r.blocks)]
-    await runtime.deliver(replies, where)
+    async with runtime.turn(where.user_id):
+        replies = await runtime.handle(event, where)
+        if view_id is not None:
+            await _fill_form(runtime, replies, view_id, where)
+            replies = [r for r in replies if not any(isinstance(b, Form) for b in r.blocks)]
+        await runtime.deliver(replies, where)
 
 
 async def _fill_form(runtime: SlackRuntime, replies: list[Reply], view_id: str, where: Where) -> None:

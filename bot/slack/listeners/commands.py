@@ -70,9 +70,9 @@ def _listener(runtime: SlackRuntime) -> Any:
         )
         if _SLOW.match(args):
             await ack(text="Working on it: the file will be in your direct messages shortly.", response_type="ephemeral")
-            runtime.later(_answer_later(runtime, runtime.handle(event, where), where))
+            runtime.later(_answer_later(runtime, runtime.handle_in_turn(event, where), where))
             return
-        work = asyncio.ensure_future(runtime.handle(event, where))
+        work = asyncio.ensure_future(runtime.handle_in_turn(event, where))
         done, _ = await asyncio.wait({work}, timeout=FAST)
         if not done:
             await ack(text="Working on it…", response_type="ephemeral")

@@ -44,13 +44,14 @@ async def _read(runtime: SlackRuntime, body: dict[str, Any], event: dict[str, An
     if not user_id:
         return
     where = Where(user_id, team_id=team_id, channel=channel, direct=True, thread_ts=event.get("thread_ts"))
-    await runtime.people.prepare(user_id, team_id)
-    await runtime.core.call(runtime.core.bot.note_address, platform=PLATFORM, user_id=user_id, channel=channel, team_id=team_id)
     message = TextMessage(
         where.sender(),
         typed_text(str(event.get("text") or "")),
         delivery_id=f"slack-event:{body.get('event_id')}" if body.get("event_id") else None,
         origin=Origin(message=(channel, str(event.get("ts") or ""))),
     )
-    replies = await runtime.core.handle(message)
-    await runtime.deliver(replies, where)
+    async with runtime.turn(user_id):
+        await runtime.people.prepare(user_id, team_id)
+        await runtime.core.call(runtime.core.bot.note_address, platform=PLATFORM, user_id=user_id, channel=channel, team_id=team_id)
+        replies = await runtime.handle(message, where)
+        await runtime.deliver(replies, where)

@@ -36,7 +36,7 @@ def register(app: Any, runtime: SlackRuntime) -> None:
             str(metadata.get("step") or "") if isinstance(metadata, dict) else "",
             delivery_id=request_id(body, getattr(request, "headers", None)),
         )
-        work = asyncio.ensure_future(runtime.handle(event, where))
+        work = asyncio.ensure_future(runtime.handle_in_turn(event, where))
         done, _ = await asyncio.wait({work}, timeout=FAST)
         if not done:
             await ack()
