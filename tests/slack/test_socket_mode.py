@@ -50,3 +50,13 @@ async def test_commands_and_dm_messages_over_socket_mode(fake_slack: FakeSlack, 
         stop.set()
         await asyncio.wait_for(task, timeout=15)
         core.close()
+
+
+def test_planbot_socket_refuses_to_start_without_the_app_token(db_url: str) -> None:
+    from tests.in_process import planbot
+
+    result = planbot("socket", database_url=db_url, extra_env={"SLACK_BOT_TOKEN": "xoxb-secret-value"})
+
+    assert result.returncode == 2
+    assert "SLACK_APP_TOKEN is not set" in result.stderr and "connections:write" in result.stderr
+    assert "xoxb-secret-value" not in result.stderr + result.stdout
