@@ -15,7 +15,7 @@ FakeSlack(team_id, bot_user_id, bot_token, app_token="xapp-test", bot_id, app_id
           method_rate_per_minute=None)
   start() / stop() / context manager: an aiohttp server on 127.0.0.1:<free port> in a thread
   url                      "http://127.0.0.1:PORT/api/", the Web API base (SLACK_API_URL)
-  add_user(user_id, *, email, real_name, deleted, team_id, is_bot) -> the users.info object
+  add_user(user_id, *, email, real_name, deleted, team_id, is_bot, tz) -> the users.info object
   add_channel(channel_id, *, name, is_member=True)   channels other than DMs must be added
   dm_channel(user_id) -> "D..."   the DM a post to the user id lands in; stable per user
   calls / calls_to(method) -> [Call(method, args, headers, at, status, response; .ok, .error)]
@@ -39,7 +39,11 @@ FakeSlack(team_id, bot_user_id, bot_token, app_token="xapp-test", bot_id, app_id
               elapsed, floor (the limits' minimum time for those calls), ratio = elapsed/floor
   problems -> [str]; take_problems() returns and forgets them; problem(text) adds one
   reset(*, users=False)     forget calls, messages, views, uploads, responses, failures,
-                            problems; restore the constructed rate limits
+                            problems; restore the constructed rate limits and
+                            trigger_lifetime (3 s: views.open/push refuse older trigger ids)
+  check_ack(request_body, status, ack) -> [str]   the bot's HTTP answer to a request a
+                            test sent, checked as Slack would take it (acks.py); recorded
+                            as problems too
   wait_until(condition, timeout) / await await_until(condition, timeout)
 
 What people do, as the payloads Slack sends the bot (send them signed with
@@ -83,11 +87,12 @@ event_body/event_payload(event, *, event_id, team_id, ...), url_verification_bod
 new_trigger_id() (views.open refuses a trigger id older than 3 s, or used twice).
 
 Block Kit checks (blockkit.py): block_problems(blocks, surface=), view_problems(view),
-message_problems(args), view_ack_problems(ack, submitted_view) -> [str]: usable on the
-bot's HTTP ack bodies too.
+message_problems(args), mention_problems(payload), view_ack_problems(ack, submitted_view)
+-> [str]; acks.py: ack_problems(request_body, status, ack), request_kind(body).
 """
 
-from tests.slack_fake.blockkit import block_problems, message_problems, view_ack_problems, view_problems
+from tests.slack_fake.acks import ack_problems
+from tests.slack_fake.blockkit import block_problems, mention_problems, message_problems, view_ack_problems, view_problems
 from tests.slack_fake.server import Call, FakeSlack, iter_blocks_text
 from tests.slack_fake.signing import (
     event_body,
@@ -104,11 +109,13 @@ from tests.slack_fake.signing import (
 __all__ = [
     "Call",
     "FakeSlack",
+    "ack_problems",
     "block_problems",
     "event_body",
     "event_payload",
     "interaction_body",
     "iter_blocks_text",
+    "mention_problems",
     "message_problems",
     "new_trigger_id",
     "signature",

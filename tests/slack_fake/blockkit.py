@@ -14,6 +14,7 @@ Each function returns a list of human-readable problems; empty means Slack would
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from typing import Any
@@ -47,6 +48,7 @@ ACTIONS_ELEMENTS = 25
 CONTEXT_ELEMENTS = 10
 ALT_TEXT = 2_000
 
+SPECIAL_MENTIONS = ("<!channel>", "<!here>", "<!everyone>")
 _TEXT_TYPES = {"plain_text", "mrkdwn"}
 _BUTTON_STYLES = {"primary", "danger"}
 _MENUS = {
@@ -115,13 +117,16 @@ def view_problems(view: Any) -> list[str]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             View(**view).to_dict()
-    except (SlackObjectFormationError, TypeError, ValueError, AttributeError, KeyError) as exc:
-        problems.append(f"view: {exc}")
+    except Exception as exc:  # noqa: BLE001 - whatever the models choke on, Slack refuses too
+        problems.append(f"view: {type(exc).__name__}: {exc}")
     blocks = view.get("blocks")
     if not blocks:
         problems.append("view: blocks are required (at least one)")
+        blocks = []
     else:
         problems += [f"view {p}" for p in block_problems(blocks, surface=kind)]
+        if not isinstance(blocks, list):
+            blocks = []
     if kind == "modal":
         for key in ("title", "submit", "close"):
             if key in view:
@@ -154,6 +159,13 @@ def message_problems(args: dict[str, Any], *, require_text: bool = True) -> list
     return problems
 
 
+def mention_problems(payload: dict[str, Any]) -> list[str]:
+    """``<!channel>``, ``<!here>`` or ``<!everyone>`` in what the bot sends: it would notify a
+    whole channel, which echoed user text must never do (escape ``&``, ``<``, ``>``)."""
+    content = json.dumps([payload.get("text"), payload.get("blocks"), payload.get("attachments")])
+    return [f"{m} would notify everyone (escape user text)" for m in SPECIAL_MENTIONS if m in content]
+
+
 def _model_problems(block: dict[str, Any], where: str) -> list[str]:
     """Parse with slack_sdk's models; report what they reject and fields they do not know."""
     try:
@@ -163,8 +175,10 @@ def _model_problems(block: dict[str, Any], where: str) -> list[str]:
             if parsed is None:
                 return [f"{where}: unknown block type {block.get('type')!r}"]
             round_trip = parsed.to_dict()
-    except (SlackObjectFormationError, TypeError, ValueError, AttributeError, KeyError) as exc:
+    except SlackObjectFormationError as exc:
         return [f"{where} ({block.get('type')}): {exc}"]
+    except Exception as exc:  # noqa: BLE001 - whatever the models choke on, Slack refuses too
+        return [f"{where} ({block.get('type')}): {type(exc).__name__}: {exc}"]
     return [f"{where}: unknown field {path}" for path in _dropped(block, round_trip, "")]
 
 
@@ -182,6 +196,17 @@ def _dropped(original: Any, round_trip: Any, path: str) -> list[str]:
         for index, (a, b) in enumerate(zip(original, round_trip)):
             lost += _dropped(a, b, f"{path}[{index}]")
     return lost
+
+
+def _items(obj: dict[str, Any], key: str, where: str, problems: list[str]) -> list[Any]:
+    """``obj[key]`` when it is an array (missing: empty); anything else is a problem."""
+    value = obj.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(f"{where}.{key} must be an array")
+        return []
+    return value
 
 
 def _text_problems(obj: Any, where: str, *, max_length: int, plain: bool = False) -> list[str]:
@@ -211,7 +236,7 @@ def _limit_problems(block: dict[str, Any], where: str, surface: str) -> list[str
             problems.append(f"{where}: a section needs text or fields")
         if "text" in block:
             problems += _text_problems(block["text"], f"{where}.text", max_length=SECTION_TEXT)
-        fields = block.get("fields") or []
+        fields = _items(block, "fields", where, problems)
         if len(fields) > SECTION_FIELDS:
             problems.append(f"{where}: {len(fields)} fields, at most {SECTION_FIELDS}")
         for i, field in enumerate(fields):
@@ -221,14 +246,14 @@ def _limit_problems(block: dict[str, Any], where: str, surface: str) -> list[str
     elif kind == "header":
         problems += _text_problems(block.get("text"), f"{where}.text", max_length=HEADER_TEXT, plain=True)
     elif kind == "context":
-        elements = block.get("elements") or []
+        elements = _items(block, "elements", where, problems)
         if not elements or len(elements) > CONTEXT_ELEMENTS:
             problems.append(f"{where}: {len(elements)} context elements, 1 to {CONTEXT_ELEMENTS} allowed")
         for i, element in enumerate(elements):
             if isinstance(element, dict) and element.get("type") in _TEXT_TYPES:
                 problems += _text_problems(element, f"{where}.elements[{i}]", max_length=SECTION_TEXT)
     elif kind == "actions":
-        elements = block.get("elements") or []
+        elements = _items(block, "elements", where, problems)
         if not elements or len(elements) > ACTIONS_ELEMENTS:
             problems.append(f"{where}: {len(elements)} action elements, 1 to {ACTIONS_ELEMENTS} allowed")
         action_ids: set[str] = set()
@@ -288,8 +313,8 @@ def _element_problems(element: Any, where: str, action_ids: set[str]) -> list[st
         if isinstance(initial, str) and isinstance(max_length, int) and len(initial) > max_length:
             problems.append(f"{where}.initial_value is longer than its max_length {max_length}")
     elif kind in _MENUS or kind in _CHOICES or kind == "overflow":
-        options = element.get("options") or []
-        groups = element.get("option_groups") or []
+        options = _items(element, "options", where, problems)
+        groups = _items(element, "option_groups", where, problems)
         limit = CHOICE_OPTIONS if kind in _CHOICES else 5 if kind == "overflow" else MENU_OPTIONS
         if len(options) > limit:
             problems.append(f"{where}: {len(options)} options, at most {limit}")
@@ -297,7 +322,10 @@ def _element_problems(element: Any, where: str, action_ids: set[str]) -> list[st
             problems.append(f"{where}: {len(groups)} option groups, at most {MENU_OPTIONS}")
         if kind == "overflow" and len(options) < 2:
             problems.append(f"{where}: an overflow menu needs 2 to 5 options")
-        all_options = list(options) + [o for g in groups if isinstance(g, dict) for o in g.get("options") or []]
+        all_options = list(options)
+        for i, group in enumerate(groups):
+            if isinstance(group, dict):
+                all_options += _items(group, "options", f"{where}.option_groups[{i}]", problems)
         values: set[str] = set()
         for i, option in enumerate(all_options):
             if not isinstance(option, dict):
@@ -331,9 +359,10 @@ def view_ack_problems(ack: Any, submitted_view: dict[str, Any]) -> list[str]:
         errors = ack.get("errors")
         if not isinstance(errors, dict) or not errors:
             return ["response_action errors needs a non-empty errors object"]
+        blocks = submitted_view.get("blocks")
         inputs = {
             b.get("block_id")
-            for b in submitted_view.get("blocks") or []
+            for b in (blocks if isinstance(blocks, list) else [])
             if isinstance(b, dict) and b.get("type") == "input"
         }
         problems = []

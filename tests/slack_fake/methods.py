@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import secrets
 import time
-import uuid
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from tests.slack_fake.blockkit import message_problems, view_problems
+from tests.slack_fake.blockkit import mention_problems, message_problems, view_problems
+from tests.slack_fake.socket_mode import SocketModeServer
 
 TRIGGER_LIFETIME = 3.0
-SPECIAL_MENTIONS = ("<!channel>", "<!here>", "<!everyone>")
 
 
 class ApiError(Exception):
@@ -33,7 +33,14 @@ class User:
     """A workspace member as users.info shows them."""
 
     def __init__(
-        self, id: str, team_id: str, email: str | None, real_name: str | None, deleted: bool, is_bot: bool
+        self,
+        id: str,
+        team_id: str,
+        email: str | None,
+        real_name: str | None,
+        deleted: bool,
+        is_bot: bool,
+        tz: str = "Europe/London",
     ) -> None:
         self.id = id
         self.team_id = team_id
@@ -41,6 +48,7 @@ class User:
         self.real_name = real_name
         self.deleted = deleted
         self.is_bot = is_bot
+        self.tz = tz
 
     def as_slack(self) -> dict[str, Any]:
         name = (self.email or self.id).split("@")[0].lower()
@@ -51,9 +59,9 @@ class User:
             "name": name,
             "deleted": self.deleted,
             "real_name": real,
-            "tz": "Europe/London",
-            "tz_label": "Greenwich Mean Time",
-            "tz_offset": 0,
+            "tz": self.tz,
+            "tz_label": self.tz,
+            "tz_offset": _utc_offset(self.tz),
             "is_bot": self.is_bot,
             "is_app_user": False,
             "is_admin": False,
@@ -91,12 +99,14 @@ class WebApiMethods:
     _pending_files: dict[str, dict[str, Any]]
     _used_triggers: set[str]
     _trigger_users: dict[str, str]
+    trigger_lifetime: float
     _problems: list[str]
     _ts: itertools.count[int]
     _ids: itertools.count[int]
 
     base: str
     ws_url: str
+    _socket: SocketModeServer
 
     def dm_channel(self, user_id: str) -> str:
         return dm_channel_of(user_id)
@@ -149,8 +159,7 @@ class WebApiMethods:
                 raise ApiError("no_text", f"{method}: neither text nor blocks")
         refused = message_problems(args, require_text=False)
         reported = [p for p in message_problems(args, require_text=require_text) if p not in refused]
-        content = json.dumps([args.get("text"), args.get("blocks"), args.get("attachments")])
-        reported += [f"{m} would notify everyone (escape user text)" for m in SPECIAL_MENTIONS if m in content]
+        reported += mention_problems(args)
         self._problems.extend(f"{method}: {p}" for p in refused + reported)
         if refused:
             raise ApiError("msg_too_long" if any("msg_too_long" in p for p in refused) else "invalid_blocks")
@@ -170,8 +179,6 @@ class WebApiMethods:
         channel = self._postable_channel(str(args["channel"]))
         self._check_message("chat.postMessage", args)
         thread_ts = args.get("thread_ts")
-        if thread_ts and not any(m["ts"] == thread_ts for m in self._messages[channel]):
-            raise ApiError("thread_not_found")
         message = {
             "type": "message",
             "ts": self._new_ts(),
@@ -283,8 +290,10 @@ class WebApiMethods:
         if len(parts) != 3 or not parts[0].isdigit():
             raise ApiError("invalid_trigger_id", f"{method}: trigger_id {trigger_id!r} is not one Slack gave")
         age = time.time() - int(parts[0]) / 1000
-        if age > TRIGGER_LIFETIME:
-            raise ApiError("expired_trigger_id", f"{method}: trigger_id used {age:.1f} s after it was issued (3 s)")
+        if age > self.trigger_lifetime:
+            raise ApiError(
+                "expired_trigger_id", f"{method}: trigger_id used {age:.1f} s after it was issued ({self.trigger_lifetime:g} s)"
+            )
         if trigger_id in self._used_triggers:
             raise ApiError("exchanged_trigger_id")
         self._used_triggers.add(str(trigger_id))
@@ -420,7 +429,7 @@ class WebApiMethods:
         return {"files": result}
 
     def _m_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"url": f"{self.ws_url}?ticket={uuid.uuid4()}&app_id={self.app_id}"}
+        return {"url": f"{self.ws_url}?ticket={self._socket.issue_ticket()}&app_id={self.app_id}"}
 
 
 def _flag(value: Any) -> bool | None:
@@ -433,3 +442,9 @@ def _flag(value: Any) -> bool | None:
 
 def _public(message: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in message.items() if v is not None and k not in ("unfurl_links", "unfurl_media")}
+
+
+def _utc_offset(tz: str) -> int:
+    """Seconds east of UTC now in ``tz``, as users.info gives ``tz_offset``."""
+    offset = datetime.now(ZoneInfo(tz)).utcoffset()
+    return int(offset.total_seconds()) if offset else 0

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 RETRY_AFTER_GRACE = 0.25
 # A call this much early for its slot still passes: a client pacing itself by its own
 # clock arrives a little early or late, and Slack's limits are not that exact either.
-RATE_TOLERANCE = 0.02
+RATE_TOLERANCE = 0.05
 
 WORKSPACE = "*"
 

@@ -22,9 +22,10 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from tests.slack_fake.blockkit import message_problems
+from tests.slack_fake.acks import ack_problems, request_kind
+from tests.slack_fake.blockkit import mention_problems, message_problems
 from tests.slack_fake.interactions import Interactions
-from tests.slack_fake.methods import SPECIAL_MENTIONS, ApiError, User, WebApiMethods
+from tests.slack_fake.methods import TRIGGER_LIFETIME, ApiError, User, WebApiMethods
 from tests.slack_fake.rate_limits import RateLimits
 from tests.slack_fake.socket_mode import SocketModeServer
 from tests.slack_fake.spec import FORM, JSON, MethodSpec, method_spec
@@ -90,6 +91,9 @@ class FakeSlack(WebApiMethods, Interactions):
             workspace_rate_per_minute=workspace_rate_per_minute,
             method_rate_per_minute=method_rate_per_minute,
         )
+        # Slack's trigger ids last 3 s from the click; a test that builds a request long
+        # before sending it may allow more.
+        self.trigger_lifetime = TRIGGER_LIFETIME
         self._lock = threading.RLock()
         self._users: dict[str, User] = {}
         self._dm_index: dict[str, str] = {}
@@ -203,13 +207,15 @@ class FakeSlack(WebApiMethods, Interactions):
 
     def reset(self, *, users: bool = False) -> None:
         """Forget calls, messages, views, uploads, responses, failures and problems, and put
-        the rate limits back as constructed. Users and channels stay unless ``users=True``."""
+        the rate limits and trigger lifetime back as constructed. Users and channels stay
+        unless ``users=True``."""
         with self._lock:
             self._clear()
             interval, rate, per_method = self._defaults
             self.limits.post_interval_per_channel = interval
             self.limits.workspace_rate_per_minute = rate
             self.limits.method_rate_per_minute = dict(per_method)
+            self.trigger_lifetime = TRIGGER_LIFETIME
             if users:
                 self._users.clear()
                 self._dm_index.clear()
@@ -256,10 +262,11 @@ class FakeSlack(WebApiMethods, Interactions):
         deleted: bool = False,
         team_id: str | None = None,
         is_bot: bool = False,
+        tz: str = "Europe/London",
     ) -> dict[str, Any]:
         """A workspace member (or, with another ``team_id``, a Slack Connect guest, whom
         users.lookupByEmail does not find); returns their users.info object."""
-        user = User(user_id, team_id or self.team_id, email, real_name, deleted, is_bot)
+        user = User(user_id, team_id or self.team_id, email, real_name, deleted, is_bot, tz)
         with self._lock:
             self._users[user_id] = user
             self._dm_index[self.dm_channel(user_id)] = user_id
@@ -360,6 +367,15 @@ class FakeSlack(WebApiMethods, Interactions):
         with self._lock:
             self._failures[method].append(_Failure(status, times, retry_after, error))
 
+    def check_ack(self, request_body: bytes, status: int, ack: Any) -> list[str]:
+        """Check the bot's HTTP answer to a request a test sent it (see `acks.ack_problems`);
+        what Slack would refuse is recorded as a problem, and returned."""
+        problems = ack_problems(request_body, status, ack)
+        kind, _ = request_kind(request_body)
+        with self._lock:
+            self._problems.extend(f"ack to {kind}: {p}" for p in problems)
+        return problems
+
     def delay(self, method: str, seconds: float, *, times: int = 1) -> None:
         """Answer the next ``times`` calls to ``method`` only after ``seconds`` (a slow Slack,
         for client timeouts); the calls then go through as usual."""
@@ -435,6 +451,9 @@ class FakeSlack(WebApiMethods, Interactions):
             if exc.problem:
                 self.problem(exc.problem)
             return self._answer(call, {"ok": False, "error": exc.error}, exc.status)
+        except Exception as exc:  # noqa: BLE001 - a fault in the fake must fail the test by name
+            self.problem(f"{method}: the fake Slack failed on this call: {type(exc).__name__}: {exc}")
+            return self._answer(call, {"ok": False, "error": "fatal_error"}, 500)
 
     def _answer(
         self, call: Call, payload: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
@@ -516,7 +535,7 @@ class FakeSlack(WebApiMethods, Interactions):
             problems = [] if deleting else message_problems(payload)
             if not deleting and payload.get("text") is None and payload.get("blocks") is None:
                 problems.append("neither text nor blocks")
-            problems += _mention_problems(payload)
+            problems += mention_problems(payload)
             if problems:
                 self._problems += [f"response_url {name}: {p}" for p in problems]
                 if any("text fallback" not in p and "would notify" not in p for p in problems):
@@ -640,11 +659,6 @@ def _parse_args(request: web.Request, body: bytes) -> tuple[dict[str, Any], str,
             except ValueError:
                 problem = problem or f"{key} is not valid JSON"
     return args, content_type, problem
-
-
-def _mention_problems(payload: dict[str, Any]) -> list[str]:
-    text = json.dumps([payload.get("text"), payload.get("blocks")])
-    return [f"{m} would notify everyone (escape user text)" for m in SPECIAL_MENTIONS if m in text]
 
 
 def iter_blocks_text(blocks: list[dict[str, Any]] | None) -> Iterator[str]:

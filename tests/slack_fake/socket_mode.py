@@ -29,6 +29,7 @@ class SocketModeServer:
         self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._sent: dict[str, dict[str, Any]] = {}
         self.acks: list[dict[str, Any]] = []
+        self._tickets: set[str] = set()
 
     def clear(self) -> None:
         """Forget acks received and the count of connections (open connections stay)."""
@@ -39,7 +40,18 @@ class SocketModeServer:
     def connected(self) -> bool:
         return any(not ws.closed for ws in self.sockets)
 
-    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+    def issue_ticket(self) -> str:
+        """A one-use ticket for the WebSocket URL apps.connections.open hands out."""
+        ticket = str(uuid.uuid4())
+        self._tickets.add(ticket)
+        return ticket
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        ticket = request.query.get("ticket", "")
+        if ticket not in self._tickets:
+            self._problem("socket mode: connected without a fresh URL from apps.connections.open (tickets are single use)")
+            return web.Response(status=401, text="invalid_ticket")
+        self._tickets.discard(ticket)
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self.sockets.append(ws)

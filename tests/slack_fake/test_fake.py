@@ -7,6 +7,7 @@ import asyncio
 import json
 import time
 from typing import Any
+from urllib.parse import parse_qsl
 
 import aiohttp
 import pytest
@@ -419,8 +420,8 @@ def test_signed_headers_verify_with_slack_sdk(fake_slack: FakeSlack) -> None:
     assert not SignatureVerifier("other").is_valid_request(body, headers)
     assert headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert signed_headers("s3cret", b'{"type": "event_callback"}')["Content-Type"] == "application/json"
-    payload = json.loads(dict(__import__("urllib.parse").parse.parse_qsl(interaction_body({"type": "block_actions"}).decode()))["payload"])
-    assert payload == {"type": "block_actions"}
+    fields = dict(parse_qsl(interaction_body({"type": "block_actions"}).decode()))
+    assert json.loads(fields["payload"]) == {"type": "block_actions"}
 
 
 # ---------------------------------------------------------------- Socket Mode
@@ -498,3 +499,15 @@ def test_a_retried_delivery_is_signed_and_marked(fake_slack: FakeSlack) -> None:
     assert (headers["X-Slack-Retry-Num"], headers["X-Slack-Retry-Reason"]) == ("1", "http_timeout")
     assert SignatureVerifier("s3cret").is_valid_request(body, headers)
     assert "X-Slack-Retry-Num" not in signed_headers("s3cret", body)
+
+
+async def test_socket_mode_needs_a_fresh_url_each_time(fake_slack: FakeSlack) -> None:
+    client = WebClient(token="xapp-test", base_url=fake_slack.url)
+    url = client.apps_connections_open(app_token="xapp-test")["url"]
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(url) as ws:
+            hello = await ws.receive_json()
+            assert hello["type"] == "hello"
+        with pytest.raises(aiohttp.WSServerHandshakeError):
+            await session.ws_connect(url)
+    assert "single use" in fake_slack.take_problems()[0]

@@ -4,6 +4,8 @@ signed over HTTP or through Socket Mode, and what the app does comes back to the
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 from typing import Any
 
 import pytest
@@ -149,19 +151,21 @@ async def test_button_then_modal_then_submission(fake_slack: FakeSlack, lead: st
     posted = sync.chat_postMessage(channel=lead, text="Item 1: time for an update", blocks=prompt_blocks())
 
     await send(app, interaction_body(fake_slack.press_button(lead, posted["ts"], "open_form", user_id=lead)))
-    [opened] = [v for v in fake_slack.views if v["method"] == "views.open"]
+    # bolt runs the rest of a listener after its ack, so the modal opens a moment later
+    [opened] = await fake_slack.await_until(lambda: [v for v in fake_slack.views if v["method"] == "views.open"])
 
     short = fake_slack.submit_view(opened["view_id"], {"rag": "A", "progress": "ok"}, user_id=lead)
     response = await send(app, interaction_body(short))
     assert response.status == 200
     assert response.body and "Say a little more" in response.body
-    assert view_ack_problems(__import__("json").loads(response.body), short["view"]) == []
+    assert view_ack_problems(json.loads(response.body), short["view"]) == []
     assert saved == []
 
     assert opened["user_id"] == lead
     full = fake_slack.submit_view(opened["view_id"], {"rag": "A", "progress": "Hired two trainers"})
     assert full["user"]["id"] == lead
     await send(app, interaction_body(full))
+    await fake_slack.await_until(lambda: saved)
     assert saved[0]["rag"]["choice"]["selected_option"]["value"] == "A"
     assert saved[0]["progress"]["text"]["value"] == "Hired two trainers"
     assert saved[0]["risks"]["text"]["value"] is None
@@ -303,3 +307,35 @@ def test_a_button_inside_a_modal(fake_slack: FakeSlack, lead: str) -> None:
     assert pressed["actions"][0]["block_id"] == "more"
     client.views_push(trigger_id=pressed["trigger_id"], view=update_modal())
     assert [v["method"] for v in fake_slack.views] == ["views.open", "views.push"]
+
+
+async def test_acks_are_checked_against_the_request_they_answer(fake_slack: FakeSlack, lead: str) -> None:
+    command = slash_command_body(
+        "/plan-status", "", user_id=lead, team_id="T0PLAN", channel_id="C0GEN", response_url=fake_slack.response_url("s")
+    )
+    assert fake_slack.check_ack(command, 200, b'{"response_type": "ephemeral", "text": "All on track"}') == []
+    assert fake_slack.check_ack(command, 200, b"All on track") == []
+    assert fake_slack.check_ack(command, 500, b"") == ["slash_command answered with HTTP 500: Slack shows the person an error"]
+    assert "would notify everyone" in fake_slack.check_ack(command, 200, {"text": "ping <!here>"})[0]
+
+    client = WebClient(token=TOKEN, base_url=fake_slack.url)
+    view_id = client.views_open(trigger_id=fake_slack.trigger_id(lead), view=update_modal())["view"]["id"]
+    submission = interaction_body(fake_slack.submit_view(view_id, {"rag": "G", "progress": "x"}))
+    assert fake_slack.check_ack(submission, 200, {"response_action": "errors", "errors": {"progress": "Too short"}}) == []
+    [wrong] = fake_slack.check_ack(submission, 200, {"response_action": "errors", "errors": {"budget": "No"}})
+    assert "not an input block" in wrong
+    assert len(fake_slack.take_problems()) == 3
+
+
+def test_an_old_trigger_id_can_be_allowed_more_time(fake_slack: FakeSlack, lead: str) -> None:
+    client = WebClient(token=TOKEN, base_url=fake_slack.url)
+    stale = f"{int((time.time() - 4) * 1000)}.1.abc"
+    fake_slack.trigger_lifetime = 10  # put back by the fixture's reset
+    assert client.views_open(trigger_id=stale, view=update_modal())["ok"]
+
+
+def test_a_persons_time_zone(fake_slack: FakeSlack) -> None:
+    fake_slack.add_user("U0NYC", tz="America/New_York")
+    user = WebClient(token=TOKEN, base_url=fake_slack.url).users_info(user="U0NYC")["user"]
+    assert user["tz"] == "America/New_York"
+    assert user["tz_offset"] in (-5 * 3600, -4 * 3600)
