@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
@@ -38,11 +38,10 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
-def problem(secret: str, headers: dict[str, str] | web.Request | object, body: bytes, *, now: float) -> str | None:
+def problem(secret: str, headers: Mapping[str, str], body: bytes, *, now: float) -> str | None:
     """What is wrong with the request's signature, or None when it is Slack's."""
-    get = getattr(headers, "get")
-    timestamp = get("X-Slack-Request-Timestamp") or ""
-    sent = get("X-Slack-Signature") or ""
+    timestamp = headers.get("X-Slack-Request-Timestamp") or ""
+    sent = headers.get("X-Slack-Signature") or ""
     if not timestamp or not sent:
         return "missing signature headers"
     if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:

@@ -3,8 +3,8 @@
 It posts to the person's user id, which Slack turns into the bot's DM with them,
 and stores the DM channel Slack answers with (`conversations.open` is limited to
 about 50 a minute, so it is never called per send). A deactivated user is skipped:
-Slack still "succeeds" posting to them, so `users.info` is asked first (once per
-user per port) and `RecipientGone` makes the router mark the address, which
+Slack still "succeeds" posting to them, so `users.info` is asked first (once an hour
+per user) and `RecipientGone` makes the router mark the address, which
 /plan-schedule shows coordinators.
 
 Failures, as the port contract says: a 429 waits out a short `Retry-After` here
@@ -58,6 +58,8 @@ FATAL = {"not_authed", "invalid_auth", "token_revoked", "token_expired", "accoun
 MAX_INLINE_WAIT = 5.0
 """A 429's Retry-After up to this is waited out in the port; longer goes back to the reconcile."""
 ATTEMPTS = 4
+ACTIVE_FOR = 3600.0
+"""Seconds a user's active-or-deactivated answer from users.info is trusted."""
 
 
 class Pacer:
@@ -114,7 +116,7 @@ class SlackPort:
         self.pacer = pacer or Pacer()
         self.sleep = sleep
         self.backoff = backoff
-        self._active: dict[str, bool] = {}
+        self._active: dict[str, tuple[bool, float]] = {}
 
     def send(self, recipient: Recipient, reply: Reply) -> SentMessage:
         address = recipient.address
@@ -175,11 +177,14 @@ class SlackPort:
         self._call("chat.update", channel=sent.channel, ts=sent.message_id, text=message.text, blocks=message.blocks)
 
     def _is_active(self, user_id: str) -> bool:
-        if user_id not in self._active:
+        """Asked once an hour per user: the clock process runs for weeks, and people leave."""
+        known = self._active.get(user_id)
+        if known is None or known[1] < time.monotonic():
             info = self._call("users.info", user=user_id)
             user = info.get("user") or {}
-            self._active[user_id] = not user.get("deleted", False)
-        return self._active[user_id]
+            known = (not user.get("deleted", False), time.monotonic() + ACTIVE_FOR)
+            self._active[user_id] = known
+        return known[0]
 
     def _note_channel(self, user_id: str, channel: str, team_id: str | None) -> None:
         """The DM channel Slack answered with, stored so the next send paces by it and commands know it."""
