@@ -58,6 +58,8 @@ FATAL = {"not_authed", "invalid_auth", "token_revoked", "token_expired", "accoun
 MAX_INLINE_WAIT = 5.0
 """A 429's Retry-After up to this is waited out in the port; longer goes back to the reconcile."""
 ATTEMPTS = 4
+LOOKUPS_AT_START = 40
+"""users.lookupByEmail allows about 50 calls a minute: a process start never waits on more."""
 ACTIVE_FOR = 3600.0
 """Seconds a user's active-or-deactivated answer from users.info is trusted."""
 
@@ -136,7 +138,7 @@ class SlackPort:
             self._note_channel(user_id, channel, address.team_id if address is not None else None)
         return SentMessage(PLATFORM, channel, ts)
 
-    def prepare(self) -> int:
+    def prepare(self, *, limit: int = LOOKUPS_AT_START) -> int:
         """Learn the Slack ids of plan people known only by email (`users.lookupByEmail`), so the
         clock can reach them before they ever write to the bot; once per process, and again
         for anyone still unmatched next time. Returns how many were linked; never raises."""
@@ -151,8 +153,15 @@ class SlackPort:
                 for p in session.exec(select(Person).where(col(Person.in_plan), col(Person.active)))
                 if p.email and not p.slack and PLATFORM not in addresses_of(session, person_id=p.id)
             ]
+        if len(wanted) > limit:
+            logger.warning(
+                "%d plan people are known to Slack only by email; looking up %d now, the rest at the next start "
+                "or when they write to the bot (or give their slack: id in the plan)",
+                len(wanted),
+                limit,
+            )
         linked = 0
-        for person_id, email in wanted:
+        for person_id, email in wanted[:limit]:
             try:
                 answer = self._call("users.lookupByEmail", email=email)
             except RecipientGone:
