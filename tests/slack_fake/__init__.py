@@ -32,11 +32,12 @@ FakeSlack(team_id, bot_user_id, bot_token, app_token="xapp-test", bot_id, app_id
   delay(method, seconds, *, times=1)   next calls answered late (client timeouts)
   rate limits: post_interval_per_channel (chat.postMessage), workspace_rate_per_minute
               (chat.postMessage across the workspace), method_rate_per_minute {method: n};
-              settable attributes; limits are spacing (60/n s apart, less rate_tolerance);
-              over them: 429 + integer Retry-After; a call to a method/channel still under a
-              Retry-After (0.25 s after it was given) is a problem.
+              settable attributes; limits are spacing (60/n s apart, less rate_tolerance,
+              50 ms); over them: 429 + integer Retry-After; a call to a method/channel
+              still under a Retry-After (from 0.25 s after it was given) is a problem.
               rate_report(method="chat.postMessage") -> accepted, rate_limited, first, last,
-              elapsed, floor (the limits' minimum time for those calls), ratio = elapsed/floor
+              elapsed, floor (a lower bound on the time the limits allow those calls: the
+              workspace spacing or the busiest channel's), ratio = elapsed / floor
   problems -> [str]; take_problems() returns and forgets them; problem(text) adds one
   reset(*, users=False)     forget calls, messages, views, uploads, responses, failures,
                             problems; restore the constructed rate limits and
@@ -62,8 +63,8 @@ interaction_body/event_body, or via socket_send):
               give one to slash_command_fields so views.open knows whose modal it is)
   app_home_opened(user_id) -> the app_home_opened event
 
-Socket Mode: apps.connections.open (app token) -> ws://127.0.0.1:PORT/socket; "hello" on
-connect. socket_connected; socket_connections (since reset); socket_acks;
+Socket Mode: apps.connections.open (app token) -> ws://127.0.0.1:PORT/socket?ticket=...
+(single use, as Slack's); "hello" on connect. socket_connected; socket_connections (since reset); socket_acks;
 socket_send(envelope_type, payload, *, timeout=3, retry_attempt=0) -> the ack or None (and
 a problem); await asocket_send(...) from an async test; socket_disconnect(reason).
 Ack payloads are checked (blocks; view_submission response_action).
@@ -81,7 +82,8 @@ users.lookupByEmail, team.info, views.open, views.push, views.update, views.publ
 files.getUploadURLExternal (+ POST to its upload_url), files.completeUploadExternal,
 apps.connections.open. Another method Slack has answers unknown_method and is reported.
 
-Requests to the bot (signing.py): signed_headers(secret, body, *, timestamp=None),
+Requests to the bot (signing.py): signed_headers(secret, body, *, timestamp=None,
+retry_num=None, retry_reason="http_timeout"),
 slash_command_body/slash_command_fields, interaction_body(payload),
 event_body/event_payload(event, *, event_id, team_id, ...), url_verification_body,
 new_trigger_id() (views.open refuses a trigger id older than 3 s, or used twice).
@@ -89,6 +91,11 @@ new_trigger_id() (views.open refuses a trigger id older than 3 s, or used twice)
 Block Kit checks (blockkit.py): block_problems(blocks, surface=), view_problems(view),
 message_problems(args), mention_problems(payload), view_ack_problems(ack, submitted_view)
 -> [str]; acks.py: ack_problems(request_body, status, ack), request_kind(body).
+
+Not modelled (a call to an unsimulated method is reported, so a gap shows up by name):
+history, listing and pagination methods; org-wide installs; Slack's own redelivery of
+events (tests send retries themselves); attachments (passed through unchecked); a reply
+with an unknown thread_ts (accepted, as Slack does); response_url expiry after 30 minutes.
 """
 
 from tests.slack_fake.acks import ack_problems

@@ -19,6 +19,8 @@ from typing import Any
 from tests.slack_fake.methods import User
 from tests.slack_fake.signing import new_trigger_id
 
+# What the fake keeps about a message that Slack does not echo back in a payload.
+_NOT_IN_PAYLOADS = {"unfurl_links", "unfurl_media"}
 _SELECTS = {"static_select", "radio_buttons", "external_select"}
 _MULTI = {"checkboxes", "multi_static_select", "multi_external_select"}
 
@@ -86,6 +88,8 @@ class Interactions:
             "ts": ts,
             "event_ts": ts,
             "team": user.team_id,
+            "user_team": user.team_id,
+            "source_team": user.team_id,
             "channel_type": "im" if where.startswith("D") else "channel",
             "client_msg_id": secrets.token_hex(16),
         }
@@ -148,7 +152,7 @@ class Interactions:
             "enterprise": None,
             "is_enterprise_install": False,
             "channel": {"id": channel, "name": "directmessage" if channel.startswith("D") else channel.lower()},
-            "message": {k: v for k, v in message.items() if v is not None},
+            "message": {k: v for k, v in message.items() if v is not None and k not in _NOT_IN_PAYLOADS},
             "state": {"values": {}},
             "response_url": self.response_url(name),
             "actions": [action],

@@ -511,3 +511,17 @@ async def test_socket_mode_needs_a_fresh_url_each_time(fake_slack: FakeSlack) ->
         with pytest.raises(aiohttp.WSServerHandshakeError):
             await session.ws_connect(url)
     assert "single use" in fake_slack.take_problems()[0]
+
+
+def test_a_slack_connect_guest_is_not_found_by_email_but_by_id(fake_slack: FakeSlack, client: WebClient) -> None:
+    fake_slack.add_user("W0GUEST", email="guest@partner.example", team_id="T0PARTNER")
+    assert error_of(lambda: client.users_lookupByEmail(email="guest@partner.example")) == "users_not_found"
+    assert client.users_info(user="W0GUEST")["user"]["team_id"] == "T0PARTNER"
+    posted = client.chat_postMessage(channel="W0GUEST", text="your update is due")
+    assert posted["channel"] == fake_slack.dm_channel("W0GUEST")
+
+
+def test_a_method_slack_has_but_the_fake_does_not_simulate_is_reported(fake_slack: FakeSlack, client: WebClient) -> None:
+    assert error_of(lambda: client.conversations_history(channel="C0GEN")) == "unknown_method"
+    [problem] = fake_slack.take_problems()
+    assert "not simulated" in problem
