@@ -36,12 +36,25 @@ def platform_ports(settings: Settings, engine: Engine) -> dict[str, ChatPort]:
     """A sending port for each configured chat platform (Slack's Web API, Teams'
     Bot Connector): what the clock, `run-job` and the web process send through."""
     ports: dict[str, ChatPort] = {}
+    if settings.slack_configured and settings.slack_bot_token is not None:
+        from bot.slack.port import Pacer, SlackPort
+
+        ports["slack"] = SlackPort(
+            engine,
+            token=settings.slack_bot_token.get_secret_value(),
+            base_url=settings.slack_api_url,
+            pacer=Pacer(per_channel=1.0, per_minute=settings.slack_posts_per_minute),
+        )
     return ports
 
 
 def platform_mounts(settings: Settings, core: AsyncPlanbot) -> list[tuple[str, Mount]]:
     """The webhook routes of each configured chat platform, for `planbot serve`."""
     mounts: list[tuple[str, Mount]] = []
+    if settings.slack_configured:
+        from bot.slack.web import slack_mount
+
+        mounts.append(("slack", slack_mount(settings, core)))
     return mounts
 
 
@@ -68,6 +81,10 @@ def chat_port(settings: Settings, engine: Engine, *, ports: Mapping[str, ChatPor
     reach the platform: it is logged, and messages go to the inbox.
     """
     ports = dict(platform_ports(settings, engine) if ports is None else ports)
+    for port in ports.values():
+        prepare = getattr(port, "prepare", None)
+        if prepare is not None:
+            prepare()  # e.g. Slack: learn the ids of plan people known only by email
     missing = [
         name
         for name, configured in (("slack", settings.slack_bot_token), ("teams", settings.teams_app_id))

@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from schedules.clock import OffsetClock
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +38,11 @@ def _serve(args: argparse.Namespace) -> int:
     except PlanFileError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    core = AsyncPlanbot(build_core(settings, engine))
+    clock = _clock(args.at, settings.planbot_timezone)
+    if isinstance(clock, str):
+        print(clock, file=sys.stderr)
+        return 2
+    core = AsyncPlanbot(build_core(settings, engine, clock=clock))
     try:
         mounts = platform_mounts(settings, core)
     except ValueError as exc:  # a platform's missing or contradictory secrets
@@ -49,8 +57,25 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _clock(at: str | None, zone: str) -> OffsetClock | str | None:
+    """`--at`: the bot's time starts at that instant and runs on (demos, tests); a message when unreadable."""
+    if not at:
+        return None
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from schedules.clock import OffsetClock
+
+    try:
+        start = dt.datetime.fromisoformat(at.strip())
+    except ValueError:
+        return f"planbot serve: --at '{at}' is not an ISO-8601 time; write it like 2019-12-16T09:30"
+    return OffsetClock(start if start.tzinfo else start.replace(tzinfo=ZoneInfo(zone)))
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     serve = sub.add_parser("serve", help="the web process: Slack's and Teams' webhooks and /healthz, on $PORT")
     serve.add_argument("--port", type=int, default=None, help="listen on this port (default $PORT, else 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="listen on this address (default 0.0.0.0)")
+    serve.add_argument("--at", metavar="ISO-8601", help="run as if the time started at this instant (demos, tests)")
     serve.set_defaults(handler=_serve)

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_posts_per_minute: float = 300.0
+    """The workspace-wide budget the Slack port paces chat.postMessage to (besides one a second per channel)."""
     teams_app_id: str | None = None
     teams_app_password: SecretStr | None = None
     teams_tenant_id: str | None = None
@@ -71,6 +73,13 @@ class Settings(BaseSettings):
                 f"PLANBOT_RETENTION_DAYS: must be at least {MIN_RETENTION_DAYS} days (the clock still needs recent "
                 f"ledger rows to know what it sent), not {value}"
             )
+        return value
+
+    @field_validator("slack_posts_per_minute")
+    @classmethod
+    def _posts(cls, value: float) -> float:
+        if not value > 0:
+            raise ValueError(f"SLACK_POSTS_PER_MINUTE: must be a positive number, not {value}")
         return value
 
     @field_validator("database_url")

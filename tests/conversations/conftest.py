@@ -1,5 +1,5 @@
 """One conversation suite for every adapter: `driver` is parametrised over the
-adapters' drivers (the terminal's today; Slack and Teams add theirs to DRIVERS),
+adapters' drivers (the terminal's and Slack's; Teams adds its own to DRIVERS),
 each on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -10,17 +10,22 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.core.clock import Clock, FixedClock
+from bot.core.clock import FixedClock
 from tests.conversations.driver import Driver
+from tests.conversations.slack import SlackDriver
 from tests.conversations.terminal import TerminalDriver
 from tests.schedules.conftest import london
+from tests.slack_fake.fixtures import fake_slack, fake_slack_server  # noqa: F401
 
-DRIVERS: dict[str, Callable[[Engine, Clock, Path], Driver]] = {"terminal": TerminalDriver}
+DRIVERS: dict[str, Callable[..., Driver]] = {"terminal": TerminalDriver, "slack": SlackDriver}
+NEEDS: dict[str, dict[str, str]] = {"slack": {"fake": "fake_slack"}}
+"""Fixtures a driver takes besides the database, clock and exports folder, by keyword."""
 
 
 @pytest.fixture(params=sorted(DRIVERS))
 def driver(request: pytest.FixtureRequest, plan_engine: Engine, clock: FixedClock, tmp_path: Path) -> Iterator[Driver]:
     clock.at = london(2019, 12, 16, 9)  # the Q3 prompts fall due
-    made = DRIVERS[request.param](plan_engine, clock, tmp_path / "exports")
+    extra = {keyword: request.getfixturevalue(name) for keyword, name in NEEDS.get(request.param, {}).items()}
+    made = DRIVERS[request.param](plan_engine, clock, tmp_path / "exports", **extra)
     yield made
     made.close()  # type: ignore[attr-defined]

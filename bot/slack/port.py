@@ -1,0 +1,255 @@
+"""Slack's sending port: how the clock (and the web process's edits) reach people.
+
+It posts to the person's user id, which Slack turns into the bot's DM with them,
+and stores the DM channel Slack answers with (`conversations.open` is limited to
+about 50 a minute, so it is never called per send). A deactivated user is skipped:
+Slack still "succeeds" posting to them, so `users.info` is asked first (once an hour
+per user) and `RecipientGone` makes the router mark the address, which
+/plan-schedule shows coordinators.
+
+Failures, as the port contract says: a 429 waits out a short `Retry-After` here
+and retries, or raises `SendFailed(retry_after=...)` for the reconcile to honour;
+5xx answers and timeouts are retried with backoff, then raised as retryable;
+Slack's "this person or channel is gone" errors raise `RecipientGone`.
+
+Pacing: `chat.postMessage` takes about one message a second per channel, and a
+workspace has an overall budget; the pacer waits only as long as the next post
+needs (the time since that channel's last post, the workspace's token bucket),
+so a fan-out to many people never idles.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+import urllib.error
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from bot.core import identity
+from bot.core.ports import Recipient, RecipientGone, SendFailed, SentMessage
+from bot.core.replies import Reply
+from bot.slack.blocks import messages
+from storage.db import session_scope
+from storage.models import utcnow
+
+logger = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+GONE = {
+    "user_not_found",
+    "users_not_found",
+    "account_inactive",
+    "user_disabled",
+    "cannot_dm_bot",
+    "channel_not_found",
+    "is_archived",
+    "not_in_channel",
+    "user_is_restricted",
+    "messages_tab_disabled",
+}
+"""Slack errors that mean this address will not work again: the person is gone."""
+FATAL = {"not_authed", "invalid_auth", "token_revoked", "token_expired", "account_inactive_bot", "missing_scope", "no_permission"}
+"""Errors no retry can fix: the app's token or scopes need an admin."""
+MAX_INLINE_WAIT = 5.0
+"""A 429's Retry-After up to this is waited out in the port; longer goes back to the reconcile."""
+ATTEMPTS = 4
+LOOKUPS_AT_START = 40
+"""users.lookupByEmail allows about 50 calls a minute: a process start never waits on more."""
+ACTIVE_FOR = 3600.0
+"""Seconds a user's active-or-deactivated answer from users.info is trusted."""
+
+
+class Pacer:
+    """At most one post per `per_channel` seconds to a channel, and `per_minute` across the
+    workspace (a token bucket with a burst of one second's worth); waits only as needed."""
+
+    def __init__(
+        self,
+        *,
+        per_channel: float = 1.0,
+        per_minute: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.per_channel = per_channel
+        self.interval = 60.0 / per_minute if per_minute else 0.0
+        self.clock = clock
+        self.sleep = sleep
+        self._last: dict[str, float] = {}
+        self._next_slot = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self, channel: str) -> None:
+        with self._lock:
+            now = self.clock()
+            at = max(now, self._last.get(channel, -1e9) + self.per_channel, self._next_slot)
+            self._last[channel] = at
+            if self.interval:
+                self._next_slot = at + self.interval
+        if at > now:
+            self.sleep(at - now)
+
+
+class SlackPort:
+    """The `ChatPort` for Slack, on slack_sdk's synchronous WebClient (the clock is synchronous)."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        token: str,
+        base_url: str = "https://slack.com/api/",
+        pacer: Pacer | None = None,
+        timeout: int = 10,
+        sleep: Callable[[float], None] = time.sleep,
+        backoff: float = 0.5,
+    ) -> None:
+        from slack_sdk import WebClient
+
+        self.engine = engine
+        self.client = WebClient(token=token, base_url=_with_slash(base_url), timeout=timeout, retry_handlers=[])
+        self.pacer = pacer or Pacer()
+        self.sleep = sleep
+        self.backoff = backoff
+        self._active: dict[str, tuple[bool, float]] = {}
+
+    def send(self, recipient: Recipient, reply: Reply) -> SentMessage:
+        address = recipient.address
+        user_id = address.user_id if address is not None else recipient.slack
+        if not user_id:
+            raise RecipientGone(f"{recipient.name} has no Slack id")
+        if not self._is_active(user_id):
+            raise RecipientGone("deactivated in Slack")
+        first: dict[str, Any] | None = None
+        for message in messages(reply):
+            self.pacer.wait((address.channel if address is not None else None) or user_id)
+            answer = self._call("chat.postMessage", channel=user_id, **message.body())
+            first = first or answer
+        assert first is not None
+        channel, ts = str(first.get("channel") or user_id), str(first.get("ts") or "")
+        if address is None or address.channel != channel:
+            self._note_channel(user_id, channel, address.team_id if address is not None else None)
+        return SentMessage(PLATFORM, channel, ts)
+
+    def prepare(self, *, limit: int = LOOKUPS_AT_START) -> int:
+        """Learn the Slack ids of plan people known only by email (`users.lookupByEmail`), so the
+        clock can reach them before they ever write to the bot; once per process, and again
+        for anyone still unmatched next time. Returns how many were linked; never raises."""
+        from sqlmodel import col, select
+
+        from storage.addresses import addresses_of
+        from storage.models import Person
+
+        with session_scope(self.engine) as session:
+            wanted = [
+                (p.id, p.email)
+                for p in session.exec(select(Person).where(col(Person.in_plan), col(Person.active)))
+                if p.email and not p.slack and PLATFORM not in addresses_of(session, person_id=p.id)
+            ]
+        if len(wanted) > limit:
+            logger.warning(
+                "%d plan people are known to Slack only by email; looking up %d now, the rest at the next start "
+                "or when they write to the bot (or give their slack: id in the plan)",
+                len(wanted),
+                limit,
+            )
+        linked = 0
+        for person_id, email in wanted[:limit]:
+            try:
+                answer = self._call("users.lookupByEmail", email=email)
+            except RecipientGone:
+                continue  # not in this workspace (users_not_found)
+            except SendFailed as exc:
+                logger.warning("looking up plan people in Slack stopped: %s", exc)
+                break
+            user = answer.get("user") or {}
+            if not user.get("id") or user.get("deleted") or user.get("is_bot"):
+                continue
+            with session_scope(self.engine) as session:
+                found = identity.link_by_email(
+                    session, platform=PLATFORM, user_id=str(user["id"]), email=email, team_id=user.get("team_id"), at=utcnow()
+                )
+            if found is not None and found.id == person_id:
+                linked += 1
+        return linked
+
+    def update(self, sent: SentMessage, reply: Reply) -> None:
+        """Edit the first message of what was sent (a prompt fits in one)."""
+        message = messages(reply)[0]
+        self._call("chat.update", channel=sent.channel, ts=sent.message_id, text=message.text, blocks=message.blocks)
+
+    def _is_active(self, user_id: str) -> bool:
+        """Asked once an hour per user: the clock process runs for weeks, and people leave."""
+        known = self._active.get(user_id)
+        if known is None or known[1] < time.monotonic():
+            info = self._call("users.info", user=user_id)
+            user = info.get("user") or {}
+            known = (not user.get("deleted", False), time.monotonic() + ACTIVE_FOR)
+            self._active[user_id] = known
+        return known[0]
+
+    def _note_channel(self, user_id: str, channel: str, team_id: str | None) -> None:
+        """The DM channel Slack answered with, stored so the next send paces by it and commands know it."""
+        try:
+            with session_scope(self.engine) as session:
+                identity.note_address(session, platform=PLATFORM, user_id=user_id, channel=channel, team_id=team_id, at=utcnow())
+        except Exception:
+            logger.exception("could not store the DM channel of %s", user_id)
+
+    def _call(self, method: str, **params: Any) -> dict[str, Any]:
+        """One Web API call with the retries the contract asks for; returns the response's data."""
+        from slack_sdk.errors import SlackApiError
+
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                response = getattr(self.client, method.replace(".", "_"))(**params)
+                return dict(response.data) if isinstance(response.data, dict) else {}
+            except SlackApiError as exc:
+                status = exc.response.status_code
+                error = str(exc.response.get("error", "")) if isinstance(exc.response.data, dict) else ""
+                if status == 429:
+                    wait = _retry_after(exc.response.headers)
+                    if wait <= MAX_INLINE_WAIT and attempt < ATTEMPTS:
+                        logger.info("%s: Slack asked to wait %.1f s", method, wait)
+                        self.sleep(wait)
+                        continue
+                    raise SendFailed(f"Slack is rate limiting {method}", retryable=True, retry_after=wait) from None
+                if status >= 500:
+                    if attempt < ATTEMPTS:
+                        self.sleep(self.backoff * 2 ** (attempt - 1))
+                        continue
+                    raise SendFailed(f"Slack answered {status} to {method} {ATTEMPTS} times", retryable=True) from None
+                if error in GONE:
+                    raise RecipientGone(f"Slack says {error}") from None
+                if error in FATAL:
+                    raise SendFailed(f"Slack refused {method}: {error} (check the bot token and its scopes)", retryable=False) from None
+                raise SendFailed(f"Slack refused {method}: {error or status}", retryable=True) from None
+            except (TimeoutError, socket.timeout, urllib.error.URLError, ConnectionError) as exc:
+                if attempt < ATTEMPTS:
+                    self.sleep(self.backoff * 2 ** (attempt - 1))
+                    continue
+                raise SendFailed(f"Slack did not answer {method}: {exc.__class__.__name__}", retryable=True) from None
+        raise SendFailed(f"Slack did not take {method}", retryable=True)
+
+
+def _retry_after(headers: Any) -> float:
+    raw = None
+    if headers:
+        for name, value in dict(headers).items():
+            if name.lower() == "retry-after":
+                raw = value[0] if isinstance(value, list) else value
+    try:
+        return max(0.0, float(raw)) if raw is not None else 1.0
+    except ValueError:
+        return 1.0
+
+
+def _with_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
