@@ -36,12 +36,22 @@ def platform_ports(settings: Settings, engine: Engine) -> dict[str, ChatPort]:
     """A sending port for each configured chat platform (Slack's Web API, Teams'
     Bot Connector): what the clock, `run-job` and the web process send through."""
     ports: dict[str, ChatPort] = {}
+    if settings.teams_configured:
+        from bot.teams.assembly import teams_port
+
+        port = teams_port(settings, engine)
+        if port is not None:
+            ports["teams"] = port
     return ports
 
 
 def platform_mounts(settings: Settings, core: AsyncPlanbot) -> list[tuple[str, Mount]]:
     """The webhook routes of each configured chat platform, for `planbot serve`."""
     mounts: list[tuple[str, Mount]] = []
+    if settings.teams_configured:
+        from bot.teams.mount import teams_mount
+
+        mounts.append(("teams", teams_mount(settings, core)))
     return mounts
 
 
@@ -70,7 +80,7 @@ def chat_port(settings: Settings, engine: Engine, *, ports: Mapping[str, ChatPor
     ports = dict(platform_ports(settings, engine) if ports is None else ports)
     missing = [
         name
-        for name, configured in (("slack", settings.slack_bot_token), ("teams", settings.teams_app_id))
+        for name, configured in (("slack", settings.slack_bot_token), ("teams", settings.teams_configured))
         if configured and name not in ports
     ]
     if missing:
