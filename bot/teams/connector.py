@@ -116,12 +116,14 @@ class Connector:
 
     async def create_personal(self, service_url: str, *, tenant_id: str | None, user_id: str) -> str:
         """The 1:1 conversation between the bot and a user (Teams returns the existing one if any)."""
+        if not tenant_id:
+            raise SendFailed("no tenant id to create a Teams chat in: set TEAMS_TENANT_ID", retryable=False)
         params = ConversationParameters(
             is_group=False,
             agent=ChannelAccount(id=f"28:{self.setup.app_id}" if self.setup.app_id else "28:planbot"),
             members=[ChannelAccount(id=user_id)],
             tenant_id=tenant_id,
-            channel_data={"tenant": {"id": tenant_id}} if tenant_id else None,
+            channel_data={"tenant": {"id": tenant_id}},
         )
 
         async def op(client: ConnectorClientBase) -> str:

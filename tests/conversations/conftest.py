@@ -12,10 +12,11 @@ from sqlalchemy.engine import Engine
 
 from bot.core.clock import Clock, FixedClock
 from tests.conversations.driver import Driver
+from tests.conversations.teams import TeamsDriver
 from tests.conversations.terminal import TerminalDriver
 from tests.schedules.conftest import london
 
-DRIVERS: dict[str, Callable[[Engine, Clock, Path], Driver]] = {"terminal": TerminalDriver}
+DRIVERS: dict[str, Callable[[Engine, Clock, Path], Driver]] = {"terminal": TerminalDriver, "teams": TeamsDriver}
 
 
 @pytest.fixture(params=sorted(DRIVERS))

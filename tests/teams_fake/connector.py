@@ -172,6 +172,7 @@ class FakeConnector:
                 self.problems.append(f"create conversation without one member and a tenant: {body}")
             return web.json_response({"error": "bad request"}, status=400)
         user = members[0]["id"]
+        user = next((p["id"] for p in self.profiles.values() if p.get("aadObjectId") == user), user)  # one chat per person
         if user in self.not_installed:
             return web.json_response({"error": {"code": "Forbidden", "message": "bot not installed"}}, status=403)
         with self.lock:

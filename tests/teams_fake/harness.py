@@ -56,7 +56,7 @@ def give_teams_ids(engine: Engine) -> None:
 
 
 def anonymous_settings(service_url: str, **extra: Any) -> Settings:
-    return Settings(planbot_teams_anonymous=True, teams_service_url=service_url, **extra)
+    return Settings(planbot_teams_anonymous=True, teams_service_url=service_url, teams_tenant_id=TENANT, **extra)
 
 
 def credential_settings(**extra: Any) -> Settings:
