@@ -228,7 +228,8 @@ class PlanbotAgent:
         if user_id is None:
             return
         await self._note(activity, user_id, tenant, source="install")
-        await context.send_activity(Activity.model_validate(outgoing.text_activity(WELCOME)))
+        if activity.type == "installationUpdate":  # Teams also sends a conversationUpdate: one hello, not two
+            await context.send_activity(Activity.model_validate(outgoing.text_activity(WELCOME)))
 
 
 def _delivery(activity: Activity) -> str | None:
