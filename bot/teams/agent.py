@@ -12,6 +12,7 @@ asked in a group without `share`, goes to the asker's personal chat instead.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ SENT_DIRECT = "I've sent the answer to our personal chat, as it names people. Ad
 UPDATE_DIRECT = "I've sent you a personal message to carry on there."
 NO_DIRECT = "I couldn't reach our personal chat. Open a chat with Planbot (Apps > Planbot) and ask there."
 EXPORT_HERE = "Files are handed over in our personal chat: ask me there with `plan-status export`."
+KNOWN_FOR = 60.0
+"""Seconds a sender's resolved id is reused: a plan reload that changes someone's `teams:` value is seen within a minute."""
 WELCOME = "Hello, I'm Planbot. I'll send you the plan's update prompts here. Type `help` to see what you can ask."
 
 
@@ -45,6 +48,7 @@ class PlanbotAgent:
         self.sdk = sdk
         self.port = port
         self._noted: set[tuple[str, str]] = set()
+        self._known: dict[tuple[str, ...], tuple[float, str]] = {}
 
     # --- the turn -----------------------------------------------------------------
     async def on_turn(self, context: TurnContext) -> None:
@@ -74,7 +78,7 @@ class PlanbotAgent:
         if ids is None or activity.conversation is None:
             return None
         tenant = inbound.tenant_of(activity)
-        user_id = await self.core.call(_known_id, self.core.bot.engine, ids.all)
+        user_id = await self._known_id(ids)
         if user_id is None:
             user_id = await self._by_email(activity, ids, tenant)
         user_id = user_id or ids.preferred
@@ -82,6 +86,21 @@ class PlanbotAgent:
         if personal:
             await self._note(activity, user_id, tenant, source="event")
         return Sender(PLATFORM, user_id, DIRECT if personal else activity.conversation.id, tenant)
+
+    async def _known_id(self, ids: inbound.Ids) -> str | None:
+        """Which of the user's ids the plan knows, remembered for KNOWN_FOR seconds (a
+        message costs one lookup less); the core checks the id again on every event."""
+        key = tuple(ids.all)
+        now = time.monotonic()
+        cached = self._known.get(key)
+        if cached is not None and now - cached[0] < KNOWN_FOR:
+            return cached[1]
+        user_id = await self.core.call(_known_id, self.core.bot.engine, ids.all)
+        if user_id is not None:
+            if len(self._known) > 10_000:
+                self._known.clear()
+            self._known[key] = (now, user_id)
+        return user_id
 
     async def _by_email(self, activity: Activity, ids: inbound.Ids, tenant: str | None) -> str | None:
         """The plan's email matched against the member's Teams profile (guests too)."""
@@ -224,7 +243,7 @@ class PlanbotAgent:
         if ids is None:
             return
         tenant = inbound.tenant_of(activity)
-        user_id = await self.core.call(_known_id, self.core.bot.engine, ids.all) or await self._by_email(activity, ids, tenant)
+        user_id = await self._known_id(ids) or await self._by_email(activity, ids, tenant)
         if user_id is None:
             return
         await self._note(activity, user_id, tenant, source="install")

@@ -3,6 +3,7 @@ Teams' credentials), the connector factory and the CloudAdapter."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from microsoft_agents.authentication.msal import MsalConnectionManager
@@ -23,6 +24,8 @@ class Sdk:
     @classmethod
     def build(cls, setup: TeamsSetup, *, connections: Connections | None = None, backoff: float = 1.0) -> Sdk:
         """`connections` replaces the MSAL token provider (tests reach no Entra)."""
+        if setup.anonymous:  # without an app id the SDK warns on every turn; that is what anonymous mode is
+            logging.getLogger("microsoft_agents.hosting.core.connector.client.user_token_client").setLevel(logging.ERROR)
         manager = connections or MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": setup.auth})
         factory = RestChannelServiceClientFactory(manager)
         return cls(setup, factory, Connector(setup, factory, backoff=backoff))
