@@ -47,7 +47,7 @@ class PlanbotAgent:
         self.core = core
         self.sdk = sdk
         self.port = port
-        self._noted: set[tuple[str, str]] = set()
+        self._noted: set[tuple[str, str, str]] = set()
         self._known: dict[tuple[str, ...], tuple[float, str]] = {}
 
     # --- the turn -----------------------------------------------------------------
@@ -117,7 +117,7 @@ class PlanbotAgent:
 
     async def _note(self, activity: Activity, user_id: str, tenant: str | None, *, source: str) -> None:
         """Remember the personal chat (once per process and chat): where prompts go."""
-        key = (user_id, activity.conversation.id)
+        key = (user_id, activity.conversation.id, activity.service_url or "")
         if key in self._noted:
             return
         person = await self.core.call(
@@ -232,7 +232,7 @@ class PlanbotAgent:
             logger.warning("file consent for an unknown file or an upload URL outside Microsoft's hosts")
             await context.send_activity(Activity.model_validate(outgoing.text_activity("That file is no longer here: ask for the export again.")))
             return
-        await files.upload(answer.upload_url, path)
+        await files.upload(answer.upload_url, path, self.sdk.setup.service_urls)
         await context.send_activity(Activity.model_validate(files.info_activity(answer)))
 
     async def _installed(self, context: TurnContext) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 
 from bot.core.replies import File
+from bot.teams.service_urls import ServiceUrls
 
 CONSENT = "application/vnd.microsoft.teams.card.file.consent"
 INFO = "application/vnd.microsoft.teams.card.file.info"
@@ -75,10 +76,14 @@ def exported(folder: Path, name: str) -> Path | None:
     return path if path.is_file() and path.parent == folder.resolve() else None
 
 
-async def upload(url: str, path: Path) -> None:
+async def upload(url: str, path: Path, urls: ServiceUrls) -> None:
+    """PUT the file to the upload URL Teams gave. In production through the SDK's
+    guarded session, which also refuses a Microsoft name that resolves to a private
+    or loopback address; the local-testing configuration posts to its loopback fake."""
     data = path.read_bytes()
     headers = {"Content-Length": str(len(data)), "Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"}
-    async with aiohttp.ClientSession() as session, session.put(url, data=data, headers=headers) as response:
+    session = aiohttp.ClientSession() if urls.allow_loopback else urls.client()
+    async with session, session.put(url, data=data, headers=headers) as response:
         response.raise_for_status()
 
 

@@ -3,6 +3,8 @@ check with a test key), start-up rules, service-URL checks and the error handler
 
 from __future__ import annotations
 
+import shutil
+
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +26,15 @@ from tests.teams_fake.loopback import LoopbackServer
 from tests.teams_fake.tokens import ISSUER, StaticConnections, TokenIssuer
 
 TEAMS_SERVICE = "https://smba.trafficmanager.net/emea/"
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """SQLite only: what is checked here does not depend on the engine (the
+    conversation suite and the proactive tests run Teams on PostgreSQL too)."""
+    path = tmp_path / "planbot.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import pytest
+
 from tests.teams_fake.harness import TeamsWorld, text_of
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """SQLite only: what is checked here does not depend on the engine (the
+    conversation suite and the proactive tests run Teams on PostgreSQL too)."""
+    path = tmp_path / "planbot.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
 
 
 def test_plan_status_typed_without_a_slash_answers_in_the_response(world: TeamsWorld) -> None:

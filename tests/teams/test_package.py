@@ -50,7 +50,9 @@ def test_package_fills_in_the_app_id_and_zips_manifest_and_icons_at_the_root(tmp
     assert manifest["id"] == APP_ID and manifest["bots"][0]["botId"] == APP_ID
     assert manifest_problems(manifest) == []
     assert color.size == (192, 192) and outline.size == (32, 32)
-    pixels = [p for p in outline.convert("RGBA").getdata() if p[3]]
+    rgba = outline.convert("RGBA")
+    pixels = [rgba.getpixel((x, y)) for x in range(32) for y in range(32)]
+    pixels = [p for p in pixels if p[3]]
     assert pixels and all(p[:3] == (255, 255, 255) for p in pixels), "the outline icon is white on transparent"
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from storage.db import make_engine, upgrade
 from tests.conftest import load_bundled_plan
+from tests.in_process import planbot as in_process
 from tests.processes import ROOT, child_env, planbot
 from tests.teams_fake.connector import FakeConnector
 from tests.teams_fake.harness import AAD, BOT, TENANT, give_teams_ids, teams_user_id, text_of
@@ -59,7 +60,7 @@ def test_serve_refuses_anonymous_mode_beside_real_credentials(database: str) -> 
 
 
 def test_serve_refuses_incomplete_credentials_naming_them(database: str) -> None:
-    done = planbot("serve", database_url=database, extra_env={"TEAMS_APP_ID": "1111", "TEAMS_APP_PASSWORD": "secret-value"})
+    done = in_process("serve", database_url=database, extra_env={"TEAMS_APP_ID": "1111", "TEAMS_APP_PASSWORD": "secret-value"})
 
     assert done.returncode == 2 and "TEAMS_TENANT_ID" in done.stderr and "secret-value" not in done.stderr
 
