@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -17,18 +18,22 @@ from bot.teams.port import TeamsPort
 from bot.teams.sdk import Sdk
 from bot.teams.setup import TeamsSetup
 
+if TYPE_CHECKING:
+    from bot.web import Mount
+
 logger = logging.getLogger(__name__)
 
 ROUTE = "/api/messages"
 
 
-def teams_mount(settings: Settings, core: AsyncPlanbot):  # noqa: ANN201  (bot.web.Mount)
+def teams_mount(settings: Settings, core: AsyncPlanbot) -> Mount:
     """The mount for `planbot serve`; raises TeamsConfigError (a ValueError) for bad settings."""
     sdk = Sdk.build(TeamsSetup.from_settings(settings))
     return mount_with(sdk, core)
 
 
-def mount_with(sdk: Sdk, core: AsyncPlanbot):  # noqa: ANN201
+def mount_with(sdk: Sdk, core: AsyncPlanbot) -> Mount:
+    """The mount over a built SDK (tests give it a token provider that asks no Entra)."""
     from microsoft_agents.hosting.aiohttp import jwt_authorization_decorator
 
     adapter = sdk.adapter()
