@@ -16,7 +16,7 @@ from bot.teams.syntax import TEAMS
 from schedules.reconcile import Reconciler
 from tests.conversations.driver import Seen
 from tests.teams_fake.connector import CARD, Posted
-from tests.teams_fake.harness import TeamsWorld, buttons, give_teams_ids, inputs, teams_user_id, text_of
+from tests.teams_fake.harness import TeamsWorld, buttons, check_answers, check_invoke_card, give_teams_ids, inputs, teams_user_id, text_of
 
 
 def _texts(activity: dict[str, Any]) -> str:
@@ -95,8 +95,11 @@ class TeamsDriver:
         body = response.json() if response.content else {}
         out: list[Seen] = []
         if activity.get("deliveryMode") == "expectReplies":
-            out += [seen(a, conversation) for a in body.get("activities", []) if a.get("type") == "message"]
+            answers = [a for a in body.get("activities", []) if a.get("type") == "message"]
+            check_answers(answers)
+            out += [seen(a, conversation) for a in answers]
         elif activity["type"] == "invoke" and isinstance(body, dict) and body.get("type") == CARD:
+            check_invoke_card(body)
             out.append(seen({"type": "message", "attachments": [{"contentType": CARD, "content": body["value"]}]}, conversation))
         posted: list[Posted] = [p for p in self.world.fake.in_conversation(conversation) if p.id not in before]
         return out + [seen(p.activity, conversation) for p in posted]

@@ -10,6 +10,7 @@ fake serves as her Teams profile.
 from __future__ import annotations
 
 import itertools
+import json
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,7 @@ from bot.teams.setup import TeamsSetup
 from bot.web import build_app
 from storage.db import session_scope
 from storage.models import Person
-from tests.teams_fake.connector import FakeConnector
+from tests.teams_fake.connector import CARD, FakeConnector, activity_problems, card_problems
 from tests.teams_fake.loopback import LoopbackServer
 
 TENANT = "72f988bf-0000-4000-8000-00000000000a"
@@ -156,10 +157,26 @@ class TeamsWorld:
         return self.http.post(self.bot_server.url + "/api/messages", json=activity, headers=headers or {})
 
     def say(self, person: str, text: str, kind: str = "personal", **options: Any) -> list[dict[str, Any]]:
-        """A message in expect-replies mode: the bot's answers, from the HTTP response."""
+        """A message in expect-replies mode: the bot's answers, from the HTTP response
+        (each checked as the fake connector checks what is posted to it)."""
         response = self.post(self.message(person, text, kind, **options))
         assert response.status_code == 200, response.text
-        return [a for a in response.json().get("activities", []) if a.get("type") == "message"]
+        answers = [a for a in response.json().get("activities", []) if a.get("type") == "message"]
+        check_answers(answers)
+        return answers
+
+
+def check_answers(answers: list[dict[str, Any]]) -> None:
+    """Answers returned in an HTTP response meet the rules posted messages meet."""
+    for answer in answers:
+        problems = activity_problems(answer, json.dumps(answer).encode("utf-8"))
+        assert problems == [], problems
+
+
+def check_invoke_card(body: Any) -> None:
+    """An invoke answer that replaces the card: a valid Adaptive Card 1.5."""
+    if isinstance(body, dict) and body.get("type") == CARD:
+        assert card_problems(body.get("value")) == []
 
 
 def text_of(activity: dict[str, Any]) -> str:
