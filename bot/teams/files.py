@@ -70,10 +70,13 @@ def read_consent(value: Any) -> Consent | None:
 
 def exported(folder: Path, name: str) -> Path | None:
     """The export called `name` in `folder`, or None (a path, not just a name, is refused)."""
-    if not name or Path(name).name != name or name.startswith("."):
+    if not name or "\x00" in name or len(name) > 255 or Path(name).name != name or name.startswith("."):
         return None
-    path = (folder / name).resolve()
-    return path if path.is_file() and path.parent == folder.resolve() else None
+    try:
+        path = (folder / name).resolve()
+        return path if path.is_file() and path.parent == folder.resolve() else None
+    except (OSError, ValueError):
+        return None
 
 
 async def upload(url: str, path: Path, urls: ServiceUrls) -> None:
