@@ -22,7 +22,7 @@ from microsoft_agents.hosting.core import TurnContext
 from bot.core.async_boundary import AsyncPlanbot
 from bot.core.events import DIRECT, ChoiceMade, Event, FormSubmitted, Sender, TextMessage
 from bot.core.ports import PlatformAddress, SendFailed, SentMessage
-from bot.core.replies import File, Form, Reply, say
+from bot.core.replies import Form, Reply, say
 from bot.teams import cards, files, inbound, outgoing
 from bot.teams.port import PLATFORM, TeamsPort
 from bot.teams.sdk import Sdk
@@ -183,7 +183,7 @@ class PlanbotAgent:
         row = await self.core.call(_address, self.core.bot.engine, sender.user_id)
         address = row or PlatformAddress(PLATFORM, sender.user_id, team_id=sender.team_id)
         try:
-            service_url, conversation = await self.port._conversation(address)  # noqa: SLF001  (same adapter)
+            service_url, conversation = await self.port.personal_chat(address)
             sent = await self.port.post(service_url, conversation, reply)
         except SendFailed as exc:
             logger.info("could not reach a personal chat: %s", exc)

@@ -70,10 +70,10 @@ class TeamsPort:
             if not recipient.teams:
                 raise RecipientGone(f"{recipient.name} has no Teams id")
             address = PlatformAddress(PLATFORM, recipient.teams)
-        return self._run(self._send(address, reply, person_id=recipient.person_id))
+        return self._run(self._send(address, reply))
 
-    async def _send(self, address: PlatformAddress, reply: Reply, *, person_id: str) -> SentMessage:
-        service_url, conversation_id = await self._conversation(address)
+    async def _send(self, address: PlatformAddress, reply: Reply) -> SentMessage:
+        service_url, conversation_id = await self.personal_chat(address)
         return await self.post(service_url, conversation_id, reply)
 
     async def post(self, service_url: str, conversation_id: str, reply: Reply) -> SentMessage:
@@ -82,7 +82,7 @@ class TeamsPort:
         self._service_urls[conversation_id] = service_url
         return SentMessage(PLATFORM, conversation_id, ids[0] if ids else "")
 
-    async def _conversation(self, address: PlatformAddress) -> tuple[str, str]:
+    async def personal_chat(self, address: PlatformAddress) -> tuple[str, str]:
         """(service URL, conversation id) of the person's personal chat, created if none is stored."""
         ref = address.reference or {}
         conversation = (ref.get("conversation") or {}).get("id")
