@@ -1,5 +1,5 @@
 """One conversation suite for every adapter: `driver` is parametrised over the
-adapters' drivers (the terminal's today; Slack and Teams add theirs to DRIVERS),
+adapters' drivers (the terminal's and Teams'; Slack adds its own to DRIVERS),
 each on SQLite and PostgreSQL."""
 
 from __future__ import annotations
