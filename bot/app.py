@@ -45,6 +45,12 @@ def platform_ports(settings: Settings, engine: Engine) -> dict[str, ChatPort]:
             base_url=settings.slack_api_url,
             pacer=Pacer(per_channel=1.0, per_minute=settings.slack_posts_per_minute),
         )
+    if settings.teams_configured:
+        from bot.teams.assembly import teams_port
+
+        port = teams_port(settings, engine)
+        if port is not None:
+            ports["teams"] = port
     return ports
 
 
@@ -55,6 +61,10 @@ def platform_mounts(settings: Settings, core: AsyncPlanbot) -> list[tuple[str, M
         from bot.slack.web import slack_mount
 
         mounts.append(("slack", slack_mount(settings, core)))
+    if settings.teams_configured:
+        from bot.teams.mount import teams_mount
+
+        mounts.append(("teams", teams_mount(settings, core)))
     return mounts
 
 
@@ -87,7 +97,7 @@ def chat_port(settings: Settings, engine: Engine, *, ports: Mapping[str, ChatPor
             prepare()  # e.g. Slack: learn the ids of plan people known only by email
     missing = [
         name
-        for name, configured in (("slack", settings.slack_bot_token), ("teams", settings.teams_app_id))
+        for name, configured in (("slack", settings.slack_bot_token), ("teams", settings.teams_configured))
         if configured and name not in ports
     ]
     if missing:

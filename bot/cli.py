@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot import cli_db, cli_plan, cli_serve
+from bot import cli_db, cli_plan, cli_serve, cli_teams
 from bot import cli_returns as returns_cli
 from bot.shell import cli as shell_cli
 from bot.slack import cli as slack_cli
@@ -31,6 +31,7 @@ REGISTRARS = [
     slack_cli.register,
     cli_person.register,
     cli_audit.register,
+    cli_teams.register,
 ]
 
 

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     teams_app_password: SecretStr | None = None
     teams_tenant_id: str | None = None
     planbot_teams_anonymous: bool = False
+    teams_service_url: str = "https://smba.trafficmanager.net/teams/"
 
     @property
     def slack_configured(self) -> bool:

@@ -1,5 +1,5 @@
 """One conversation suite for every adapter: `driver` is parametrised over the
-adapters' drivers (the terminal's and Slack's; Teams adds its own to DRIVERS),
+adapters' drivers (the terminal's, Slack's and Teams'),
 each on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from sqlalchemy.engine import Engine
 from bot.core.clock import FixedClock
 from tests.conversations.driver import Driver
 from tests.conversations.slack import SlackDriver
+from tests.conversations.teams import TeamsDriver
 from tests.conversations.terminal import TerminalDriver
 from tests.schedules.conftest import london
 from tests.slack_fake.fixtures import fake_slack, fake_slack_server  # noqa: F401
 
-DRIVERS: dict[str, Callable[..., Driver]] = {"terminal": TerminalDriver, "slack": SlackDriver}
+DRIVERS: dict[str, Callable[..., Driver]] = {"terminal": TerminalDriver, "slack": SlackDriver, "teams": TeamsDriver}
 NEEDS: dict[str, dict[str, str]] = {"slack": {"fake": "fake_slack"}}
 """Fixtures a driver takes besides the database, clock and exports folder, by keyword."""
 

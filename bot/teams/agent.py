@@ -1,0 +1,281 @@
+"""The bot's turn handler: one Teams activity in, the core's replies out.
+
+Messages become `TextMessage`s (the @mention stripped in groups and channels),
+card buttons and forms (`Action.Execute` invokes) become `ChoiceMade` and
+`FormSubmitted`; installs and first messages in a personal chat record the
+person's conversation reference (a group-chat install never replaces it).
+Replies go back into the conversation (in `expectReplies` mode, in the HTTP
+answer); a reply marked `direct`, or a `plan-status` answer that names people
+asked in a group without `share`, goes to the asker's personal chat instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from microsoft_agents.activity import Activity, InvokeResponse
+from microsoft_agents.hosting.core import TurnContext
+
+from bot.core.async_boundary import AsyncPlanbot
+from bot.core.events import DIRECT, ChoiceMade, Event, FormSubmitted, Sender, TextMessage
+from bot.core.ports import PlatformAddress, SendFailed, SentMessage
+from bot.core.replies import Form, Reply, say
+from bot.teams import cards, files, inbound, outgoing
+from bot.teams.port import PLATFORM, TeamsPort
+from bot.teams.sdk import Sdk
+from storage.addresses import get_address
+from storage.db import session_scope
+from storage.queries import find_person
+
+logger = logging.getLogger(__name__)
+
+SORRY = "Sorry, something went wrong on my side and nothing was changed. Please try again in a moment."
+SENT_DIRECT = "I've sent the answer to our personal chat, as it names people. Add `share` to post it here instead."
+UPDATE_DIRECT = "I've sent you a personal message to carry on there."
+NO_DIRECT = "I couldn't reach our personal chat. Open a chat with Planbot (Apps > Planbot) and ask there."
+EXPORT_HERE = "Files are handed over in our personal chat: ask me there with `plan-status export`."
+KNOWN_FOR = 60.0
+"""Seconds a sender's resolved id is reused: a plan reload that changes someone's `teams:` value is seen within a minute."""
+WELCOME = "Hello, I'm Planbot. I'll send you the plan's update prompts here. Type `help` to see what you can ask."
+
+
+class PlanbotAgent:
+    def __init__(self, core: AsyncPlanbot, sdk: Sdk, port: TeamsPort) -> None:
+        self.core = core
+        self.sdk = sdk
+        self.port = port
+        self._noted: set[tuple[str, str, str]] = set()
+        self._known: dict[tuple[str, ...], tuple[float, str]] = {}
+
+    # --- the turn -----------------------------------------------------------------
+    async def on_turn(self, context: TurnContext) -> None:
+        activity = context.activity
+        if activity.type == "message":
+            await self._message(context)
+        elif activity.type == "invoke":
+            await self._invoke(context)
+        elif inbound.installed(activity):
+            await self._installed(context)
+
+    async def on_error(self, context: TurnContext, error: Exception) -> None:
+        """The one error handler: the traceback logged once, the person told plainly."""
+        activity = context.activity
+        logger.error("Teams %s activity failed", activity.type if activity else "?", exc_info=error)
+        try:
+            if activity is not None and activity.type == "invoke":
+                await _invoke_answer(context, _message_response(SORRY))
+            else:
+                await context.send_activity(Activity.model_validate(outgoing.text_activity(SORRY)))
+        except Exception as exc:  # noqa: BLE001  (the person cannot be told; the log has it)
+            logger.warning("could not tell the person about the failure: %s", type(exc).__name__)
+
+    # --- who ----------------------------------------------------------------------
+    async def _sender(self, activity: Activity) -> Sender | None:
+        ids = inbound.ids_of(activity)
+        if ids is None or activity.conversation is None:
+            return None
+        tenant = inbound.tenant_of(activity)
+        user_id = await self._known_id(ids)
+        if user_id is None:
+            user_id = await self._by_email(activity, ids, tenant)
+        user_id = user_id or ids.preferred
+        personal = inbound.is_personal(activity)
+        if personal:
+            await self._note(activity, user_id, tenant, source="event")
+        return Sender(PLATFORM, user_id, DIRECT if personal else activity.conversation.id, tenant)
+
+    async def _known_id(self, ids: inbound.Ids) -> str | None:
+        """Which of the user's ids the plan knows, remembered for KNOWN_FOR seconds (a
+        message costs one lookup less); the core checks the id again on every event."""
+        key = tuple(ids.all)
+        now = time.monotonic()
+        cached = self._known.get(key)
+        if cached is not None and now - cached[0] < KNOWN_FOR:
+            return cached[1]
+        user_id = await self.core.call(_known_id, self.core.bot.engine, ids.all)
+        if user_id is not None:
+            if len(self._known) > 10_000:
+                self._known.clear()
+            self._known[key] = (now, user_id)
+        return user_id
+
+    async def _by_email(self, activity: Activity, ids: inbound.Ids, tenant: str | None) -> str | None:
+        """The plan's email matched against the member's Teams profile (guests too)."""
+        try:
+            member = await self.sdk.connector.member(activity.service_url, activity.conversation.id, ids.teams)
+        except SendFailed as exc:
+            logger.info("no Teams profile for an unknown sender: %s", exc)
+            return None
+        email = member.get("email") or member.get("userPrincipalName")
+        if not isinstance(email, str) or "@" not in email:
+            return None
+        person = await self.core.call(self.core.bot.link_by_email, platform=PLATFORM, user_id=ids.preferred, email=email, team_id=tenant)
+        return ids.preferred if person is not None else None
+
+    async def _note(self, activity: Activity, user_id: str, tenant: str | None, *, source: str) -> None:
+        """Remember the personal chat (once per process and chat): where prompts go."""
+        key = (user_id, activity.conversation.id, activity.service_url or "")
+        if key in self._noted:
+            return
+        person = await self.core.call(
+            self.core.bot.note_address,
+            platform=PLATFORM,
+            user_id=user_id,
+            channel=activity.conversation.id,
+            team_id=tenant,
+            reference=inbound.reference_json(activity),
+            source=source,
+        )
+        if person is not None:
+            self._noted.add(key)
+
+    # --- messages -----------------------------------------------------------------
+    async def _message(self, context: TurnContext) -> None:
+        activity = context.activity
+        sender = await self._sender(activity)
+        if sender is None:
+            return
+        personal = sender.channel == DIRECT
+        text = inbound.words(activity)
+        private = False
+        if not personal:
+            text, shared = inbound.share_split(text)
+            if inbound.asks_export(text):
+                await self._here(context, say(EXPORT_HERE), personal=False)
+                return
+            private = inbound.names_people(text) and not shared
+        replies = await self.core.handle(TextMessage(sender, text, delivery_id=_delivery(activity)))
+        await self._deliver(context, sender, replies, private=private)
+
+    async def _deliver(self, context: TurnContext, sender: Sender, replies: list[Reply], *, private: bool = False) -> None:
+        personal = sender.channel == DIRECT
+        moved = False
+        for reply in replies:
+            if not personal and (reply.direct or private):
+                moved = await self._to_personal(sender, reply) or moved
+                if not moved:
+                    await self._here(context, say(NO_DIRECT), personal=False)
+                    return
+            else:
+                await self._here(context, reply, personal=personal)
+        if moved and private:
+            await self._here(context, say(SENT_DIRECT), personal=False)
+
+    async def _here(self, context: TurnContext, reply: Reply, *, personal: bool) -> None:
+        for file in outgoing.files(reply):
+            if personal:
+                await context.send_activity(Activity.model_validate(files.consent_activity(file)))
+            else:
+                await context.send_activity(Activity.model_validate(outgoing.text_activity(EXPORT_HERE)))
+        first: str | None = None
+        for part in outgoing.activities(reply):
+            response = await context.send_activity(Activity.model_validate(part))
+            first = first or (response.id if response is not None else None)
+        if reply.key and first:
+            sent = SentMessage(PLATFORM, context.activity.conversation.id, first)
+            await self.core.remember_sent(reply.key, sent)
+
+    async def _to_personal(self, sender: Sender, reply: Reply) -> bool:
+        """Post a reply in the sender's personal chat (created if none is stored)."""
+        row = await self.core.call(_address, self.core.bot.engine, sender.user_id)
+        address = row or PlatformAddress(PLATFORM, sender.user_id, team_id=sender.team_id)
+        try:
+            service_url, conversation = await self.port.personal_chat(address)
+            sent = await self.port.post(service_url, conversation, reply)
+        except SendFailed as exc:
+            logger.info("could not reach a personal chat: %s", exc)
+            return False
+        if reply.key and sent.message_id:
+            await self.core.remember_sent(reply.key, sent)
+        return True
+
+    # --- cards and files -------------------------------------------------------------
+    async def _invoke(self, context: TurnContext) -> None:
+        activity = context.activity
+        if activity.name == "fileConsent/invoke":
+            await self._file_consent(context)
+            return
+        action = inbound.card_action(activity)
+        sender = await self._sender(activity) if action is not None else None
+        if action is None or sender is None:
+            await _invoke_answer(context, _message_response("That card is not one of mine."), status=200)
+            return
+        event: Event
+        if action.verb == cards.VERB_FORM:
+            values = {k: v for k, v in action.data.items() if k != "step"}
+            event = FormSubmitted(sender, values, action.data.get("step", ""), delivery_id=_delivery(activity))
+        else:
+            event = ChoiceMade(sender, action.data.get("value", ""), action.data.get("step", ""), delivery_id=_delivery(activity))
+        replies = await self.core.handle(event)
+        form = next((r for r in replies if any(isinstance(b, Form) for b in r.blocks)), None)
+        if form is not None and sender.channel == DIRECT:
+            await _invoke_answer(context, {"statusCode": 200, "type": cards.CONTENT_TYPE, "value": cards.reply_card(form)})
+            replies = [r for r in replies if r is not form]
+        else:
+            await _invoke_answer(context, _message_response("Got it."))
+        await self._deliver(context, sender, replies)
+
+    async def _file_consent(self, context: TurnContext) -> None:
+        activity = context.activity
+        answer = files.read_consent(activity.value)
+        await _invoke_answer(context, None, status=200)
+        if answer is None:
+            return
+        if answer.action != "accept":
+            await context.send_activity(Activity.model_validate(outgoing.text_activity("All right, I haven't sent the file.")))
+            return
+        path = files.exported(Path(self.core.bot.exports_dir), answer.name)
+        if path is None or not self.sdk.setup.service_urls.is_allowed(answer.upload_url):
+            logger.warning("file consent for an unknown file or an upload URL outside Microsoft's hosts")
+            await context.send_activity(Activity.model_validate(outgoing.text_activity("That file is no longer here: ask for the export again.")))
+            return
+        await files.upload(answer.upload_url, path, self.sdk.setup.service_urls)
+        await context.send_activity(Activity.model_validate(files.info_activity(answer)))
+
+    async def _installed(self, context: TurnContext) -> None:
+        activity = context.activity
+        if not inbound.is_personal(activity):
+            return  # a group chat or team install: where a person's prompts go is their personal chat only
+        ids = inbound.ids_of(activity)
+        if ids is None:
+            return
+        tenant = inbound.tenant_of(activity)
+        user_id = await self._known_id(ids) or await self._by_email(activity, ids, tenant)
+        if user_id is None:
+            return
+        await self._note(activity, user_id, tenant, source="install")
+        if activity.type == "installationUpdate":  # Teams also sends a conversationUpdate: one hello, not two
+            await context.send_activity(Activity.model_validate(outgoing.text_activity(WELCOME)))
+
+
+def _delivery(activity: Activity) -> str | None:
+    return f"teams:{activity.id}" if activity.id else None
+
+
+def _message_response(text: str) -> dict[str, Any]:
+    return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
+
+
+async def _invoke_answer(context: TurnContext, body: Any, *, status: int = 200) -> None:
+    await context.send_activity(Activity(type="invokeResponse", value=InvokeResponse(status=status, body=body)))
+
+
+def _known_id(engine: Any, ids: list[str]) -> str | None:
+    """Which of the user's ids the plan (or a recorded address) knows."""
+    with session_scope(engine) as session:
+        for user_id in ids:
+            if find_person(session, platform=PLATFORM, user_id=user_id) is not None:
+                return user_id
+    return None
+
+
+def _address(engine: Any, user_id: str) -> PlatformAddress | None:
+    with session_scope(engine) as session:
+        person = find_person(session, platform=PLATFORM, user_id=user_id)
+        row = get_address(session, person_id=person.id, platform=PLATFORM) if person is not None else None
+        if row is None:
+            return None
+        return PlatformAddress(PLATFORM, row.user_id, row.team_id, row.channel, row.reference)

@@ -1,0 +1,104 @@
+"""Handing a file over in a personal chat: Teams' file-consent card, then the
+upload to the person's OneDrive once they accept, then a file card.
+
+Only a file name travels in the card's context, and it is looked up inside the
+exports folder, so an accept can never name another file on the server. The
+upload URL must pass the same host check as every other URL the bot posts to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bot.core.replies import File
+from bot.teams.service_urls import ServiceUrls
+
+CONSENT = "application/vnd.microsoft.teams.card.file.consent"
+INFO = "application/vnd.microsoft.teams.card.file.info"
+
+
+def consent_activity(file: File) -> dict[str, Any]:
+    path = Path(file.path)
+    size = path.stat().st_size if path.exists() else 0
+    context = {"file": path.name}
+    return {
+        "type": "message",
+        "attachments": [
+            {
+                "contentType": CONSENT,
+                "name": path.name,
+                "content": {"description": file.title, "sizeInBytes": size, "acceptContext": context, "declineContext": context},
+            }
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class Consent:
+    action: str
+    name: str
+    upload_url: str = ""
+    content_url: str = ""
+    unique_id: str = ""
+    file_type: str = ""
+    upload_name: str = ""
+
+
+def read_consent(value: Any) -> Consent | None:
+    if not isinstance(value, dict):
+        return None
+    context = value.get("context") if isinstance(value.get("context"), dict) else {}
+    name = context.get("file")
+    action = value.get("action")
+    if not isinstance(name, str) or action not in ("accept", "decline"):
+        return None
+    info = value.get("uploadInfo") if isinstance(value.get("uploadInfo"), dict) else {}
+    return Consent(
+        action,
+        name,
+        str(info.get("uploadUrl", "")),
+        str(info.get("contentUrl", "")),
+        str(info.get("uniqueId", "")),
+        str(info.get("fileType", "")),
+        str(info.get("name", name)),
+    )
+
+
+def exported(folder: Path, name: str) -> Path | None:
+    """The export called `name` in `folder`, or None (a path, not just a name, is refused)."""
+    if not name or "\x00" in name or len(name) > 255 or Path(name).name != name or name.startswith("."):
+        return None
+    try:
+        path = (folder / name).resolve()
+        return path if path.is_file() and path.parent == folder.resolve() else None
+    except (OSError, ValueError):
+        return None
+
+
+async def upload(url: str, path: Path, urls: ServiceUrls) -> None:
+    """PUT the file to the upload URL Teams gave. In production through the SDK's
+    guarded session, which also refuses a Microsoft name that resolves to a private
+    or loopback address; the local-testing configuration posts to its loopback fake."""
+    data = path.read_bytes()
+    headers = {"Content-Length": str(len(data)), "Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"}
+    session = aiohttp.ClientSession() if urls.allow_loopback else urls.client()
+    async with session, session.put(url, data=data, headers=headers) as response:
+        response.raise_for_status()
+
+
+def info_activity(consent: Consent) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "attachments": [
+            {
+                "contentType": INFO,
+                "contentUrl": consent.content_url,
+                "name": consent.upload_name,
+                "content": {"uniqueId": consent.unique_id, "fileType": consent.file_type},
+            }
+        ],
+    }

@@ -1,0 +1,58 @@
+"""Messages over real HTTP to the web app, answers in expect-replies mode."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.teams_fake.harness import TeamsWorld, text_of
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """SQLite only: what is checked here does not depend on the engine (the
+    conversation suite and the proactive tests run Teams on PostgreSQL too)."""
+    path = tmp_path / "planbot.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+def test_plan_status_typed_without_a_slash_answers_in_the_response(world: TeamsWorld) -> None:
+    replies = world.say("robin", "plan-status")
+
+    assert replies, "expect-replies returns the answer in the HTTP response"
+    shown = "\n".join(text_of(a) for a in replies)
+    assert "Partnership health and shared ownership" in shown
+
+
+def test_a_leads_markdown_link_shows_literally_never_as_a_link(world: TeamsWorld) -> None:
+    link = "[gov.uk](https://evil.example)"
+    world.say("cal", "plan-update 5")
+    for answer in ["green", link, "skip", "done", "on track", "none", f"See {link}", "yes"]:
+        world.say("cal", answer)
+
+    answer = world.say("robin", "plan-status 5")
+
+    texts = [a.get("text", "") for a in answer if a.get("text")]
+    runs = [r for a in answer for r in _runs(a.get("attachments"))]
+    assert any(link in t for t in texts + [r["text"] for r in runs])
+    assert all(a.get("textFormat") == "plain" for a in answer if a.get("text"))
+    assert "TextBlock" not in str(answer), "only TextRuns, which render no Markdown"
+
+
+def test_help_lists_commands_as_teams_users_type_them(world: TeamsWorld) -> None:
+    shown = "\n".join(text_of(a) for a in world.say("cal", "help"))
+
+    assert "plan-update" in shown and "plan-away" in shown
+    assert "/plan-update" not in shown and "/away" not in shown
+
+
+def _runs(node: object) -> list[dict]:
+    if isinstance(node, dict):
+        found = [node] if node.get("type") == "TextRun" else []
+        return found + [r for v in node.values() for r in _runs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _runs(v)]
+    return []
