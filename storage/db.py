@@ -1,9 +1,14 @@
 """Engines and sessions for SQLite (the embedded default) and PostgreSQL.
 
-SQLite runs in WAL mode with a busy timeout, and every transaction takes the
-write lock when it begins, so the shell, the web process and the clock can share
-one file without a transaction failing half-way; the database is migrated on
-first start.
+SQLite runs in WAL mode with a busy timeout, and every writing transaction takes
+the write lock when it begins, so the shell, the web process and the clock can
+share one file without a transaction failing half-way; the database is migrated
+on first start.
+
+Callers say what they need: `session_scope` writes (on SQLite it begins with the
+write lock), `read_scope` only reads (it never takes the write lock, so any number
+of readers run beside a writer, and it works on a read-only database). A reader
+that tries to write is refused by the database (`is_write_refused`), on both engines.
 """
 
 from __future__ import annotations
@@ -38,8 +43,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediate(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+READ_ONLY = "planbot_read_only"
+"""Execution option marking a reader's connection (see `read_scope`)."""
+
+
+def _begin(connection: Any) -> None:
+    """Writers begin IMMEDIATE (the write lock up front); readers begin deferred with
+    `query_only` set, so a write in a reader fails at once instead of taking the lock."""
+    reader = bool(connection.get_execution_options().get(READ_ONLY))
+    if connection.info.get("query_only", False) != reader:
+        connection.exec_driver_sql(f"PRAGMA query_only={int(reader)}")
+        connection.info["query_only"] = reader
+    connection.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -55,7 +70,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             url, echo=echo, connect_args={"check_same_thread": False, "timeout": 10, "isolation_level": None}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _begin_immediate)
+        event.listen(engine, "begin", _begin)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
@@ -97,7 +112,7 @@ def upgrade(engine: Engine) -> None:
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """One session per handler or job: commit on success, roll back on error."""
+    """One writing session per handler or job: commit on success, roll back on error."""
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
@@ -105,3 +120,33 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine for sessions that only read: on SQLite they never take the write
+    lock; on PostgreSQL their transactions are READ ONLY."""
+    return engine.execution_options(**{READ_ONLY: True, "postgresql_readonly": engine.dialect.name == "postgresql"})
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A session that only reads: it waits for no writer and works on a read-only database."""
+    with Session(reader(engine), expire_on_commit=False) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
+SQLITE_READONLY = 8
+PG_READ_ONLY_TRANSACTION = "25006"
+PG_INSUFFICIENT_PRIVILEGE = "42501"
+
+
+def is_write_refused(exc: BaseException) -> bool:
+    """The database refused a write: a reader's transaction, a read-only SQLite file,
+    or a PostgreSQL user without write permission."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlite_errorcode", None) is not None:
+        return (orig.sqlite_errorcode & 0xFF) == SQLITE_READONLY
+    return getattr(orig, "sqlstate", None) in {PG_READ_ONLY_TRANSACTION, PG_INSUFFICIENT_PRIVILEGE}

@@ -18,6 +18,7 @@ from dateutil import parser as date_parser
 
 from bot.core.errors import PlanbotError
 from bot.core.wording import date_examples, example_day, slash_date
+from bot.core.text import excerpt
 from storage.models import MilestoneState, Rag
 
 
@@ -293,7 +294,7 @@ def parse_milestone(text: str, *, today: dt.date) -> MilestoneReading | None:
     day = parse_date(" ".join(rest), today=today)
     if day is None:
         raise Unreadable(
-            f"I read 'slipped', but not a date in \"{' '.join(rest)}\". Give the new date like {date_examples(today)} "
+            f"I read 'slipped', but not a date in \"{excerpt(' '.join(rest))}\". Give the new date like {date_examples(today)} "
             f"(e.g. 'slipped {slash_date(example_day(today))}'), or just 'slipped' and I'll ask for it."
         )
     return MilestoneReading(state, day)

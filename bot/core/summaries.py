@@ -25,6 +25,7 @@ from bot.core.update_access import own_items
 from bot.core.wording import clip
 from bot.core.wording import date_text as day
 from bot.core.wording import short_label as name
+from bot.core.text import excerpt
 from storage.calendar import load_calendar
 from storage import queries, status_queries
 from storage.models import (
@@ -346,7 +347,7 @@ def match_person(people: list[Person], who: str, *, typed: str | None = None, al
     close = close_people(people, who)
     guess = f" Did you mean {people_list(close)}?" if close else ""
     raise NobodyCalled(
-        f"I don't know anyone called “{who}” in the plan.{guess} The people are: {people_list(people)}. "
+        f"I don't know anyone called “{excerpt(who)}” in the plan.{guess} The people are: {people_list(people)}. "
         f"Type {typed} with one of those{also}.",
         close,
     )

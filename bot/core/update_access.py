@@ -17,6 +17,7 @@ from bot.core.context import Context
 from bot.core.errors import BadInput, NotAllowed, NotFound
 from bot.core.period_names import PERIOD_WORDS, find_period
 from bot.core.wording import and_list, period_example
+from bot.core.text import excerpt
 from storage.away import deputies, deputy_of
 from storage.models import Item, Period, Person
 from storage.queries import items as plan_items
@@ -61,7 +62,7 @@ def resolve_period(periods: list[Period], text: str) -> Period:
     if period is not None:
         return period
     raise BadInput(
-        f'I don\'t know the period "{text}". The periods of this plan are: {_period_list(periods)}. '
+        f'I don\'t know the period "{excerpt(text)}". The periods of this plan are: {_period_list(periods)}. '
         f"Name one like {period_example(periods)}."
     )
 
