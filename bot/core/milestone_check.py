@@ -14,11 +14,12 @@ from bot.core.answers import (
     Unreadable,
     parse_date,
     parse_milestone,
+    slip_date_problem,
 )
 from bot.core.command_names import cmd
 from bot.core.commands import command
 from bot.core.context import Context
-from bot.core.errors import BadInput, NotFound
+from bot.core.errors import BadInput, NotAllowed, NotFound
 from bot.core.replies import Reply, say
 from bot.core.update_access import authorise, find_item
 from bot.core.wording import date_examples, example_day, slash_date
@@ -115,8 +116,15 @@ def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
         return [say(f"I couldn't read “{excerpt(text)}” as a date. Give it like {date_examples(ctx.today)} (or cancel).")]
     if day <= ctx.today:
         return [say(f"{day_text(day)} isn't in the future. What's the new date it should be done by? (or cancel)")]
+    problem = slip_date_problem(day, today=ctx.today)
+    if problem is not None:
+        return [say(f"{problem} What's the new date? (or cancel)")]
     clear_conversation(ctx.session, platform=conv.platform, person_id=conv.person_id)
     item = find_item(ctx.session, int(number))
+    try:
+        authorise(ctx, item)  # asked earlier; the plan or the deputies may have changed since
+    except NotAllowed as exc:
+        return [say(f"Nothing was recorded: {exc}")]
     return _store(ctx, item, _milestone(ctx, item, key), MilestoneReading(MilestoneState.SLIPPED, day))
 
 
