@@ -7,6 +7,7 @@ from __future__ import annotations
 import unicodedata
 
 from bot.core.errors import BadInput
+from storage.invisible import strip_invisible
 
 MAX_ANSWER = 3000
 MAX_ARGUMENTS = 200
@@ -18,7 +19,10 @@ _MARKERS = "\ue000\ue001"  # command markers (bot.core.command_names): never fro
 
 
 def clean(text: str) -> str:
-    """Strip control characters except newlines and tabs; normalise to NFC."""
+    """Strip control characters except newlines and tabs (a carriage return, alone or
+    before a newline, is a line break), and the invisible characters that reorder or
+    hide text (`storage.invisible`); normalise to NFC."""
+    text = strip_invisible(text.replace("\r\n", "\n").replace("\r", "\n"))
     kept = "".join(ch for ch in text if ch in "\n\t" or (unicodedata.category(ch) != "Cc" and ch not in _MARKERS))
     return unicodedata.normalize("NFC", kept).strip()
 

@@ -109,9 +109,10 @@ def _lines(interactive: bool) -> Iterator[str]:
                 print()
                 return
     else:
-        sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
+        # Lines end at \n only: a lone \r inside a pasted line is part of that line's answer.
+        sys.stdin.reconfigure(errors="replace", newline="\n")  # type: ignore[union-attr]
         for line in sys.stdin:
-            yield line.rstrip("\n")
+            yield line.removesuffix("\n").removesuffix("\r")
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -103,3 +103,11 @@ def test_a_command_that_writes_on_the_reader_path_runs_again_as_a_writer(chat: C
     with session_scope(plan_engine) as session:
         address = get_address(session, person_id="alex", platform="slack")
         assert address is not None and address.user_id == "U0ALEX0001"
+
+
+def test_a_flag_receipt_quotes_the_start_of_a_long_note(chat: ChatFor, plan_engine: Engine) -> None:
+    reply = chat("alex").text("/flag " + "word " * 500)
+    assert reply.startswith("Noted for the CLGU/SELEP weekly catch-up call on Thu 21 Nov 2019, 10:00: “word word")
+    assert "word " * 30 not in reply
+    with session_scope(plan_engine) as session:
+        assert [f.text.count("word") for f in session.exec(select(CallNote))] == [500]
