@@ -82,7 +82,7 @@ def _export(args: argparse.Namespace) -> int:
     from bot.bootstrap import start
     from bot.config import get_settings
     from bot.returns.export import export_return
-    from storage.db import session_scope
+    from storage.db import read_scope
     from storage.planfile import PlanFileError
     from storage.queries import get_plan
 
@@ -90,7 +90,7 @@ def _export(args: argparse.Namespace) -> int:
         fmt = _format(args)
         output, folder = output_paths(args, fmt)
         engine = start(get_settings())
-        with session_scope(engine) as session:
+        with read_scope(engine) as session:
             plan = get_plan(session)
             zone = ZoneInfo(plan.timezone if plan else "Europe/London")
             produced = args.produced or SystemClock().now().astimezone(zone).date()

@@ -61,7 +61,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None hands transaction control to SQLAlchemy, which then
         # begins each one IMMEDIATE: writers queue on the busy timeout up front
@@ -72,7 +72,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
+    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
 
 
 _STARTUP_LOCK = 0x504C414E  # any constant shared by every Planbot process
@@ -99,13 +100,22 @@ def startup_lock(engine: Engine) -> Iterator[None]:
 
 
 def upgrade(engine: Engine) -> None:
-    """Apply every Alembic migration (idempotent; safe to run at each start)."""
+    """Apply every Alembic migration (idempotent; safe to run at each start).
+
+    A database already at the newest revision is only read (no lock, no write), so
+    commands that only read work on a read-only database."""
     from alembic import command
     from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection_engine"] = engine
+    with reader(engine).connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    if current == set(ScriptDirectory.from_config(config).get_heads()):
+        return
     with startup_lock(engine):
         command.upgrade(config, "head")
 
@@ -130,12 +140,10 @@ def reader(engine: Engine) -> Engine:
 
 @contextmanager
 def read_scope(engine: Engine) -> Iterator[Session]:
-    """A session that only reads: it waits for no writer and works on a read-only database."""
+    """A session that only reads: it waits for no writer and works on a read-only database.
+    Closing it ends the transaction and leaves what it loaded readable."""
     with Session(reader(engine), expire_on_commit=False) as session:
-        try:
-            yield session
-        finally:
-            session.rollback()
+        yield session
 
 
 SQLITE_READONLY = 8

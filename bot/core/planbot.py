@@ -89,7 +89,7 @@ class Planbot:
             return [say(UNKNOWN_PLATFORM)]
         except Exception as exc:
             if is_write_refused(exc):
-                logger.error("the database refused a write: %s", exc)
+                logger.warning("the database is read-only: %s's event was not stored", type(event).__name__)
                 return [say(READ_ONLY_DATABASE)]
             logger.exception("unexpected error handling %s", type(event).__name__)
             return [say("Sorry, something went wrong on my side and nothing was changed. Please try again in a moment.")]

@@ -33,10 +33,10 @@ def _folded(text: str) -> str:
 
 def _pick_person(engine: Engine, wanted: str | None) -> Person | str:
     """The person to be: by id or unique name; default the plan file's first coordinator."""
-    from storage.db import session_scope
+    from storage.db import read_scope
     from storage.queries import get_plan, people
 
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         plan = get_plan(session)
         order = [p.get("id") for p in (plan.document.get("people", []) if plan else [])]
         everyone = sorted(people(session), key=lambda p: order.index(p.id) if p.id in order else len(order))
@@ -79,10 +79,10 @@ def _today(plan: Plan, zone: ZoneInfo, given: dt.date | None) -> tuple[dt.date, 
 def _banner(engine: Engine, person: Person, day: dt.date, note: str) -> str:
     from bot.core.wording import role_text
     from bot.shell.session import SYNTAX
-    from storage.db import session_scope
+    from storage.db import read_scope
     from storage.queries import get_plan, period_at
 
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         plan = get_plan(session)
         period = period_at(session, day=day)
     where = f", in {period.label}" if period else ""
@@ -122,7 +122,7 @@ def _run(args: argparse.Namespace) -> int:
     from bot.core.planbot import Planbot
     from bot.shell.session import ShellSession
     from bot.shell.inbox_port import take_unread
-    from storage.db import session_scope
+    from storage.db import is_write_refused, read_scope, session_scope
     from storage.planfile import PlanFileError
     from storage.queries import get_plan
 
@@ -136,7 +136,7 @@ def _run(args: argparse.Namespace) -> int:
     if isinstance(person, str):
         print(person, file=sys.stderr)
         return 2
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         plan = get_plan(session)
     assert plan is not None
     zone = ZoneInfo(plan.timezone)
@@ -151,8 +151,14 @@ def _run(args: argparse.Namespace) -> int:
     shell = ShellSession(bot, person.id)
     interactive = sys.stdin.isatty()
     print(_banner(engine, person, day, note), end="\n\n", flush=True)
-    with session_scope(engine) as session:
-        waiting = take_unread(session, person_id=person.id)
+    try:
+        with session_scope(engine) as session:
+            waiting = take_unread(session, person_id=person.id)
+    except Exception as exc:
+        if not is_write_refused(exc):
+            raise
+        waiting = []
+        print("(The database is read-only: you can look things up, but nothing you write can be saved.)", end="\n\n")
     if waiting:
         count = f"{len(waiting)} message{'s' if len(waiting) != 1 else ''}"
         print(f"-- Planbot sent you {count} while no chat platform was connected --", flush=True)
