@@ -44,10 +44,10 @@ def parse_args(args: str, periods: list[Period]) -> tuple[int | None, str | None
         return None, period_text
     number = _NUMBER.fullmatch(tokens[0])
     if number is None:
-        raise BadInput(f'I couldn\'t read "{args.strip()}" as an item number and period. {usage(periods)}')
+        raise BadInput(f'I couldn\'t read "{excerpt(args)}" as an item number and period. {usage(periods)}')
     if len(tokens) > 1:
         if period_text is not None:
-            raise BadInput(f'I couldn\'t read "{args.strip()}". {usage(periods)}')
+            raise BadInput(f'I couldn\'t read "{excerpt(args)}". {usage(periods)}')
         period_text = " ".join(tokens[1:])
     return int(number[1]), period_text
 

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from storage.models import Person, Plan
 
 QUIT = {"/quit", "/exit", "/q"}
+MIN_PREFIX = 3
+"""--as takes the start of a name only from this many letters: `--as d` must not quietly pick a coordinator."""
 
 
 def _folded(text: str) -> str:
@@ -48,11 +50,18 @@ def _pick_person(engine: Engine, wanted: str | None) -> Person | str:
         if not key:
             return f"--as needs a person id or name. People: {listing}"
         exact = [p for p in everyone if p.id == key or _folded(p.name) == key]
-        matches = exact or [p for p in everyone if _folded(p.name).startswith(key) or _folded(p.name).split()[0] == key]
+        first = [p for p in everyone if _folded(p.name).split()[:1] == [key]]
+        prefix = [p for p in everyone if p.id.startswith(key) or _folded(p.name).startswith(key)]
+        matches = exact or first or (prefix if len(key) >= MIN_PREFIX else [])
         if len(matches) == 1:
             return matches[0]
         if matches:
             return f"'{wanted}' matches several people: {', '.join(p.id for p in matches)}. Use the id."
+        if prefix:
+            return (
+                f"'{wanted}' is too short to pick someone (it could be {', '.join(p.id for p in prefix)}): "
+                f"give a person id, a name or at least {MIN_PREFIX} letters of one. People: {listing}"
+            )
         return f"There is no '{wanted}' in the plan. People: {listing}"
 
 
