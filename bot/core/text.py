@@ -4,6 +4,7 @@ answers too long to be one answer, with a message that says so."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from bot.core.errors import BadInput
@@ -16,6 +17,8 @@ enough for any real use, checked before any parsing so a pasted megabyte costs n
 ECHO = 40
 """How much of what someone typed a reply quotes back."""
 _MARKERS = "\ue000\ue001"  # command markers (bot.core.command_names): never from people
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_MARKERS}]")
+"""Unicode's control characters (category Cc) but newline and tab, and the markers."""
 
 
 def clean(text: str) -> str:
@@ -23,8 +26,7 @@ def clean(text: str) -> str:
     before a newline, is a line break), and the invisible characters that reorder or
     hide text (`storage.invisible`); normalise to NFC."""
     text = strip_invisible(text.replace("\r\n", "\n").replace("\r", "\n"))
-    kept = "".join(ch for ch in text if ch in "\n\t" or (unicodedata.category(ch) != "Cc" and ch not in _MARKERS))
-    return unicodedata.normalize("NFC", kept).strip()
+    return unicodedata.normalize("NFC", _CONTROL.sub("", text)).strip()
 
 
 def excerpt(text: str, limit: int = ECHO) -> str:

@@ -132,6 +132,7 @@ def _run(args: argparse.Namespace) -> int:
     from bot.shell.session import ShellSession
     from bot.shell.inbox_port import take_unread
     from storage.db import is_write_refused, read_scope, session_scope
+    from storage.inbox import unread_count
     from storage.planfile import PlanFileError
     from storage.queries import get_plan
 
@@ -161,8 +162,12 @@ def _run(args: argparse.Namespace) -> int:
     interactive = sys.stdin.isatty()
     print(_banner(engine, person, day, note), end="\n\n", flush=True)
     try:
-        with session_scope(engine) as session:
-            waiting = take_unread(session, person_id=person.id)
+        with read_scope(engine) as session:
+            any_waiting = unread_count(session, person_id=person.id) > 0
+        waiting = []
+        if any_waiting:  # marking them read writes: only then is the write lock taken
+            with session_scope(engine) as session:
+                waiting = take_unread(session, person_id=person.id)
     except Exception as exc:
         if not is_write_refused(exc):
             raise
