@@ -18,8 +18,9 @@ from bot import cli_db, cli_plan, cli_serve
 from bot import cli_returns as returns_cli
 from bot.shell import cli as shell_cli
 from bot import cli_schedules as schedules_cli
+from bot import cli_audit, cli_person
 
-REGISTRARS = [shell_cli.register, cli_plan.register, cli_db.register, returns_cli.register, schedules_cli.register, cli_serve.register]
+REGISTRARS = [shell_cli.register, cli_plan.register, cli_db.register, returns_cli.register, schedules_cli.register, cli_serve.register, cli_person.register, cli_audit.register]
 
 
 def build_parser() -> argparse.ArgumentParser:

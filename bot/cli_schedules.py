@@ -155,20 +155,27 @@ def _clock(args: argparse.Namespace) -> int:
     from schedules.clock import ClockProcess, OffsetClock
     from bot.app import chat_port
     from schedules.reconcile import Reconciler
+    from schedules.retention import RetentionJob
 
     logging.getLogger("schedules").setLevel(logging.INFO)
     engine, cal = _engine_and_calendar()
     clock: Clock = OffsetClock(parse_instant(args.at, cal.zone, option="--at")) if args.at else SystemClock()
     offset = clock.offset if isinstance(clock, OffsetClock) else dt.timedelta()
-    port = chat_port(get_settings(), engine)
+    settings = get_settings()
+    port = chat_port(settings, engine)
     print(
-        f"planbot clock: timezone {cal.zone.key}, grace {cal.schedule.grace_hours}h, sending via {port.platform}; "
+        f"planbot clock: timezone {cal.zone.key}, grace {cal.schedule.grace_hours}h, sending via {port.platform}, "
+        f"keeping deliveries, inbox, ledger and call notes {settings.planbot_retention_days} days; "
         f"now {cal.local(clock.now()).isoformat(timespec='seconds')}. Stop with Ctrl-C.",
         file=sys.stderr,
         flush=True,
     )
     process = ClockProcess(
-        Reconciler(engine, port, clock), cal.zone, offset=offset, sweep=dt.timedelta(minutes=args.sweep_minutes)
+        Reconciler(engine, port, clock),
+        cal.zone,
+        offset=offset,
+        sweep=dt.timedelta(minutes=args.sweep_minutes),
+        retention=RetentionJob(engine, clock, days=settings.planbot_retention_days),
     )
     process.start()
     return 0

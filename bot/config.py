@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MIN_RETENTION_DAYS = 30
+"""Below this the clock could forget a send it may still retry (grace windows are hours to days)."""
 DEFAULT_DB = Path.home() / ".local" / "share" / "planbot" / "planbot.db"
 
 
@@ -24,6 +26,7 @@ class Settings(BaseSettings):
     planbot_timezone: str = "Europe/London"
     planbot_exports_dir: Path = Field(default=Path("exports"))
     planbot_conversation_idle_hours: float = 24.0
+    planbot_retention_days: int = 365
     port: int = 3000
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -58,6 +61,16 @@ class Settings(BaseSettings):
     def _idle(cls, value: float) -> float:
         if not value > 0:
             raise ValueError(f"PLANBOT_CONVERSATION_IDLE_HOURS: must be a positive number of hours, not {value}")
+        return value
+
+    @field_validator("planbot_retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        if value < MIN_RETENTION_DAYS:
+            raise ValueError(
+                f"PLANBOT_RETENTION_DAYS: must be at least {MIN_RETENTION_DAYS} days (the clock still needs recent "
+                f"ledger rows to know what it sent), not {value}"
+            )
         return value
 
     @field_validator("database_url")

@@ -20,11 +20,13 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from bot.core.clock import Clock, SystemClock
 from schedules.planner import JOBS, Job, next_due_after
 from schedules.reconcile import Reconciler
+from schedules.retention import EVERY, RetentionJob
 from schedules.world import load_world
 from storage.db import session_scope
 from storage.sends import next_retry
@@ -84,8 +86,10 @@ class ClockProcess:
         *,
         offset: dt.timedelta = dt.timedelta(),
         sweep: dt.timedelta = SWEEP,
+        retention: RetentionJob | None = None,
     ) -> None:
         self.reconciler = reconciler
+        self.retention = retention
         self.zone = zone
         self.offset = offset
         self.sweep = sweep
@@ -103,16 +107,34 @@ class ClockProcess:
         except Exception:
             logger.exception("the %s reconcile failed; it runs again at its next time", name)
 
-    def start(self) -> None:
-        """Reconcile everything once now, then at each job's times until stopped."""
-        began = dt.datetime.now(self.zone)
-        for name in JOBS:
-            self.reconcile(name)
+    def prune(self) -> None:
+        """The retention job; an unexpected error is logged and it runs again the next day."""
+        if self.retention is None:
+            return
+        try:
+            self.retention.run()
+        except Exception:
+            logger.exception("the retention prune failed; it runs again in %s", EVERY)
+
+    def add_jobs(self, began: dt.datetime) -> None:
+        """Schedule each job's reconciles, and the daily retention prune."""
         for name, job in JOBS.items():
             trigger = DueTrigger(self.reconciler.engine, job, offset=self.offset, sweep=self.sweep)
             first = self.first_run(trigger, began, dt.datetime.now(self.zone))
             self.scheduler.add_job(self.reconcile, trigger, args=[name], id=name, name=name, next_run_time=first)
             logger.info("next %s reconcile at %s", name, (first + self.offset).astimezone(self.zone).isoformat())
+        if self.retention is not None:
+            self.scheduler.add_job(
+                self.prune, IntervalTrigger(seconds=EVERY.total_seconds(), timezone=self.zone), id="retention", name="retention"
+            )
+
+    def start(self) -> None:
+        """Reconcile everything (and prune) once now, then at each job's times until stopped."""
+        began = dt.datetime.now(self.zone)
+        for name in JOBS:
+            self.reconcile(name)
+        self.prune()
+        self.add_jobs(began)
         signal.signal(signal.SIGTERM, self._stop)
         self.scheduler.start()
 

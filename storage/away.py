@@ -6,7 +6,8 @@ import datetime as dt
 
 from sqlmodel import Session, select
 
-from storage.models import Absence, Item, ItemDeputy
+from storage import audit
+from storage.models import Absence, Item, ItemDeputy, utcnow
 
 
 def set_absence(session: Session, *, person_id: str, kind: str, until: dt.datetime, at: dt.datetime) -> Absence:
@@ -18,14 +19,22 @@ def set_absence(session: Session, *, person_id: str, kind: str, until: dt.dateti
         row.kind, row.until, row.set_at = kind, until, at
     session.add(row)
     session.flush()
+    audit.record(
+        session, action="absence", at=at, actor_id=person_id, subject_id=person_id,
+        detail=f"{person_id}: {kind} until {until.isoformat(timespec='minutes')}",
+    )
     return row
 
 
-def clear_absence(session: Session, *, person_id: str) -> Absence | None:
+def clear_absence(session: Session, *, person_id: str, at: dt.datetime | None = None) -> Absence | None:
     row = session.get(Absence, person_id)
     if row is not None:
         session.delete(row)
         session.flush()
+        audit.record(
+            session, action="absence", at=at or utcnow(), actor_id=person_id, subject_id=person_id,
+            detail=f"{person_id}: back (the {row.kind} until {row.until.isoformat(timespec='minutes')} ended)",
+        )
     return row
 
 
@@ -45,14 +54,24 @@ def set_deputy(session: Session, *, item_number: int, deputy_id: str, set_by_id:
         row.deputy_id, row.set_by_id, row.set_at = deputy_id, set_by_id, at
     session.add(row)
     session.flush()
+    audit.record(
+        session, action="deputy", at=at, actor_id=set_by_id, subject_id=deputy_id,
+        detail=f"item {item_number}: deputy {deputy_id} (named in chat by {set_by_id})",
+    )
     return row
 
 
-def clear_deputy(session: Session, *, item_number: int) -> ItemDeputy | None:
+def clear_deputy(
+    session: Session, *, item_number: int, by: str | None = None, at: dt.datetime | None = None
+) -> ItemDeputy | None:
     row = session.get(ItemDeputy, item_number)
     if row is not None:
         session.delete(row)
         session.flush()
+        audit.record(
+            session, action="deputy", at=at or utcnow(), actor_id=by, subject_id=row.deputy_id,
+            detail=f"item {item_number}: deputy {row.deputy_id} cleared" + (f" by {by}" if by else ""),
+        )
     return row
 
 

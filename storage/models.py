@@ -368,3 +368,39 @@ class Draft(SQLModel, table=True):
     period_key: str = Field(foreign_key="period.key", primary_key=True)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: dt.datetime = _tz(nullable=False)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change to who does what (plan loads, roles, deputies, absences,
+    on-behalf updates), written in the same transaction as the change.
+
+    Append-only: nothing updates or deletes these rows, except erasure, which
+    replaces an erased person's id and name in them (docs/data-protection.md).
+    `actor_id` and `subject_id` are plain ids, not foreign keys, so the trail
+    outlives the people in it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = _tz(nullable=False, index=True)
+    action: str = Field(max_length=40)
+    actor_id: str | None = Field(default=None, max_length=200)
+    subject_id: str | None = Field(default=None, max_length=200)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class Tombstone(SQLModel, table=True):
+    """An erased person's identifiers (plan id, email, platform ids) as keyed
+    hashes: enough to refuse a plan that names them again, and nothing to read
+    them back from. `kind` says which identifier; `erased_on` is when."""
+
+    digest: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(max_length=20)
+    erased_on: dt.date
+
+
+class TombstoneKey(SQLModel, table=True):
+    """The random key the tombstones' hashes are made with (one row, made at the
+    first erasure), so a tombstone cannot be matched against a list of guesses
+    made without this database."""
+
+    id: int = Field(default=1, primary_key=True)
+    key: str = Field(max_length=64)

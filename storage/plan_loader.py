@@ -8,12 +8,14 @@ stays readable. The whole load is one transaction: a failed load changes nothing
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from plantime.periods import PeriodSpan, plan_periods
+from storage import audit
 from storage.invisible import strip_invisible
 from storage.addresses import drop_contradicted
 from storage.models import (
@@ -31,6 +33,7 @@ from storage.models import (
 )
 from storage.planfile import PlanDocument, PlanFileError
 from storage.queries import get_plan
+from storage.tombstones import KINDS, erased_matches
 
 
 @dataclass
@@ -128,6 +131,60 @@ def _reconcile_periods(session: Session, doc: PlanDocument, spans: list[PeriodSp
     return [f"period {p.key} (replaced by the new period length)" for p in stale]
 
 
+def _erased_people(session: Session, doc: PlanDocument) -> list[str]:
+    """Why the plan may not be loaded: it names people who were erased (one query for everyone)."""
+    named = [(i, kind, getattr(spec, kind)) for i, spec in enumerate(doc.people) for kind in KINDS if getattr(spec, kind)]
+    found = erased_matches(session, identifiers=[(kind, value) for _, kind, value in named])
+    if not found:
+        return []
+    erased = {(kind, value): on for kind, value, on in found}
+    problems = []
+    for index, spec in enumerate(doc.people):
+        hits = [(kind, value, erased[(kind, value)]) for i, kind, value in named if i == index and (kind, value) in erased]
+        if hits:
+            what = ", ".join(f"{'plan id' if kind == 'id' else kind} {value!r}" for kind, value, _ in hits)
+            problems.append(
+                f"people[{index}] ({spec.id}): this names a person whose data was erased on {hits[0][2]:%-d %b %Y} "
+                f"({what}); an erased person cannot be loaded again. Remove them from the plan file "
+                "(a new person needs an id, email and platform ids of their own)."
+            )
+    return problems
+
+
+def _role_text(is_lead: bool, is_coordinator: bool, active: bool) -> str:
+    roles = [r for r, on in (("lead", is_lead), ("coordinator", is_coordinator)) if on] or ["no role"]
+    return " and ".join(roles) + ("" if active else ", inactive")
+
+
+def _audit_people(session: Session, doc: PlanDocument, at: dt.datetime) -> None:
+    """Audit rows for each person whose roles the load changes, before it writes them."""
+    stored = {p.id: p for p in session.exec(select(Person))}
+    for spec in doc.people:
+        new = _role_text("lead" in spec.roles, "coordinator" in spec.roles, spec.active)
+        old = stored.get(spec.id)
+        if old is None or not old.in_plan:
+            detail = f"{spec.id}: {'back in' if old is not None else 'added to'} the plan as {new}"
+        elif (was := _role_text(old.is_lead, old.is_coordinator, old.active)) != new:
+            detail = f"{spec.id}: {was} -> {new}"
+        else:
+            continue
+        audit.record(session, action="role", at=at, subject_id=spec.id, detail=f"{detail} (plan file)")
+    listed = {p.id for p in doc.people}
+    for person in stored.values():
+        if person.in_plan and person.id not in listed:
+            audit.record(session, action="role", at=at, subject_id=person.id, detail=f"{person.id}: no longer in the plan (plan file)")
+
+
+def _audit_deputies(session: Session, doc: PlanDocument, at: dt.datetime) -> None:
+    """Audit rows for each deputy the plan file names, changes or drops."""
+    stored = {i.number: i.deputy_id for i in session.exec(select(Item))}
+    for spec in doc.items:
+        old = stored.get(spec.number)
+        if spec.deputy != old:
+            detail = f"item {spec.number}: deputy {spec.deputy} (plan file)" if spec.deputy else f"item {spec.number}: deputy {old} dropped (plan file)"
+            audit.record(session, action="deputy", at=at, subject_id=spec.deputy or old, detail=detail)
+
+
 PLAN_SETTINGS = ("title", "organisation", "year_start", "year_end", "timezone", "holidays")
 
 
@@ -142,10 +199,17 @@ def load_plan(session: Session, doc: PlanDocument, *, source: str = "", force: b
     conflict = None if force else _another_plan(session, doc)
     if conflict is not None:
         raise PlanConflict([conflict], source or "plan")
+    erased = _erased_people(session, doc)
+    if erased:
+        raise PlanConflict(erased, source or "plan")
+    now = utcnow()
+    _audit_people(session, doc, now)
+    _audit_deputies(session, doc, now)
     spans = plan_periods(info.year_start, info.year_end, info.period_months)
     report.retired += _reconcile_periods(session, doc, spans)
     document = doc.model_dump(mode="json")
     stored = get_plan(session)
+    stored_source = stored.source if stored is not None else None
     if stored is not None:
         report.changed += [
             f"plan {name}: {getattr(stored, name)} -> {getattr(info, name)}"
@@ -170,7 +234,7 @@ def load_plan(session: Session, doc: PlanDocument, *, source: str = "", force: b
             holidays=info.holidays,
             document=document,
             source=source,
-            loaded_at=utcnow(),
+            loaded_at=now,
         ),
         f"plan '{info.title}'",
         LoadReport(),
@@ -280,4 +344,13 @@ def load_plan(session: Session, doc: PlanDocument, *, source: str = "", force: b
             report if stored is not None else LoadReport(),
         )
     session.flush()
+    if stored is None or report.lines() or stored_source != source:
+        # A restart reloading an unchanged PLAN_FILE is not worth a row each time.
+        audit.record(
+            session,
+            action="plan-load",
+            at=now,
+            detail=f"loaded '{info.title}' from {source or 'a plan file'}: {len(report.added)} added, "
+            f"{len(report.changed)} changed, {len(report.retired)} no longer in the plan",
+        )
     return report

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, update as sa_update
 from sqlmodel import Session, col, select
 
+from storage import audit
 from storage.addresses import PLAN_FIELDS, address_for_user, plan_id
 from storage.models import (
     Item,
@@ -176,6 +177,11 @@ def save_update(
             )
         )
     session.flush()
+    if on_behalf_of_id and on_behalf_of_id != author_id:
+        audit.record(
+            session, action="on-behalf", at=at, actor_id=author_id, subject_id=on_behalf_of_id,
+            detail=f"item {item_number} {period_key} version {update.version}: saved by {author_id} on behalf of {on_behalf_of_id}",
+        )
     return update
 
 

@@ -149,7 +149,7 @@ def snooze(ctx: Context, args: str) -> list[Reply]:
 @command("back")
 def back(ctx: Context, args: str) -> list[Reply]:
     """/back: I'm available again (ends /away or /snooze)."""
-    removed = away.clear_absence(ctx.session, person_id=ctx.person.id)
+    removed = away.clear_absence(ctx.session, person_id=ctx.person.id, at=ctx.now)
     if removed is None or removed.until <= ctx.now:
         return [say("You weren't marked away or snoozed, so nothing changed.")]
     return [say("Welcome back. Anything held for you goes out at the clock's next run.")]
@@ -198,7 +198,7 @@ def deputy(ctx: Context, args: str) -> list[Reply]:
     numbers = ", ".join(str(i.number) for i in items)
     if who.lower() in OFF_WORDS:
         for item in items:
-            away.clear_deputy(ctx.session, item_number=item.number)
+            away.clear_deputy(ctx.session, item_number=item.number, by=ctx.person.id, at=ctx.now)
         return [say(f"Item {numbers}: no deputy named in chat now" + _file_note(ctx, items) + ".")]
     person = match_person([p for p in queries.people(ctx.session)], who, typed=f"{cmd('deputy')} {parts[0]}")
     if not person.active:
