@@ -427,6 +427,8 @@ def import_table(path: Path, *, today: dt.date) -> ImportResult:
     width = max((max(row.cells) + 1 for row in grid.rows if row.cells), default=0)
     width = min(width, max(roles) + 1)
     reader = _Reader(path.name, roles, header, width)
+    if grid.cut:
+        reader.check.append(f"{grid.cut} (a plan table is smaller: is the rest needed?)")
     for row in grid.rows[header_index + 1:]:
         reader.place(row)
     if not reader.items:
