@@ -9,11 +9,13 @@ import math
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.returns import heatmap as chart
+from bot.returns.cell_safety import looks_like_formula
 from bot.returns.compose import COLUMNS, QuarterlyReturn, plain_lines
 from bot.returns.stable_zip import stable_zip
 from storage.models import Rag
@@ -37,16 +39,29 @@ def _height(lines_by_cell: list[list[str]]) -> float:
     return min(409.0, needed * LINE_POINTS + 4)
 
 
+def _append(sheet: Worksheet, values: list[str]) -> None:
+    """A row of text cells: each stored as a string, never a formula, whatever it starts
+    with ('=HYPERLINK(...)' in a plan title stays text), and marked with Excel's quote
+    prefix where a person editing the cell would otherwise turn it into one. Characters
+    XML cannot hold (control characters) are dropped rather than failing the export."""
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) for value in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            if looks_like_formula(cell.value):
+                cell.quotePrefix = True
+
+
 def _summary(sheet: Worksheet, ret: QuarterlyReturn) -> int:
-    sheet.append([ret.plan_title])
+    _append(sheet, [ret.plan_title])
     sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
     for section in ret.sections:
         if section.heading:
             sheet.append([])
-            sheet.append([section.heading])
+            _append(sheet, [section.heading])
             sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, size=11)
         for para in section.paras:
-            sheet.append(plain_lines((para,)))
+            _append(sheet, plain_lines((para,)))
             if para.rag is not None:
                 sheet.cell(row=sheet.max_row, column=1).fill = PatternFill("solid", fgColor=TINT[para.rag])
     sheet.append([])
@@ -59,7 +74,7 @@ def render_xlsx(ret: QuarterlyReturn) -> bytes:
     sheet.title = "Return"
     header_row = _summary(sheet, ret)
     header = [*COLUMNS[:3], f"{COLUMNS[3]}\n{ret.period_label}"]
-    sheet.append(header)
+    _append(sheet, header)
     for column, _ in enumerate(header, start=1):
         cell = sheet.cell(row=header_row, column=column)
         cell.font = Font(bold=True)
@@ -69,7 +84,7 @@ def render_xlsx(ret: QuarterlyReturn) -> bytes:
     sheet.row_dimensions[header_row].height = 2 * LINE_POINTS + 4
     for row in ret.rows:
         lines = [plain_lines(paras) for paras in row.cells]
-        sheet.append(["\n".join(cell) for cell in lines])
+        _append(sheet, ["\n".join(cell) for cell in lines])
         number = sheet.max_row
         sheet.row_dimensions[number].height = _height(lines)
         for column in range(1, len(COLUMNS) + 1):
@@ -95,7 +110,7 @@ def render_xlsx(ret: QuarterlyReturn) -> bytes:
     charts.add_image(image, "A3")
 
     stamp = dt.datetime.combine(ret.produced, dt.time(0, 0))
-    book.properties.title = f"{ret.plan_title}: {ret.name} {ret.period_key}"
+    book.properties.title = ILLEGAL_CHARACTERS_RE.sub("", f"{ret.plan_title}: {ret.name} {ret.period_key}")
     book.properties.creator = book.properties.lastModifiedBy = "Planbot"
     book.properties.created = book.properties.modified = stamp
     out = io.BytesIO()
