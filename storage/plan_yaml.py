@@ -27,6 +27,13 @@ MAX_DIGITS = 30
 (and Python refuses to convert a number of more than 4,300 digits)."""
 
 
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
+) | {"!"}
+"""Explicit tags a plan may carry ('!' is a quoted scalar's own); others (!!set, !!binary,
+!!python/...) build values no plan field takes, and some make the YAML library itself fail."""
+
+
 class RefusedYaml(yaml.MarkedYAMLError):
     """Valid YAML that a plan file may not use (an alias, a merge key, too deep, too big)."""
 
@@ -58,6 +65,12 @@ class PlanLoader(yaml.SafeLoader):
             raise _refuse(
                 f"'&{event.anchor}' marks a part of the file for repeating (a YAML anchor); plan files may not "
                 "use anchors or aliases: remove it and write any repeats out in full",
+                event.start_mark,
+            )
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in _PLAIN_TAGS:
+            raise _refuse(
+                f"'{tag.replace('tag:yaml.org,2002:', '!!')}' is a YAML tag; plan files use plain text, numbers, lists and sections only: remove the tag",
                 event.start_mark,
             )
         self._nodes += 1
@@ -122,4 +135,7 @@ def too_big(size: int) -> str | None:
 
 def load_yaml(text: str) -> Any:
     """The document in `text`, or a yaml.YAMLError (RefusedYaml for what plan files may not use)."""
-    return yaml.load(text, Loader=PlanLoader)  # noqa: S506 (PlanLoader is a SafeLoader)
+    try:
+        return yaml.load(text, Loader=PlanLoader)  # noqa: S506 (PlanLoader is a SafeLoader)
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, OverflowError, RecursionError) as exc:
+        raise yaml.YAMLError(f"the YAML reader could not make sense of it ({type(exc).__name__})") from exc

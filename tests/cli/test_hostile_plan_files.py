@@ -122,6 +122,14 @@ def test_a_hundred_thousand_nested_brackets_give_a_message_not_a_recursion_error
     refused_everywhere(path, db_url, f"nested more than {MAX_DEPTH} levels deep here")
 
 
+@pytest.mark.parametrize("tag", ["!!set", "!!binary", "!!python/object:os.system", "!custom"])
+def test_yaml_tags_are_refused_with_their_place(tmp_path: Path, db_url: str, tag: str) -> None:
+    doc = dump(minimal_plan()).replace("title: First item", f"title: {tag} First item")
+    result = planbot("plan", "check", str(write(tmp_path, doc)), database_url=db_url)
+    assert result.returncode == 1
+    assert f"line 13, column 10: '{tag}' is a YAML tag" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_a_file_over_the_size_cap_is_refused_before_it_is_parsed(tmp_path: Path, db_url: str) -> None:
     padding = "# padding\n" * (MAX_PLAN_BYTES // 10 + 1)
     path = write(tmp_path, dump(minimal_plan()) + padding)
