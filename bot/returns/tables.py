@@ -180,12 +180,14 @@ def _csv_text(path: Path) -> str:
 def _csv_grids(path: Path) -> list[Grid]:
     text = _csv_text(path)
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text[:20000], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     rows: list[GridRow] = []
     widest = count = 0
-    records = csv.reader(io.StringIO(text), dialect)
+    # Only the delimiter is sniffed (Excel writes ';' in some countries); quoting is always
+    # Excel's double quotes: a sniffed "'" quote split cells at apostrophes in the text.
+    records = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
     try:
         for number, record in enumerate(records, start=1):
             count, widest = number, max(widest, len(record))
