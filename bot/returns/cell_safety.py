@@ -26,6 +26,13 @@ _LINK = re.compile(
     r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
 )
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters an XML document cannot hold (control characters,
+    U+FFFE, lone surrogates), which Word and Excel files would otherwise fail to save."""
+    return _NOT_XML.sub("", text)
 
 
 def is_figure(text: str) -> bool:

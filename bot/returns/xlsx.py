@@ -9,13 +9,12 @@ import math
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.returns import heatmap as chart
-from bot.returns.cell_safety import looks_like_formula
+from bot.returns.cell_safety import looks_like_formula, xml_text
 from bot.returns.compose import COLUMNS, QuarterlyReturn, plain_lines
 from bot.returns.stable_zip import stable_zip
 from storage.models import Rag
@@ -44,7 +43,7 @@ def _append(sheet: Worksheet, values: list[str]) -> None:
     with ('=HYPERLINK(...)' in a plan title stays text), and marked with Excel's quote
     prefix where a person editing the cell would otherwise turn it into one. Characters
     XML cannot hold (control characters) are dropped rather than failing the export."""
-    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) for value in values])
+    sheet.append([xml_text(value) for value in values])
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"
@@ -110,7 +109,7 @@ def render_xlsx(ret: QuarterlyReturn) -> bytes:
     charts.add_image(image, "A3")
 
     stamp = dt.datetime.combine(ret.produced, dt.time(0, 0))
-    book.properties.title = ILLEGAL_CHARACTERS_RE.sub("", f"{ret.plan_title}: {ret.name} {ret.period_key}")
+    book.properties.title = xml_text(f"{ret.plan_title}: {ret.name} {ret.period_key}")
     book.properties.creator = book.properties.lastModifiedBy = "Planbot"
     book.properties.created = book.properties.modified = stamp
     out = io.BytesIO()

@@ -157,3 +157,23 @@ def test_markdown_keeps_only_http_and_mailto_links(hostile_engine: Engine, tmp_p
 def test_markdown_text_never_links_anywhere_but_http_and_mailto(text: str) -> None:
     links = _links(markdown_text(text))
     assert all(link.startswith(("http://", "https://", "mailto:")) for link in links), (text, links)
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx", "csv", "md"])
+def test_control_characters_in_plan_or_update_text_do_not_break_an_export(engine: Engine, tmp_path: Path, fmt: str) -> None:
+    doc = yaml.safe_load(BUNDLED_PLAN.read_text(encoding="utf-8"))
+    doc["plan"]["title"] = "Plan \x01with\x1b controls\ufffe"
+    with session_scope(engine) as session:
+        load_plan(session, parse_plan(yaml.safe_dump(doc, allow_unicode=True)), source="controls")
+    save(engine, 1, "2019-Q2", Rag.AT_RISK, at("2019-09-25"), summary="Pasted \x0b from \x0c a terminal")
+    path = export(engine, fmt, tmp_path)
+    if fmt == "xlsx":
+        assert load_workbook(path)["Return"]["A1"].value == "Plan with controls"
+    elif fmt == "docx":
+        from docx import Document
+
+        text = "\n".join(p.text for p in Document(str(path)).paragraphs)
+        cells = "\n".join(c.text for t in Document(str(path)).tables for r in t.rows for c in r.cells)
+        assert "Plan with controls" in text and "Pasted  from  a terminal" in cells
+    else:
+        assert "Pasted" in path.read_text(encoding="utf-8")
