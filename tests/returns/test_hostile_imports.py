@@ -219,3 +219,14 @@ def test_a_workbook_of_too_many_cells_is_refused_before_parsing(tmp_path: Path) 
     path = plan_xlsx(tmp_path / "cells.xlsx", filler)
     assert path.stat().st_size < MAX_FILE_BYTES[".xlsx"]
     refused(path, tmp_path, "of text and cells; a plan table to import may hold at most 8 MB")
+
+
+def test_a_table_holding_more_text_than_a_plan_file_may_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "wordy.csv"
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    for n in range(1, 1101):
+        writer.writerow([f"{n}. Item {n}", "milestone " * 100, "", ""])
+    path.write_text(out.getvalue(), encoding="utf-8")
+    refused(path, tmp_path, "wordy.csv: the table's 1100 items hold 1.1 MB of text; a plan file may be at most 1 MB")
