@@ -27,7 +27,7 @@ MAX_RATIO = 200
 """Office XML compresses 5 to 30 times; a part declaring more than 200 times its compressed size
 (and over a megabyte) is a bomb, not a table."""
 MAX_PARTS = 2000
-MAX_ROWS = 5000
+MAX_ROWS = 2000
 """Rows read from one table or sheet: a 200-item plan at five rows an item is 1,000."""
 MAX_COLUMNS = 60
 MAX_TABLES = 100
