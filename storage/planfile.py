@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
