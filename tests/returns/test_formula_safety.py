@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 
-from bot.returns.cell_safety import csv_cell, markdown_text
+from bot.returns.cell_safety import csv_cell, is_figure, markdown_text
 from bot.returns.export import export_return
 from storage.db import session_scope
 from storage.models import Rag
@@ -177,3 +179,24 @@ def test_control_characters_in_plan_or_update_text_do_not_break_an_export(engine
         assert "Plan with controls" in text and "Pasted  from  a terminal" in cells
     else:
         assert "Pasted" in path.read_text(encoding="utf-8")
+
+
+LINKISH = st.lists(
+    st.sampled_from(["[", "]", "(", ")", "<", ">", "!", "javascript:", "JavaScript&#58;", "https://a.example/", "mailto:x@y",
+                     "data:", "&#106;", "\\", " ", "\t", "\n", "x", "'", '"', ":", "[x]: ", "&amp;"]),
+    max_size=30,
+).map("".join)
+
+
+@given(st.text(max_size=200) | LINKISH)
+def test_no_text_becomes_a_link_but_to_http_or_mailto(text: str) -> None:
+    links = _links(markdown_text(text))
+    assert all(link.startswith(("http://", "https://", "mailto:")) for link in links), (text, links)
+
+
+@given(st.text(max_size=60))
+def test_no_csv_cell_starts_a_formula_unless_it_is_a_figure(text: str) -> None:
+    written = csv_cell(text)
+    assert written in (text, "'" + text)
+    if written == text and text.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")):
+        assert is_figure(text)
