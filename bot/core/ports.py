@@ -74,3 +74,14 @@ class ChatPort(Protocol):
     def update(self, sent: SentMessage, reply: Reply) -> None:
         """Replace a message sent earlier."""
         ...
+
+
+class PlacePort(Protocol):
+    """A platform port that can also post into a group conversation (a coordinators'
+    channel or chat) by its id: once for everyone in it, mentioning nobody."""
+
+    platform: str
+
+    def send_to_place(self, place: str, reply: Reply) -> SentMessage:
+        """Post the reply in that channel; `RecipientGone` when the bot cannot post there."""
+        ...
