@@ -92,3 +92,30 @@ def test_a_plan_without_a_channel_still_sends_dms(fake_slack: FakeSlack, plan_en
     clock.at = london(2019, 11, 21, 9)
     Reconciler(plan_engine, routing, clock, by="first").run("pre-call")
     assert len(briefs_in(fake_slack, "UROBIN")) == 1 and len(briefs_in(fake_slack, "UDEE")) == 1
+
+
+def test_the_board_summary_goes_to_the_channel_too(routing: RoutingPort, fake_slack: FakeSlack, plan_engine: Engine, clock: FixedClock) -> None:
+    fake_slack.add_channel(CHANNEL, name="plan-coordinators", is_member=True)
+    clock.at = london(2019, 12, 4, 9)
+    Reconciler(plan_engine, routing, clock, by="first").run("board")
+    Reconciler(plan_engine, routing, clock, by="restarted").run("board")
+
+    summaries = [m for m in fake_slack.messages(CHANNEL) if "Summary for the" in m["text"] + texts_of(m["blocks"])]
+    assert len(summaries) == 1
+    assert not [m for m in fake_slack.messages("UROBIN") if "Summary for the" in m["text"] + texts_of(m["blocks"])]
+
+
+def test_a_platform_this_clock_does_not_run_is_shown_and_dms_go_out(
+    fake_slack: FakeSlack, plan_engine: Engine, clock: FixedClock
+) -> None:
+    load_variant(plan_engine, lambda raw: raw["plan"].update(coordinators={"teams": "19:coords@thread.v2"}))
+    add_people(fake_slack)
+    port = SlackPort(plan_engine, token=fake_slack.bot_token, base_url=fake_slack.url, sleep=lambda _: None, pacer=Pacer(per_channel=0))
+    port.prepare()
+    routing = RoutingPort(plan_engine, {"slack": port}, InboxPort(plan_engine))
+    clock.at = london(2019, 11, 21, 9)
+    Reconciler(plan_engine, routing, clock, by="first").run("pre-call")
+
+    assert len(briefs_in(fake_slack, "UROBIN")) == 1 and len(briefs_in(fake_slack, "UDEE")) == 1
+    [place] = [r for r in ledger(plan_engine, kind="pre-call-brief") if "#" in r.key]
+    assert place.status == "skipped" and "Teams is not configured for this clock" in place.last_error
