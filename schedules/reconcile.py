@@ -24,6 +24,7 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -217,7 +218,7 @@ class Reconciler:
         posted = {
             platform: sent
             for platform, place in sorted(world.coordinator_places.items())
-            if (sent := self._post_once(send, platform, place, reply)) is not None
+            if (sent := self._post_once(post, send, platform, place, reply)) is not None
         }
         if not posted:
             return None
@@ -225,7 +226,9 @@ class Reconciler:
         reachable = platforms_of(recipient) if platforms_of is not None else set(posted)
         return next((sent for platform, sent in posted.items() if platform in reachable), None)
 
-    def _post_once(self, send: PlannedSend, platform: str, place: str, reply: Reply) -> SentMessage | None:
+    def _post_once(
+        self, post: Callable[[str, str, Reply], SentMessage], send: PlannedSend, platform: str, place: str, reply: Reply
+    ) -> SentMessage | None:
         """The channel's post for this occurrence: made now if nobody has claimed it, else what the ledger says."""
         key = place_key(kind=send.kind, platform=platform, place=place, occurrence=send.occurrence)
         with Session(self.engine, expire_on_commit=False) as session:
@@ -249,7 +252,7 @@ class Reconciler:
                 return SentMessage(row.platform or platform, row.channel or place, row.message_id or "")
             sent, status, error = None, SendStatus.SKIPPED, ""
             try:
-                sent = self.port.send_to_place(platform, place, reply)  # type: ignore[attr-defined]
+                sent = post(platform, place, reply)
                 status = SendStatus.SENT
             except SendFailed as exc:
                 error = f"{exc}; sent to each coordinator by DM instead"
