@@ -26,13 +26,13 @@ from pydantic import (
     model_validator,
 )
 
+from storage.coordinator_places import CoordinatorPlaces
+
 BUNDLED_PLAN = Path(__file__).parent / "plans" / "selep-2019-20.yaml"
 
 ROLES = ("lead", "coordinator")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-_SLACK_CHANNEL = re.compile(r"^[CG][A-Z0-9]{6,20}$")
-_TEAMS_CHAT = re.compile(r"^19:[A-Za-z0-9_.=+/-]{1,250}@thread\.[a-z0-9]{1,12}$")
 
 
 class PlanFileError(ValueError):
@@ -78,41 +78,6 @@ Id = Annotated[str, AfterValidator(_id_shape)]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class CoordinatorPlaces(_Strict):
-    """Where the coordinators' briefs and Board summaries go instead of one DM each."""
-
-    slack: str | None = Field(default=None, description="A Slack channel id (C... or G...); the bot must be a member.")
-    teams: str | None = Field(
-        default=None, description="A Teams channel or group chat's conversation id (19:...@thread...)."
-    )
-
-    @field_validator("slack")
-    @classmethod
-    def _slack_channel(cls, value: str | None) -> str | None:
-        if value is not None and not _SLACK_CHANNEL.match(value):
-            raise ValueError(
-                f"'{value}' is not a Slack channel id: use the id from the channel's details (it starts with C or G, "
-                "e.g. C0123ABCD), not its #name"
-            )
-        return value
-
-    @field_validator("teams")
-    @classmethod
-    def _teams_chat(cls, value: str | None) -> str | None:
-        if value is not None and not _TEAMS_CHAT.match(value):
-            raise ValueError(
-                f"{_shown(value)} is not a Teams conversation id: it looks like 19:...@thread.tacv2 (a channel) "
-                "or 19:...@thread.v2 (a group chat)"
-            )
-        return value
-
-    @model_validator(mode="after")
-    def _some(self) -> CoordinatorPlaces:
-        if self.slack is None and self.teams is None:
-            raise ValueError("name the coordinators' place with slack: (a channel id) and/or teams: (a chat id), or leave coordinators: out")
-        return self
 
 
 class PlanInfo(_Strict):
