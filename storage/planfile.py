@@ -27,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from storage.coordinator_places import CoordinatorPlaces
 from storage.models import Address, MessageHandle, Send
 from storage.plan_yaml import MAX_PLAN_BYTES, RefusedYaml, load_yaml, too_big
 
@@ -162,6 +163,9 @@ class PlanInfo(_Strict):
     asks_of: Text | None = Field(
         default=None,
         description="Who leads send asks to (e.g. CLGU); the update asks 'Any blockers, or asks of CLGU?'.",
+    )
+    coordinators: CoordinatorPlaces | None = Field(
+        default=None, description="The coordinators' channel or chat for briefs and Board summaries (else one DM each)."
     )
 
     @field_validator("timezone")
