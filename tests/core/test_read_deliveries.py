@@ -4,6 +4,7 @@ replay of anything that writes is still dropped."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -124,3 +125,26 @@ def test_a_read_that_notes_an_address_writes_it_once(planbot: Planbot, plan_engi
     assert deliveries(plan_engine) == 1
     assert text_of(planbot.handle(status)).startswith("== Item 3")
     assert deliveries(plan_engine) == 1
+
+
+def test_a_person_seen_again_within_a_minute_is_not_written_again(
+    planbot: Planbot, plan_engine: Engine, clock: FixedClock
+) -> None:
+    """`last_seen` is kept to the minute, so a chat platform's /plan-status only reads."""
+    with session_scope(plan_engine) as session:
+        alex = session.get(Person, "alex")
+        assert alex is not None
+        alex.slack = "U0ALEX0001"
+        session.add(alex)
+    sender = Sender("slack", "U0ALEX0001")
+    planbot.handle(Command(sender, "plan-status", "3"))
+    first = clock.now()
+    clock.advance(seconds=50)
+    with counted(plan_engine) as statements:
+        assert text_of(planbot.handle(Command(sender, "plan-status", "3", delivery_id="slack-sig:again"))).startswith("== Item 3")
+    assert only_reads(statements), statements
+    clock.advance(seconds=20)
+    planbot.handle(Command(sender, "plan-status", "3", delivery_id="slack-sig:later"))
+    with session_scope(plan_engine) as session:
+        address = get_address(session, person_id="alex", platform="slack")
+        assert address is not None and address.last_seen == first + dt.timedelta(seconds=70)
