@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 

@@ -25,7 +25,7 @@ from storage.models import AuditEntry, Person, Rag
 from tests.factories import save
 from tests.conftest import Chat, DatabaseStates
 from tests.in_process import planbot
-from tests.people_data import WHEN, WREN, build, plan_yaml
+from tests.people_data import WHEN, build, plan_yaml
 from tests.processes import ROOT, child_env
 
 

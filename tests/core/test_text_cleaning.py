@@ -4,7 +4,6 @@ answer, and characters that reorder or hide text are removed from notes and name
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import select
