@@ -44,6 +44,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _database_problem(exc: Exception) -> str | None:
+    """One line naming DATABASE_URL for a database failure the user can fix, else None."""
+    from bot.config import get_settings
+    from storage.database_url import explain
+
+    try:
+        url = get_settings().database_url
+    except Exception:  # the settings themselves are wrong: that error is reported on its own
+        return None
+    return explain(exc, url)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -70,3 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`planbot schedule | head`): stop quietly, as `yes | head` does.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except Exception as exc:
+        problem = _database_problem(exc)
+        if problem is None:
+            raise
+        print(f"planbot: {problem}", file=sys.stderr)
+        return 1

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import TYPE_CHECKING
 
 from bot.cli_returns import add_import_parser
 
 if TYPE_CHECKING:
+    from storage.plan_loader import LoadReport
     from storage.planfile import PlanDocument
 
 
@@ -21,6 +23,35 @@ def describe(doc: PlanDocument) -> str:
         f"'{doc.plan.title}': {counted(len(doc.items), 'item')}, {counted(len(doc.people), 'person', 'people')}, "
         f"{counted(len(doc.meetings), 'meeting')}, {counted(len(periods), 'period')} ({periods[0].key} to {periods[-1].key})"
     )
+
+
+_KINDS = [
+    (re.compile(r"^item \d+ KPI "), "KPI", "KPIs"),
+    (re.compile(r"^item \d+ milestone "), "milestone", "milestones"),
+    (re.compile(r"^item \d+ monitoring line "), "monitoring line", "monitoring lines"),
+    (re.compile(r"^item \d+$"), "item", "items"),
+    (re.compile(r"^person "), "person", "people"),
+    (re.compile(r"^meeting "), "meeting", "meetings"),
+    (re.compile(r"^period "), "period", "periods"),
+]
+LISTED = 8
+"""Up to this many changes are listed one by one; more are counted by kind."""
+
+
+def summary_lines(report: LoadReport) -> list[str]:
+    """What a load changed, short: a first load is one line of counts, not one line a row
+    (`planbot -v plan load` lists every one)."""
+    out = []
+    for verb, labels in (("added", report.added), ("changed", report.changed), ("no longer in the plan (history kept):", report.retired)):
+        if len(labels) <= LISTED:
+            out += [f"{verb} {label}" for label in labels]
+            continue
+        counts: dict[tuple[str, str], int] = {}
+        for label in labels:
+            kind = next(((one, many) for pattern, one, many in _KINDS if pattern.match(label)), ("other change", "other changes"))
+            counts[kind] = counts.get(kind, 0) + 1
+        out.append(f"{verb} " + ", ".join(f"{n} {one if n == 1 else many}" for (one, many), n in counts.items()))
+    return out
 
 
 def _template(args: argparse.Namespace) -> int:
@@ -69,9 +100,10 @@ def _load(args: argparse.Namespace) -> int:
         print(f"For a database of its own: DATABASE_URL=sqlite:///my-plan.db planbot plan load {args.file}", file=sys.stderr)
         return 1
     print(f"Loaded {describe(doc)}")
-    for line in report.lines():
+    lines = report.lines() if args.verbose else summary_lines(report)
+    for line in lines:
         print(f"  {line}")
-    if not report.lines():
+    if not lines:
         print("  (no changes)")
     if settings.plan_file is not None and str(settings.plan_file) != args.file:
         print(f"Note: PLAN_FILE is set to {settings.plan_file}; processes load that file when they start.")

@@ -25,10 +25,53 @@ def _date(text: str) -> dt.date:
 
 
 def _format(args: argparse.Namespace) -> str:
-    from_name = format_from(args.output.suffix) if args.output else None
+    output = _file_output(args)
+    from_name = format_from(output.suffix) if output is not None and output.suffix else None
+    if output is not None and output.suffix and from_name is None:
+        fmt = args.format or "docx"
+        raise BadInput(
+            f"-o {output} ends in {output.suffix}, which is not a format I write (docx, xlsx, csv or md); "
+            f"name it like {output.with_suffix('.' + fmt).name}."
+        )
     if args.format and from_name and args.format != from_name:
-        raise BadInput(f"-o {args.output} ends in {args.output.suffix} but --format is {args.format}; make them agree.")
+        raise BadInput(f"-o {output} ends in {output.suffix} but --format is {args.format}; make them agree.")
     return args.format or from_name or "docx"
+
+
+def _file_output(args: argparse.Namespace) -> Path | None:
+    """-o as a file to write; None when it is absent or names a folder (the default name goes there)."""
+    output: Path | None = args.output
+    return None if output is None or output.is_dir() else output
+
+
+def output_paths(args: argparse.Namespace, fmt: str) -> tuple[Path | None, Path]:
+    """(the file -o names, with its extension added if it had none; the folder for the default
+    name), after the checks a user would want before anything is written: the folder exists,
+    -o is a regular file, and nothing is overwritten without --force."""
+    output = _file_output(args)
+    folder = args.output if args.output is not None and output is None else Path.cwd()
+    if output is None:
+        return None, folder
+    if output.exists() and not output.is_file():
+        raise BadInput(f"-o {output} is not a regular file; give a file name such as return.{fmt}.")
+    if not output.suffix:
+        output = output.with_name(f"{output.name}.{fmt}")
+    if not output.parent.is_dir():
+        raise BadInput(f"-o {output}: the folder {output.parent} does not exist; create it first, or check the path for a typo.")
+    beside = [chart_beside(output)] if fmt in CHART_BESIDE else []
+    taken = [p for p in (output, *beside) if p.exists()]
+    if taken and not args.force:
+        names = " and ".join(str(p) for p in taken)
+        raise BadInput(f"{names} already exist{'s' if len(taken) == 1 else ''}; choose another name or add --force to replace it.")
+    return output, folder
+
+
+CHART_BESIDE = {"csv", "md"}
+"""Formats whose RAG chart is written as a PNG beside the file."""
+
+
+def chart_beside(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-heatmap.png")
 
 
 def describe(ret: QuarterlyReturn) -> str:
@@ -39,22 +82,26 @@ def _export(args: argparse.Namespace) -> int:
     from bot.bootstrap import start
     from bot.config import get_settings
     from bot.returns.export import export_return
-    from storage.db import session_scope
+    from storage.db import read_scope
     from storage.planfile import PlanFileError
     from storage.queries import get_plan
 
     try:
         fmt = _format(args)
+        output, folder = output_paths(args, fmt)
         engine = start(get_settings())
-        with session_scope(engine) as session:
+        with read_scope(engine) as session:
             plan = get_plan(session)
             zone = ZoneInfo(plan.timezone if plan else "Europe/London")
             produced = args.produced or SystemClock().now().astimezone(zone).date()
             ret, paths = export_return(
-                session, period=args.period, fmt=fmt, produced=produced, path=args.output, folder=Path.cwd()
+                session, period=args.period, fmt=fmt, produced=produced, path=output, folder=folder, replace=args.force
             )
     except (PlanbotError, PlanFileError) as exc:
         print(f"planbot export: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"planbot export: could not write {exc.filename or 'the file'}: {exc.strerror or exc}.", file=sys.stderr)
         return 1
     print(f"Wrote {paths[0]} ({FORMAT_NAMES[fmt]}), {describe(ret)}.")
     for extra in paths[1:]:
@@ -114,6 +161,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--period", help="a period key such as 2025-H1 or 2019-Q2, or just H1 or Q2 (default: the latest period with updates)"
     )
     parser.add_argument("--format", choices=FORMATS, help="default: from -o's extension, else docx")
-    parser.add_argument("-o", "--output", type=Path, help="default: the return's name and period here, e.g. quarterly-return-2019-Q2.docx")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="the file (its extension picks the format) or a folder; default: the return's name and period here, "
+        "e.g. quarterly-return-2019-Q2.docx",
+    )
     parser.add_argument("--produced", type=_date, help="the date printed as 'Produced' (default: today), for exports to diff")
+    parser.add_argument("--force", action="store_true", help="replace the file (and its chart) if it exists")
     parser.set_defaults(handler=_export)

@@ -36,10 +36,10 @@ def _engine_and_calendar() -> tuple[Engine, PlanCalendar]:
     from bot.bootstrap import start
     from bot.config import get_settings
     from storage.calendar import load_calendar
-    from storage.db import session_scope
+    from storage.db import read_scope
 
     engine = start(get_settings())
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         cal = load_calendar(session)
     if cal is None:
         raise CliError("no plan is loaded; load one with `planbot plan load FILE`")
@@ -67,10 +67,10 @@ def parse_day(text: str, *, option: str) -> dt.date:
 def _names(engine: Engine) -> dict[str, str]:
     from sqlmodel import select
 
-    from storage.db import session_scope
+    from storage.db import read_scope
     from storage.models import Person
 
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         return {p.id: p.name for p in session.exec(select(Person))}
 
 
@@ -117,14 +117,14 @@ def _run_job(args: argparse.Namespace) -> int:
 def _schedule(args: argparse.Namespace) -> int:
     from bot.core.wording import day_text
     from schedules.preview import preview
-    from storage.db import session_scope
+    from storage.db import read_scope
 
     engine, cal = _engine_and_calendar()
     first = parse_day(args.start, option="--from") if args.start else cal.local_day(SystemClock().now())
     last = parse_day(args.end, option="--to") if args.end else first + dt.timedelta(days=DEFAULT_DAYS - 1)
     if last < first:
         raise CliError(f"--to ({last}) is before --from ({first})")
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         _, lines = preview(session, start=cal.at(first, 0), end=cal.at(last + dt.timedelta(days=1), 0))
     if args.json:
         json.dump([line.send.as_json(cal) for line in lines if line.going_out], sys.stdout, indent=2)

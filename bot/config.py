@@ -86,9 +86,9 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _url(cls, value: str) -> str:
-        if "://" not in value:
-            raise ValueError(f"DATABASE_URL: '{value}' is not a database URL (e.g. sqlite:///planbot.db or postgresql://host/db)")
-        return value
+        from storage.database_url import check_database_url
+
+        return check_database_url(value)
 
 
 @lru_cache(maxsize=1)

@@ -120,7 +120,7 @@ class ClockProcess:
         """Schedule each job's reconciles, and the daily retention prune."""
         for name, job in JOBS.items():
             trigger = DueTrigger(self.reconciler.engine, job, offset=self.offset, sweep=self.sweep)
-            first = trigger.get_next_fire_time(began, dt.datetime.now(self.zone))
+            first = self.first_run(trigger, began, dt.datetime.now(self.zone))
             self.scheduler.add_job(self.reconcile, trigger, args=[name], id=name, name=name, next_run_time=first)
             logger.info("next %s reconcile at %s", name, (first + self.offset).astimezone(self.zone).isoformat())
         if self.retention is not None:
@@ -137,6 +137,13 @@ class ClockProcess:
         self.add_jobs(began)
         signal.signal(signal.SIGTERM, self._stop)
         self.scheduler.start()
+
+    @staticmethod
+    def first_run(trigger: DueTrigger, began: dt.datetime, now: dt.datetime) -> dt.datetime:
+        """The first scheduled reconcile, counted from when the start-up reconcile began (so
+        nothing that fell due while it ran is skipped), but never before now: a send that
+        fell due meanwhile makes it run at once, and the log never shows a time gone by."""
+        return max(trigger.get_next_fire_time(began, now), now)
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
         logger.info("stopping the clock")

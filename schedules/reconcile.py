@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.core.clock import Clock
-from bot.core.ports import ChatPort, Recipient, RecipientGone, SendFailed
+from bot.core.ports import ChatPort, Recipient, RecipientGone, SendFailed, send_in
 from schedules.compose import CannotCompose, compose
 from schedules.planner import JOB_NAMES, JOBS, Job, PlannedSend, Window, planned
 from schedules.world import World, load_world
@@ -147,13 +147,17 @@ class Reconciler:
                 return None
             status, error, sent, reply, retry_at = SendStatus.FAILED, "", None, None, None
             person = world.people.get(send.person_id)
+            together = False
             try:
                 if person is None:
                     raise CannotCompose(f"{send.person_id} is no longer in the plan")
                 reply = compose(session, world, send, at)
                 session.rollback()
                 recipient = Recipient(person.id, person.name, person.slack, person.teams, send_key=send.key)
-                sent = self.port.send(recipient, reply)
+                sent = send_in(self.port, session, recipient, reply)
+                together = sent is not None
+                if sent is None:
+                    sent = self.port.send(recipient, reply)
                 status = SendStatus.SENT
             except CannotCompose as exc:
                 status, error = SendStatus.SKIPPED, str(exc)
@@ -170,7 +174,8 @@ class Reconciler:
             except Exception as exc:
                 logger.exception("sending %s failed", send.key)
                 status, error = SendStatus.FAILED, f"{type(exc).__name__}: {exc}"
-            session.rollback()
+            if not together:
+                session.rollback()
             done = self.clock.now()
             recorded = finish(
                 session,
@@ -184,6 +189,9 @@ class Reconciler:
                 message_id=sent.message_id if sent else None,
                 retry_at=retry_at,
             )
+            if not recorded and together:
+                session.rollback()  # the message goes with the mark: the clock that took it over sends it
+                sent = None
             if not recorded:
                 logger.warning(
                     "%s: another clock took this send over while it was being sent; its outcome here (%s) is not recorded",

@@ -17,11 +17,11 @@ from collections.abc import Callable, Mapping
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.core.ports import ChatPort, PlatformAddress, Recipient, RecipientGone, SentMessage, SendFailed
+from bot.core.ports import ChatPort, PlatformAddress, Recipient, RecipientGone, SentMessage, SendFailed, send_in
 from bot.core.reach import reach
 from bot.core.replies import Reply
 from storage.addresses import addresses_of, mark_reachable, mark_unreachable, preferred_platforms
-from storage.db import session_scope
+from storage.db import read_scope, session_scope
 from storage.models import Person, Plan, utcnow
 
 logger = logging.getLogger(__name__)
@@ -50,23 +50,35 @@ class RoutingPort:
         """The chat platforms it can send to (the inbox aside)."""
         return tuple(self.ports)
 
-    def routes(self, recipient: Recipient) -> list[PlatformAddress]:
+    def routes(self, recipient: Recipient, session: Session | None = None) -> list[PlatformAddress]:
         """Where to try, in order; the terminal inbox is always last."""
         inbox = PlatformAddress(self.fallback.platform, recipient.person_id, channel=recipient.person_id)
         if not self.ports:
             return [inbox]
-        with session_scope(self.engine) as session:
-            person = session.get(Person, recipient.person_id)
-            if person is None:
-                return [inbox]
-            preferred = self._preferred(session).get(person.id)
-            found = reach(
-                person,
-                platforms=self.platforms,
-                addresses=addresses_of(session, person_id=person.id),
-                preferred=preferred,
-            )
+        if session is None:
+            with read_scope(self.engine) as own:
+                return self.routes(recipient, own)
+        person = session.get(Person, recipient.person_id)
+        if person is None:
+            return [inbox]
+        preferred = self._preferred(session).get(person.id)
+        found = reach(
+            person,
+            platforms=self.platforms,
+            addresses=addresses_of(session, person_id=person.id),
+            preferred=preferred,
+        )
         return [*found.routes, inbox]
+
+    def send_in(self, session: Session, recipient: Recipient, reply: Reply) -> SentMessage | None:
+        """When the terminal inbox is the only route, the message is written in the
+        caller's transaction (see `bot.core.ports.send_in`); otherwise None, and the
+        caller uses `send`, which tries each platform in turn. The routes are read in a
+        session of their own: the caller's begins (and, on SQLite, locks) only to write."""
+        routes = self.routes(recipient)
+        if len(routes) > 1:
+            return None
+        return send_in(self.fallback, session, dataclasses.replace(recipient, address=routes[0]), reply)
 
     def send(self, recipient: Recipient, reply: Reply) -> SentMessage:
         gone: list[str] = []

@@ -1,9 +1,14 @@
 """Engines and sessions for SQLite (the embedded default) and PostgreSQL.
 
-SQLite runs in WAL mode with a busy timeout, and every transaction takes the
-write lock when it begins, so the shell, the web process and the clock can share
-one file without a transaction failing half-way; the database is migrated on
-first start.
+SQLite runs in WAL mode with a busy timeout, and every writing transaction takes
+the write lock when it begins, so the shell, the web process and the clock can
+share one file without a transaction failing half-way; the database is migrated
+on first start.
+
+Callers say what they need: `session_scope` writes (on SQLite it begins with the
+write lock), `read_scope` only reads (it never takes the write lock, so any number
+of readers run beside a writer, and it works on a read-only database). A reader
+that tries to write is refused by the database (`is_write_refused`), on both engines.
 """
 
 from __future__ import annotations
@@ -38,15 +43,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediate(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+READ_ONLY = "planbot_read_only"
+"""Execution option marking a reader's connection (see `read_scope`)."""
+
+
+def _begin(connection: Any) -> None:
+    """Writers begin IMMEDIATE (the write lock up front); readers begin deferred with
+    `query_only` set, so a write in a reader fails at once instead of taking the lock."""
+    reader = bool(connection.get_execution_options().get(READ_ONLY))
+    if connection.info.get("query_only", False) != reader:
+        connection.exec_driver_sql(f"PRAGMA query_only={int(reader)}")
+        connection.info["query_only"] = reader
+    connection.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None hands transaction control to SQLAlchemy, which then
         # begins each one IMMEDIATE: writers queue on the busy timeout up front
@@ -55,9 +70,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             url, echo=echo, connect_args={"check_same_thread": False, "timeout": 10, "isolation_level": None}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _begin_immediate)
+        event.listen(engine, "begin", _begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
+    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
 
 
 _STARTUP_LOCK = 0x504C414E  # any constant shared by every Planbot process
@@ -84,20 +100,29 @@ def startup_lock(engine: Engine) -> Iterator[None]:
 
 
 def upgrade(engine: Engine) -> None:
-    """Apply every Alembic migration (idempotent; safe to run at each start)."""
+    """Apply every Alembic migration (idempotent; safe to run at each start).
+
+    A database already at the newest revision is only read (no lock, no write), so
+    commands that only read work on a read-only database."""
     from alembic import command
     from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection_engine"] = engine
+    with reader(engine).connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    if current == set(ScriptDirectory.from_config(config).get_heads()):
+        return
     with startup_lock(engine):
         command.upgrade(config, "head")
 
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """One session per handler or job: commit on success, roll back on error."""
+    """One writing session per handler or job: commit on success, roll back on error."""
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
@@ -105,3 +130,31 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine for sessions that only read: on SQLite they never take the write
+    lock; on PostgreSQL their transactions are READ ONLY."""
+    return engine.execution_options(**{READ_ONLY: True, "postgresql_readonly": engine.dialect.name == "postgresql"})
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A session that only reads: it waits for no writer and works on a read-only database.
+    Closing it ends the transaction and leaves what it loaded readable."""
+    with Session(reader(engine), expire_on_commit=False) as session:
+        yield session
+
+
+SQLITE_READONLY = 8
+PG_READ_ONLY_TRANSACTION = "25006"
+PG_INSUFFICIENT_PRIVILEGE = "42501"
+
+
+def is_write_refused(exc: BaseException) -> bool:
+    """The database refused a write: a reader's transaction, a read-only SQLite file,
+    or a PostgreSQL user without write permission."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlite_errorcode", None) is not None:
+        return (orig.sqlite_errorcode & 0xFF) == SQLITE_READONLY
+    return getattr(orig, "sqlstate", None) in {PG_READ_ONLY_TRANSACTION, PG_INSUFFICIENT_PRIVILEGE}

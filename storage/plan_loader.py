@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from plantime.periods import PeriodSpan, plan_periods
 from storage import audit
+from storage.invisible import strip_invisible
 from storage.addresses import drop_contradicted
 from storage.models import (
     Item,
@@ -245,7 +246,7 @@ def load_plan(session: Session, doc: PlanDocument, *, source: str = "", force: b
             spec.id,
             dict(
                 id=spec.id,
-                name=spec.name,
+                name=strip_invisible(spec.name).strip() or spec.id,
                 email=spec.email,
                 slack=spec.slack,
                 teams=spec.teams,

@@ -17,7 +17,8 @@ from typing import Literal
 from dateutil import parser as date_parser
 
 from bot.core.errors import PlanbotError
-from bot.core.wording import date_examples, example_day, slash_date
+from bot.core.wording import date_examples, day_text, example_day, slash_date
+from bot.core.text import excerpt
 from storage.models import MilestoneState, Rag
 
 
@@ -270,6 +271,25 @@ class MilestoneReading:
         return self.state is MilestoneState.SLIPPED and self.new_date is None
 
 
+SLIP_HORIZON_YEARS = 2
+"""A slipped milestone's new date further ahead than this is taken as a typo in the year."""
+
+
+def slip_date_problem(day: dt.date, *, today: dt.date) -> str | None:
+    """Why `day` can't be a slipped milestone's new date (in the past, or years ahead), or None."""
+    if day < today:
+        return (
+            f"{day_text(day)} is before today ({day_text(today)}): a slipped milestone's new date is when it "
+            "should now be done. If it's done, say done."
+        )
+    if day > today + dt.timedelta(days=round(365.25 * SLIP_HORIZON_YEARS)):
+        return (
+            f"{day_text(day)} is more than {SLIP_HORIZON_YEARS} years away; please check the year. A milestone "
+            "slipped that far is better re-planned with a coordinator."
+        )
+    return None
+
+
 _DATE_LEAD = frozenset("to until till til by now new date due for on the in at around".split())
 
 
@@ -293,9 +313,12 @@ def parse_milestone(text: str, *, today: dt.date) -> MilestoneReading | None:
     day = parse_date(" ".join(rest), today=today)
     if day is None:
         raise Unreadable(
-            f"I read 'slipped', but not a date in \"{' '.join(rest)}\". Give the new date like {date_examples(today)} "
+            f"I read 'slipped', but not a date in \"{excerpt(' '.join(rest))}\". Give the new date like {date_examples(today)} "
             f"(e.g. 'slipped {slash_date(example_day(today))}'), or just 'slipped' and I'll ask for it."
         )
+    problem = slip_date_problem(day, today=today)
+    if problem is not None:
+        raise Unreadable(problem)
     return MilestoneReading(state, day)
 
 

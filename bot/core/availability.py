@@ -21,6 +21,7 @@ from bot.core.replies import Reply, say
 from bot.core.summaries import match_person
 from bot.core.wording import date_examples
 from bot.core.wording import day_text, when_text
+from bot.core.text import excerpt
 from storage import away, queries
 from storage.models import Item, Person
 from storage.planfile import WEEKDAYS, ScheduleSpec
@@ -95,7 +96,7 @@ def away_until(ctx: Context, args: str) -> list[Reply]:
     day = parse_day(text, today=ctx.today)
     if day is None:
         raise BadInput(
-            f"I couldn't read “{text}” as a date. Type {cmd('away')} until DATE, like {date_examples(ctx.today)}, or a weekday."
+            f"I couldn't read “{excerpt(text)}” as a date. Type {cmd('away')} until DATE, like {date_examples(ctx.today)}, or a weekday."
         )
     if day <= ctx.today:
         raise BadInput(
@@ -125,7 +126,7 @@ def snooze(ctx: Context, args: str) -> list[Reply]:
     found = _SNOOZE.match(re.sub(r"\s+", "", text))
     if found is None or int(found[1]) == 0:
         raise BadInput(
-            f"I couldn't read “{args.strip()}” as a length of time. Try {_snooze_examples()}."
+            f"I couldn't read “{excerpt(args)}” as a length of time. Try {_snooze_examples()}."
         )
     delta = dt.timedelta(**{_UNITS[found[2][0]]: int(found[1])})
     if delta > MAX_SNOOZE:
@@ -193,7 +194,7 @@ def deputy(ctx: Context, args: str) -> list[Reply]:
         items = [item]
     else:
         typed = cmd("deputy")
-        raise BadInput(f"“{parts[0]}” isn't an item number. Try {typed} 3 bea or {typed} all bea.")
+        raise BadInput(f"“{excerpt(parts[0])}” isn't an item number. Try {typed} 3 bea or {typed} all bea.")
     numbers = ", ".join(str(i.number) for i in items)
     if who.lower() in OFF_WORDS:
         for item in items:

@@ -28,7 +28,7 @@ from bot.core.errors import BadInput, PlanbotError
 from bot.core.prompt_keys import prompt_done, prompt_key
 from bot.core.replies import Choices, Form, Reply, say
 from bot.core.set_aside import forget, offer, peek, put_aside
-from bot.core.text import answer_text
+from bot.core.text import answer_text, excerpt
 from bot.core.update_access import authorise, due_items, find_item
 from bot.core.update_conversation import clear, lock, open_draft, reask, save_and_ask, to_person, token
 from bot.core.update_draft import CONFIRM, Draft, Subject, date_text, ms_answer, ms_text, rag_text, short_label
@@ -282,7 +282,7 @@ def _review_answer(ctx: Context, conv: Conversation, draft: Draft, text: str) ->
                 conv,
                 draft,
                 [
-                    f'I couldn\'t read "{text}" here. Type yes to save, edit and a number to change an answer, back, or cancel.'
+                    f'I couldn\'t read "{excerpt(text)}" here. Type yes to save, edit and a number to change an answer, back, or cancel.'
                 ],
             )
         ]
@@ -308,7 +308,7 @@ def _review_answer(ctx: Context, conv: Conversation, draft: Draft, text: str) ->
                 conv,
                 draft,
                 [
-                    f'I couldn\'t tell which answer "{target}" means. Type edit and a number from 1 to {len(draft.questions)}, '
+                    f'I couldn\'t tell which answer "{excerpt(target)}" means. Type edit and a number from 1 to {len(draft.questions)}, '
                     "or edit rag, edit kpi 1, edit milestone 2, edit blockers, edit summary."
                 ],
             )

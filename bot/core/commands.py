@@ -24,6 +24,7 @@ from bot.core.context import Context
 from bot.core.errors import BadInput
 from bot.core.replies import Bullets, Heading, Paragraph, Reply, say
 from bot.core.suggest import nearest
+from bot.core.text import MAX_ANSWER, MAX_ARGUMENTS, command_arguments, excerpt
 from bot.core.wording import period_example, return_name, role_text
 from storage.queries import plan_periods
 
@@ -35,7 +36,8 @@ COORDINATORS = "Coordinators:"
 COMMANDS: dict[str, Handler] = {}
 ALIASES: dict[str, str] = {}
 NOTHING_TO_CANCEL = {"cancel", "stop", "skip"}
-ECHO = 40
+LONG_ARGUMENTS = {"flag": MAX_ANSWER}
+"""Commands whose argument is free text, capped as an answer is."""
 _DOC_COMMAND = re.compile(r"(?<![\w/])/([a-z][a-z-]*)")
 
 
@@ -91,7 +93,7 @@ def suggest(ctx: Context, word: str) -> str | None:
 
 def unknown(ctx: Context, word: str) -> str:
     """What to say to a command word that names no command."""
-    shown = word.strip().lstrip("/")[:ECHO]
+    shown = excerpt(word.strip().lstrip("/"))
     if not shown:
         return f"Type a command after the slash, like {cmd('plan-status')}. {cmd('help')} lists them all."
     guess = suggest(ctx, shown)
@@ -106,7 +108,27 @@ def run(ctx: Context, name: str, args: str) -> list[Reply]:
     found = resolve(name)
     if found is None:
         raise BadInput(unknown(ctx, name))
-    return COMMANDS[found](ctx, args)
+    return _call(ctx, found, args)
+
+
+def _call(ctx: Context, name: str, args: str) -> list[Reply]:
+    """Arguments are capped before the command parses them."""
+    limit = LONG_ARGUMENTS.get(name, MAX_ARGUMENTS)
+    return COMMANDS[name](ctx, command_arguments(cmd(name), args, limit=limit))
+
+
+READS_ONLY = {"plan-status", "help", "plan-schedule"}
+"""Commands that only read (`/plan-status export` aside): they run without the write lock."""
+
+
+def reads_only(text: str) -> bool:
+    """Whether a typed command line ('/plan-status 3') only reads the database."""
+    name, args = (text.split(None, 1) + ["", ""])[:2]
+    found = resolve(name) if name.startswith("/") else None
+    if found not in READS_ONLY:
+        return False
+    first = args.split(None, 1)[0].casefold() if args.strip() else ""
+    return STATUS_WORDS.get(first) != "export"
 
 
 def run_line(ctx: Context, text: str) -> list[Reply]:
@@ -122,7 +144,7 @@ def from_words(ctx: Context, text: str) -> list[Reply]:
     first, rest = (text.split(None, 1) + ["", ""])[:2]
     name = resolve(first)
     if name is not None:
-        return COMMANDS[name](ctx, rest.strip())
+        return _call(ctx, name, rest.strip())
     if first.casefold().startswith(NAMESPACE):
         raise BadInput(unknown(ctx, first))
     if first.casefold() in NOTHING_TO_CANCEL:
@@ -191,7 +213,7 @@ def plan_status(ctx: Context, args: str) -> list[Reply]:
             raise
         typed = f"{cmd('plan-status')} {guess}" + (f" {rest}" if rest else "")
         people = f" Or {summaries.people_list(exc.close)}?" if exc.close else ""
-        raise BadInput(f"I don't know “{arg[:ECHO]}”. Did you mean {typed}?{people}") from None
+        raise BadInput(f"I don't know “{excerpt(arg)}”. Did you mean {typed}?{people}") from None
 
 
 @command("plan-update", "update")

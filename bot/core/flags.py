@@ -14,7 +14,7 @@ from bot.core.commands import command
 from bot.core.context import Context
 from bot.core.errors import BadInput, NotFound
 from bot.core.replies import Reply, say
-from bot.core.text import answer_text
+from bot.core.text import answer_text, excerpt
 from storage.calendar import MeetingOccurrence, PlanCalendar, load_calendar
 from bot.core.wording import when_text
 from storage.call_notes import add_note
@@ -24,6 +24,8 @@ from storage.models import Conversation
 NOTE = "flags:note"
 NOTHING = {"nothing", "none", "no", "nope", "all good", "nothing to flag", "n/a", "na"}
 CANCEL = {"cancel", "stop", "never mind", "nevermind"}
+NOTE_ECHO = 120
+"""The note is stored whole; the receipt quotes its start."""
 
 
 def _calendar(ctx: Context) -> PlanCalendar:
@@ -55,7 +57,7 @@ def _store(ctx: Context, cal: PlanCalendar, call: MeetingOccurrence, text: str, 
         if ctx.now >= brief_at
         else " It will be in the coordinators' brief."
     )
-    return [say(f"{intro}Noted for {_when(ctx, call)}: “{note}”.{late}".strip())]
+    return [say(f"{intro}Noted for {_when(ctx, call)}: “{excerpt(note, NOTE_ECHO)}”.{late}".strip())]
 
 
 def _ask(ctx: Context, call: MeetingOccurrence, intro: str = "") -> list[Reply]:

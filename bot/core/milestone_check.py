@@ -14,15 +14,17 @@ from bot.core.answers import (
     Unreadable,
     parse_date,
     parse_milestone,
+    slip_date_problem,
 )
 from bot.core.command_names import cmd
 from bot.core.commands import command
 from bot.core.context import Context
-from bot.core.errors import BadInput, NotFound
+from bot.core.errors import BadInput, NotAllowed, NotFound
 from bot.core.replies import Reply, say
 from bot.core.update_access import authorise, find_item
 from bot.core.wording import date_examples, example_day, slash_date
 from bot.core.wording import day_text
+from bot.core.text import excerpt
 from storage.milestone_checks import load_milestones
 from storage.conversations import clear_conversation
 from storage.milestone_checks import record_check
@@ -89,7 +91,7 @@ def milestone(ctx: Context, args: str) -> list[Reply]:
     except Unreadable as exc:
         raise BadInput(str(exc)) from None
     if reading is None:
-        raise BadInput(f"I couldn't read “{parts[2]}” as done, on track or slipped. {_usage(ctx)}")
+        raise BadInput(f"I couldn't read “{excerpt(parts[2])}” as done, on track or slipped. {_usage(ctx)}")
     if reading.state is MilestoneState.NOT_STARTED:
         raise BadInput(f"It fell due, so is it done, still on track, or slipped? {_usage(ctx)}")
     if reading.needs_date:
@@ -111,11 +113,18 @@ def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
         return [say(f"OK, nothing recorded. Type {cmd('milestone')} to answer later.")]
     day = parse_date(text, today=ctx.today)
     if day is None:
-        return [say(f"I couldn't read “{text.strip()}” as a date. Give it like {date_examples(ctx.today)} (or cancel).")]
+        return [say(f"I couldn't read “{excerpt(text)}” as a date. Give it like {date_examples(ctx.today)} (or cancel).")]
     if day <= ctx.today:
         return [say(f"{day_text(day)} isn't in the future. What's the new date it should be done by? (or cancel)")]
+    problem = slip_date_problem(day, today=ctx.today)
+    if problem is not None:
+        return [say(f"{problem} What's the new date? (or cancel)")]
     clear_conversation(ctx.session, platform=conv.platform, person_id=conv.person_id)
     item = find_item(ctx.session, int(number))
+    try:
+        authorise(ctx, item)  # asked earlier; the plan or the deputies may have changed since
+    except NotAllowed as exc:
+        return [say(f"Nothing was recorded: {exc}")]
     return _store(ctx, item, _milestone(ctx, item, key), MilestoneReading(MilestoneState.SLIPPED, day))
 
 

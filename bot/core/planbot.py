@@ -33,7 +33,7 @@ from bot.core.replies import Choices, Reply, say
 from bot.core.text import clean
 from storage.addresses import Source
 from storage.conversations import claim_delivery, clear_conversation
-from storage.db import session_scope
+from storage.db import is_write_refused, read_scope, session_scope
 from storage.handles import handles_for, remember_handle
 from storage.models import Conversation, Person
 from storage.queries import UnknownPlatform, find_person, get_plan
@@ -41,6 +41,10 @@ from storage.queries import UnknownPlatform, find_person, get_plan
 logger = logging.getLogger(__name__)
 
 UNKNOWN_PLATFORM = "Sorry, I can't tell who you are on this platform, so nothing was changed. Please let a coordinator know."
+READ_ONLY_DATABASE = (
+    "The database is read-only just now, so I can't store anything and nothing was changed. "
+    "Looking things up still works; please let a coordinator know."
+)
 DEFAULT_CONVERSATION_IDLE = dt.timedelta(hours=24)
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
 
@@ -76,16 +80,34 @@ class Planbot:
     def handle(self, event: Event) -> list[Reply]:
         edits: list[tuple[str, Reply]] = []
         try:
-            with session_scope(self.engine) as session:
-                replies = self._handle(session, event, edits)
+            replies = self._read(event, edits) if _reads_only(event) else None
+            if replies is None:
+                with session_scope(self.engine) as session:
+                    replies = self._handle(session, event, edits)
         except UnknownPlatform:
             logger.exception("an adapter sent %s from an unknown platform", type(event).__name__)
             return [say(UNKNOWN_PLATFORM)]
-        except Exception:
+        except Exception as exc:
+            if is_write_refused(exc):
+                logger.warning("the database is read-only: %s's event was not stored", type(event).__name__)
+                return [say(READ_ONLY_DATABASE)]
             logger.exception("unexpected error handling %s", type(event).__name__)
             return [say("Sorry, something went wrong on my side and nothing was changed. Please try again in a moment.")]
         self._edit_sent(edits)
         return replies
+
+    def _read(self, event: Event, edits: list[tuple[str, Reply]]) -> list[Reply] | None:
+        """A command that only reads runs without the write lock; None when it turned
+        out to need a write (an idle conversation to close, an address to note), so
+        the caller runs it again as a writer."""
+        try:
+            with read_scope(self.engine) as session:
+                return self._handle(session, event, edits)
+        except Exception as exc:
+            if not is_write_refused(exc):
+                raise
+            edits.clear()
+            return None
 
     def remember_sent(self, key: str, sent: SentMessage, *, person_id: str | None = None) -> None:
         """An adapter posted a reply that has a `key`: remember where, so a later edit
@@ -281,6 +303,18 @@ def _with_channel_note(ctx: Context, replies: list[Reply]) -> list[Reply]:
     if ctx.direct or not replies or not all(r.direct for r in replies):
         return replies
     return [say("I've sent you a direct message: your update carries on there."), *replies]
+
+
+def _reads_only(event: Event) -> bool:
+    """A command that only reads, with no delivery to record: worth trying without the write lock."""
+    if event.delivery_id:
+        return False
+    match event:
+        case Command(name=name, args=args):
+            return commands.reads_only(f"/{clean(name).lstrip('/')} {clean(args)}")
+        case TextMessage(text=text):
+            return commands.reads_only(clean(text))
+    return False
 
 
 def _names_command(text: str) -> bool:

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from sqlmodel import Session
+
 from bot.core.replies import Reply
 
 
@@ -74,3 +76,15 @@ class ChatPort(Protocol):
     def update(self, sent: SentMessage, reply: Reply) -> None:
         """Replace a message sent earlier."""
         ...
+
+
+def send_in(port: object, session: Session, recipient: Recipient, reply: Reply) -> SentMessage | None:
+    """Post the reply inside the caller's transaction when the port's messages are rows
+    of the same database (the terminal inbox), so the message and the ledger's mark
+    commit together; None when the port sends elsewhere (a chat platform), and the
+    caller sends it with `send` after its claim is committed, as for any platform."""
+    method = getattr(port, "send_in", None)
+    if method is None:
+        return None
+    sent: SentMessage | None = method(session, recipient, reply)
+    return sent

@@ -25,6 +25,7 @@ from bot.core.update_access import own_items
 from bot.core.wording import clip
 from bot.core.wording import date_text as day
 from bot.core.wording import short_label as name
+from bot.core.text import excerpt
 from storage.calendar import load_calendar
 from storage import queries, status_queries
 from storage.models import (
@@ -135,9 +136,8 @@ def _status_cell(ctx: Context, now: Periods, status: ItemStatus) -> str:
         return f"{text}; {gap}" if gap else text
     if now.current_ended:
         return f"overdue (period ended {day(now.current.end)})"
-    if gap:
-        return f"overdue: {gap}"
-    return f"due by {day(now.current.end)}"
+    due = f"due by {day(now.current.end)}"
+    return f"{due}; {gap}" if gap else due  # the column is this period's: the last one's gap is named as such
 
 
 def _last_update_cell(ctx: Context, now: Periods, update: Update | None) -> str:
@@ -340,13 +340,13 @@ def match_person(people: list[Person], who: str, *, typed: str | None = None, al
             return found[0]
         if found:
             raise BadInput(
-                f"“{who}” could be {people_list(found)}. "
+                f"“{excerpt(who)}” could be {people_list(found)}. "
                 f"Type more of the name, or the id, e.g. {typed} {found[0].id}."
             )
     close = close_people(people, who)
     guess = f" Did you mean {people_list(close)}?" if close else ""
     raise NobodyCalled(
-        f"I don't know anyone called “{who}” in the plan.{guess} The people are: {people_list(people)}. "
+        f"I don't know anyone called “{excerpt(who)}” in the plan.{guess} The people are: {people_list(people)}. "
         f"Type {typed} with one of those{also}.",
         close,
     )

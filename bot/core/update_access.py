@@ -17,6 +17,7 @@ from bot.core.context import Context
 from bot.core.errors import BadInput, NotAllowed, NotFound
 from bot.core.period_names import PERIOD_WORDS, find_period
 from bot.core.wording import and_list, period_example
+from bot.core.text import excerpt
 from storage.away import deputies, deputy_of
 from storage.models import Item, Period, Person
 from storage.queries import items as plan_items
@@ -43,10 +44,10 @@ def parse_args(args: str, periods: list[Period]) -> tuple[int | None, str | None
         return None, period_text
     number = _NUMBER.fullmatch(tokens[0])
     if number is None:
-        raise BadInput(f'I couldn\'t read "{args.strip()}" as an item number and period. {usage(periods)}')
+        raise BadInput(f'I couldn\'t read "{excerpt(args)}" as an item number and period. {usage(periods)}')
     if len(tokens) > 1:
         if period_text is not None:
-            raise BadInput(f'I couldn\'t read "{args.strip()}". {usage(periods)}')
+            raise BadInput(f'I couldn\'t read "{excerpt(args)}". {usage(periods)}')
         period_text = " ".join(tokens[1:])
     return int(number[1]), period_text
 
@@ -61,7 +62,7 @@ def resolve_period(periods: list[Period], text: str) -> Period:
     if period is not None:
         return period
     raise BadInput(
-        f'I don\'t know the period "{text}". The periods of this plan are: {_period_list(periods)}. '
+        f'I don\'t know the period "{excerpt(text)}". The periods of this plan are: {_period_list(periods)}. '
         f"Name one like {period_example(periods)}."
     )
 

@@ -15,7 +15,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.core.answers import Control, Unreadable, control_word, parse_date, parse_milestone, parse_rag, words
+from bot.core.answers import (
+    Control,
+    Unreadable,
+    control_word,
+    parse_date,
+    parse_milestone,
+    parse_rag,
+    slip_date_problem,
+    words,
+)
+from bot.core.text import excerpt
 from bot.core.update_draft import ms_answer
 from storage.models import MilestoneState, Rag
 
@@ -61,7 +71,7 @@ def read_rag(given: Given, previous: str | None) -> str:
         return Rag(previous).value
     rag = parse_rag(given.text)
     if rag is None:
-        raise Unreadable(f'I couldn\'t read "{given.text}" as a RAG status.')
+        raise Unreadable(f'I couldn\'t read "{excerpt(given.text)}" as a RAG status.')
     return rag.value
 
 
@@ -87,7 +97,7 @@ def read_milestone(given: Given, previous: dict[str, Any] | None, *, today: dt.d
     except Unreadable as exc:
         raise Explained(str(exc)) from None
     if reading is None:
-        raise Unreadable(f'I couldn\'t read "{given.text}" as a milestone state.')
+        raise Unreadable(f'I couldn\'t read "{excerpt(given.text)}" as a milestone state.')
     return ms_answer(reading.state, reading.new_date), reading.needs_date
 
 
@@ -99,9 +109,16 @@ def read_slip_date(given: Given, previous: dict[str, Any] | None, *, today: dt.d
         return dt.date.fromisoformat(previous["date"])
     day = parse_date(given.text, today=today)
     if day is None:
-        day = _date_in_state(given.text, today)
+        try:
+            reading = parse_milestone(given.text, today=today)
+        except Unreadable as exc:
+            raise Explained(str(exc)) from None
+        day = reading.new_date if reading else None
     if day is None:
-        raise Unreadable(f'I couldn\'t read "{given.text}" as a date.')
+        raise Unreadable(f'I couldn\'t read "{excerpt(given.text)}" as a date.')
+    problem = slip_date_problem(day, today=today)
+    if problem is not None:
+        raise Explained(problem)
     return day
 
 
@@ -138,11 +155,3 @@ def read_switch(given: Given, *, current: int, other: int) -> Switch | None:
         return "aside"
     return None
 
-
-def _date_in_state(text: str, today: dt.date) -> dt.date | None:
-    """A date question answered as 'slipped to March': the date out of it."""
-    try:
-        reading = parse_milestone(text, today=today)
-    except Unreadable:
-        return None
-    return reading.new_date if reading else None

@@ -16,7 +16,7 @@ from bot.core.errors import BadInput, PlanbotError
 from bot.core.replies import Choice, Choices, Paragraph, Reply, say
 from bot.core.set_aside import kept_drafts, peek, put_aside, take_back
 from bot.core.period_names import current_period
-from bot.core.update_access import authorise, due_items, find_item, parse_args, resolve_period
+from bot.core.update_access import authorise, due_items, find_item, own_items, parse_args, resolve_period
 from bot.core.update_conversation import open_draft, reask, save_and_ask, to_person
 from bot.core.update_draft import Draft, Subject, date_text, make_steps, previous_snapshot, short_label
 from bot.core.update_form import form_reply
@@ -37,7 +37,13 @@ def start_from_args(ctx: Context, args: str) -> list[Reply]:
         raise BadInput("The loaded plan has no reporting periods, so there is nothing to update yet.")
     wants_form = _FORM_WORD.search(args) is not None
     number, period_text = parse_args(_FORM_WORD.sub(" ", args), periods)
-    period = resolve_period(periods, period_text) if period_text else current_period(periods, ctx.today)
+    now = current_period(periods, ctx.today)
+    period = resolve_period(periods, period_text) if period_text else now
+    if period.position > now.position:
+        raise BadInput(
+            f"{period.label} hasn't started yet (it starts {date_text(period.start)}), so there's nothing to report "
+            f"for it. Type {cmd('plan-update')}{' ' + str(number) if number is not None else ''} for {now.label}."
+        )
     if number is not None:
         item = find_item(ctx.session, number)
         on_behalf = authorise(ctx, item)
@@ -83,15 +89,38 @@ def start_from_args(ctx: Context, args: str) -> list[Reply]:
             )
         ]
     first, rest = due[0], due[1:]
-    if rest:
-        numbers = and_list([str(i.number) for i in due])
-        intro = [
-            f"You have {len(due)} items to update for {label}: items {numbers}. Starting with item {first.number}; "
-            "type next at any question to leave an item for later."
-        ]
-    else:
-        intro = [f"One item to update for {label}: item {first.number}."]
+    intro = [_due_intro(ctx, due, label)]
     return start(ctx, first, period, authorise(ctx, first), queue=[i.number for i in rest], intro=intro)
+
+
+def _numbers(items: list[Item]) -> str:
+    return and_list([str(i.number) for i in items])
+
+
+def _due_intro(ctx: Context, due: list[Item], label: str) -> str:
+    """What is due from the person, told apart from the others' items a coordinator may write."""
+    mine = {i.number for i in own_items(ctx.session, ctx.person)}
+    own = [i for i in due if i.number in mine]
+    others = [i for i in due if i.number not in mine]
+    then = f"Starting with item {due[0].number}; type next at any question to leave an item for later."
+    if not others:
+        if len(own) == 1:
+            return f"One item to update for {label}: item {own[0].number}."
+        return f"You have {len(own)} items to update for {label}: items {_numbers(own)}. {then}"
+    noun = "item has" if len(others) == 1 else "items have"
+    behalf = "as a coordinator you can write " + ("it on its lead's behalf" if len(others) == 1 else "them on their leads' behalf")
+    if not own:
+        why = "You don't lead any items" if not mine else "Your own items are done"
+        return (
+            f"{why}, so no update is due from you for {label}. {len(others)} {noun} no update yet "
+            f"(item{'s' if len(others) > 1 else ''} {_numbers(others)}); {behalf}. {then}"
+        )
+    yours = f"item {own[0].number}" if len(own) == 1 else f"items {_numbers(own)}"
+    return (
+        f"You have {len(own)} item{'s' if len(own) > 1 else ''} to update for {label}: {yours}. "
+        f"{len(others)} other {noun} no update yet (item{'s' if len(others) > 1 else ''} {_numbers(others)}); "
+        f"{behalf} after yours. {then}"
+    )
 
 
 def new_draft(ctx: Context, item: Item, period: Period, on_behalf: str | None, *, queue: list[int]) -> Draft:

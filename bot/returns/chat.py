@@ -13,6 +13,7 @@ from bot.core.context import Context
 from bot.core.errors import NotAllowed, NotFound
 from bot.core.replies import File, Paragraph, Reply
 from bot.core.wording import or_list, return_name
+from bot.core.text import excerpt
 from bot.returns.export import FORMAT_NAMES, FORMATS, export_return, format_from
 from bot.returns.periods import resolve_period
 from storage.queries import people, plan_periods
@@ -30,7 +31,7 @@ def _check_period(ctx: Context, text: str) -> None:
         keys = or_list([p.key for p in periods]) or "none (no plan is loaded)"
         example = f" For example: {cmd('plan-status')} export {periods[-1].key} xlsx." if periods else ""
         raise NotFound(
-            f"I don't know '{text}' as a period or a file format. "
+            f"I don't know '{excerpt(text)}' as a period or a file format. "
             f"Formats: {or_list(list(FORMATS))}. Periods: {keys}.{example}"
         ) from None
 

@@ -52,12 +52,26 @@ def writer_for(fmt: str) -> Callable[[QuarterlyReturn, Path], list[Path]]:
 
 
 def export_return(
-    session: Session, *, period: str | None, fmt: str, produced: dt.date, path: Path | None, folder: Path
+    session: Session,
+    *,
+    period: str | None,
+    fmt: str,
+    produced: dt.date,
+    path: Path | None,
+    folder: Path,
+    replace: bool = True,
 ) -> tuple[QuarterlyReturn, list[Path]]:
-    """Compose the return for `period` and write it; the files written, the main one first."""
+    """Compose the return for `period` and write it; the files written, the main one first.
+
+    `path` is written where it is (its folder must exist); without it the return's own
+    name goes in `folder`, which is created. With `replace` False an existing file
+    of that name is an error, not overwritten."""
     from bot.returns.compose import compose, pick_period  # the database: `planbot --help` reads only FORMATS
 
     ret = compose(session, period=pick_period(session, period), produced=produced)
     target = path or folder / f"{ret.stem}.{fmt}"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if path is None:
+        folder.mkdir(parents=True, exist_ok=True)
+    if not replace and target.exists():
+        raise BadInput(f"{target} already exists; choose another name or add --force to replace it.")
     return ret, writer_for(fmt)(ret, target)

@@ -1,5 +1,9 @@
-"""The return as an Excel workbook: the summary above the table on one sheet, the
-RAG chart on a second. The progress cell is tinted in its RAG colour."""
+"""The return as an Excel workbook: the table on the first sheet (the plan's title
+above its header row, both frozen and repeated on every printed page), the summary
+on a second, the RAG chart on a third. The progress cell is tinted in its RAG colour.
+
+The summary has a sheet of its own so that freezing the header row pins two rows,
+not the summary's two dozen."""
 
 from __future__ import annotations
 
@@ -37,7 +41,7 @@ def _height(lines_by_cell: list[list[str]]) -> float:
     return min(409.0, needed * LINE_POINTS + 4)
 
 
-def _summary(sheet: Worksheet, ret: QuarterlyReturn) -> int:
+def _summary(sheet: Worksheet, ret: QuarterlyReturn) -> None:
     sheet.append([ret.plan_title])
     sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
     for section in ret.sections:
@@ -49,17 +53,18 @@ def _summary(sheet: Worksheet, ret: QuarterlyReturn) -> int:
             sheet.append(plain_lines((para,)))
             if para.rag is not None:
                 sheet.cell(row=sheet.max_row, column=1).fill = PatternFill("solid", fgColor=TINT[para.rag])
-    sheet.append([])
-    return sheet.max_row + 1
+    sheet.column_dimensions["A"].width = WIDTHS[0] + WIDTHS[1]
 
 
 def render_xlsx(ret: QuarterlyReturn) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Return"
-    header_row = _summary(sheet, ret)
+    sheet.append([ret.plan_title])  # as the plan's own table has it (plan import reads it back)
+    sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
     header = [*COLUMNS[:3], f"{COLUMNS[3]}\n{ret.period_label}"]
     sheet.append(header)
+    header_row = sheet.max_row
     for column, _ in enumerate(header, start=1):
         cell = sheet.cell(row=header_row, column=column)
         cell.font = Font(bold=True)
@@ -81,12 +86,14 @@ def render_xlsx(ret: QuarterlyReturn) -> bytes:
     for index, width in enumerate(WIDTHS):
         sheet.column_dimensions["ABCD"[index]].width = width
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.print_title_rows = f"1:{header_row}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+    _summary(book.create_sheet("Summary"), ret)
 
     charts = book.create_sheet("RAG chart")
     charts.append(["RAG status by item and period"])

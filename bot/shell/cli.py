@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from storage.models import Person, Plan
 
 QUIT = {"/quit", "/exit", "/q"}
+MIN_PREFIX = 3
+"""--as takes the start of a name only from this many letters: `--as d` must not quietly pick a coordinator."""
 
 
 def _folded(text: str) -> str:
@@ -33,10 +35,10 @@ def _folded(text: str) -> str:
 
 def _pick_person(engine: Engine, wanted: str | None) -> Person | str:
     """The person to be: by id or unique name; default the plan file's first coordinator."""
-    from storage.db import session_scope
+    from storage.db import read_scope
     from storage.queries import get_plan, people
 
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         plan = get_plan(session)
         order = [p.get("id") for p in (plan.document.get("people", []) if plan else [])]
         everyone = sorted(people(session), key=lambda p: order.index(p.id) if p.id in order else len(order))
@@ -48,11 +50,18 @@ def _pick_person(engine: Engine, wanted: str | None) -> Person | str:
         if not key:
             return f"--as needs a person id or name. People: {listing}"
         exact = [p for p in everyone if p.id == key or _folded(p.name) == key]
-        matches = exact or [p for p in everyone if _folded(p.name).startswith(key) or _folded(p.name).split()[0] == key]
+        first = [p for p in everyone if _folded(p.name).split()[:1] == [key]]
+        prefix = [p for p in everyone if p.id.startswith(key) or _folded(p.name).startswith(key)]
+        matches = exact or first or (prefix if len(key) >= MIN_PREFIX else [])
         if len(matches) == 1:
             return matches[0]
         if matches:
             return f"'{wanted}' matches several people: {', '.join(p.id for p in matches)}. Use the id."
+        if prefix:
+            return (
+                f"'{wanted}' is too short to pick someone (it could be {', '.join(p.id for p in prefix)}): "
+                f"give a person id, a name or at least {MIN_PREFIX} letters of one. People: {listing}"
+            )
         return f"There is no '{wanted}' in the plan. People: {listing}"
 
 
@@ -79,10 +88,10 @@ def _today(plan: Plan, zone: ZoneInfo, given: dt.date | None) -> tuple[dt.date, 
 def _banner(engine: Engine, person: Person, day: dt.date, note: str) -> str:
     from bot.core.wording import role_text
     from bot.shell.session import SYNTAX
-    from storage.db import session_scope
+    from storage.db import read_scope
     from storage.queries import get_plan, period_at
 
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         plan = get_plan(session)
         period = period_at(session, day=day)
     where = f", in {period.label}" if period else ""
@@ -109,9 +118,10 @@ def _lines(interactive: bool) -> Iterator[str]:
                 print()
                 return
     else:
-        sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
+        # Lines end at \n only: a lone \r inside a pasted line is part of that line's answer.
+        sys.stdin.reconfigure(errors="replace", newline="\n")  # type: ignore[union-attr]
         for line in sys.stdin:
-            yield line.rstrip("\n")
+            yield line.removesuffix("\n").removesuffix("\r")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -121,7 +131,8 @@ def _run(args: argparse.Namespace) -> int:
     from bot.core.planbot import Planbot
     from bot.shell.session import ShellSession
     from bot.shell.inbox_port import take_unread
-    from storage.db import session_scope
+    from storage.db import is_write_refused, read_scope, session_scope
+    from storage.inbox import unread_count
     from storage.planfile import PlanFileError
     from storage.queries import get_plan
 
@@ -135,7 +146,7 @@ def _run(args: argparse.Namespace) -> int:
     if isinstance(person, str):
         print(person, file=sys.stderr)
         return 2
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         plan = get_plan(session)
     assert plan is not None
     zone = ZoneInfo(plan.timezone)
@@ -150,8 +161,18 @@ def _run(args: argparse.Namespace) -> int:
     shell = ShellSession(bot, person.id)
     interactive = sys.stdin.isatty()
     print(_banner(engine, person, day, note), end="\n\n", flush=True)
-    with session_scope(engine) as session:
-        waiting = take_unread(session, person_id=person.id)
+    try:
+        with read_scope(engine) as session:
+            any_waiting = unread_count(session, person_id=person.id) > 0
+        waiting = []
+        if any_waiting:  # marking them read writes: only then is the write lock taken
+            with session_scope(engine) as session:
+                waiting = take_unread(session, person_id=person.id)
+    except Exception as exc:
+        if not is_write_refused(exc):
+            raise
+        waiting = []
+        print("(The database is read-only: you can look things up, but nothing you write can be saved.)", end="\n\n")
     if waiting:
         count = f"{len(waiting)} message{'s' if len(waiting) != 1 else ''}"
         print(f"-- Planbot sent you {count} while no chat platform was connected --", flush=True)

@@ -24,10 +24,15 @@ class InboxPort:
 
     def send(self, recipient: Recipient, reply: Reply) -> SentMessage:
         with session_scope(self.engine) as session:
-            person = session.get(Person, recipient.person_id)
-            if person is None or not person.in_plan:
-                raise RecipientGone(f"{recipient.name} is no longer in the plan")
-            row = put_message(session, person_id=recipient.person_id, payload=encode(reply), at=utcnow())
+            return self.send_in(session, recipient, reply)
+
+    def send_in(self, session: Session, recipient: Recipient, reply: Reply) -> SentMessage:
+        """The message as a row in the caller's transaction: the clock marks its ledger
+        entry sent in the same one, so a crash between the two cannot repeat it."""
+        person = session.get(Person, recipient.person_id)
+        if person is None or not person.in_plan:
+            raise RecipientGone(f"{recipient.name} is no longer in the plan")
+        row = put_message(session, person_id=recipient.person_id, payload=encode(reply), at=utcnow())
         return SentMessage(PLATFORM, recipient.person_id, str(row.id))
 
     def update(self, sent: SentMessage, reply: Reply) -> None:

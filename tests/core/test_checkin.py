@@ -462,9 +462,15 @@ def test_next_moves_to_the_following_queued_item(chat: ChatFor, plan_engine: Eng
 
 def test_coordinator_queue_covers_items_without_updates(chat: ChatFor) -> None:
     shown = chat("robin").command("plan-update")
-    assert "You have 7 items to update for Q3 2019-20: items 1, 2, 3, 4, 5, 6 and 7. Starting with item 1" in shown
+    assert (
+        "You don't lead any items, so no update is due from you for Q3 2019-20. 7 items have no update yet "
+        "(items 1, 2, 3, 4, 5, 6 and 7); as a coordinator you can write them on their leads' behalf. Starting with item 1"
+    ) in shown
     shown = chat("dee").command("plan-update")
-    assert "items 7, 1, 2, 3, 4, 5 and 6. Starting with item 7" in shown
+    assert (
+        "You have 1 item to update for Q3 2019-20: item 7. 6 other items have no update yet (items 1, 2, 3, 4, 5 and 6); "
+        "as a coordinator you can write them on their leads' behalf after yours. Starting with item 7"
+    ) in shown
 
 
 def test_editing_creates_version_two_and_keeps_history(planbot: Planbot, chat: ChatFor, plan_engine: Engine) -> None:

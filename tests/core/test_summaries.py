@@ -78,7 +78,7 @@ def test_whole_plan_shows_each_items_latest_version(history: Engine, chat: Calla
     assert "Off track" not in first
     third = row(text, 3)
     assert "At risk" in third and "25 Sep 2019 (Q2)" in third and "due by 31 Dec 2019" in third
-    assert "none yet" in row(text, 4) and "overdue: no Q2 update" in row(text, 4)
+    assert "none yet" in row(text, 4) and "due by 31 Dec 2019; no Q2 update" in row(text, 4)
     assert "Q3 updates: 2 in, 5 due by 31 Dec 2019. Overdue, no Q2 2019-20 update: items 4, 5, 6, 7." in text
     with session_scope(history) as session:
         versions = update_history(session, item_number=1, period_key="2019-Q3")
@@ -150,7 +150,7 @@ def test_removed_item_keeps_its_history(history: Engine, chat: Callable[..., Cha
 def test_person_by_id_name_first_name_or_prefix(history: Engine, chat: Callable[..., Chat], who: str) -> None:
     text = chat("robin").command("plan-status", who)
     assert "== Bea Sample's items — Q3 2019-20 (Oct–Dec 2019) ==" in text
-    assert "At risk" in row(text, 3) and "overdue: no Q2 update" in row(text, 4)
+    assert "At risk" in row(text, 3) and "due by 31 Dec 2019; no Q2 update" in row(text, 4)
     assert all(not line.startswith(("1 ", "2 ")) for line in text.splitlines())
     assert "Q3 updates: 0 in, 2 due by 31 Dec 2019. Overdue, no Q2 2019-20 update: item 4." in text
 

@@ -40,7 +40,7 @@ def test_a_coordinator_gets_the_return_as_a_file(year_engine: Engine, planbot: P
 def test_period_and_format_can_come_in_either_order(year_engine: Engine, planbot: Planbot) -> None:
     [xlsx] = files(ask(planbot, "dee", "export Q1 excel"))
     assert xlsx.path.endswith("quarterly-return-2019-Q1.xlsx")
-    assert load_workbook(xlsx.path)["Return"]["A1"].value == "South East LEP Strategy Improvement Plan 2019-20"
+    assert load_workbook(xlsx.path)["Summary"]["A1"].value == "South East LEP Strategy Improvement Plan 2019-20"
     table, chart = files(ask(planbot, "dee", "export csv q2 2019"))
     assert table.path.endswith("quarterly-return-2019-Q2.csv") and chart.path.endswith("quarterly-return-2019-Q2-heatmap.png")
     assert chart.title == "RAG chart 2019-Q2 (PNG)"
@@ -74,7 +74,7 @@ def test_planbot_export_writes_the_file_and_says_what_is_in_it(year_engine: Engi
     assert result.stdout == (
         f"Wrote {out} (Excel workbook), Q2 2019-20 (Jul–Sep 2019): 4 of 7 items have an update (3 without).\n"
     )
-    assert "Produced 2 October 2019" in [row[0].value for row in load_workbook(out)["Return"].iter_rows()]
+    assert "Produced 2 October 2019" in [row[0].value for row in load_workbook(out)["Summary"].iter_rows()]
     md = tmp_path / "return.md"
     result = run_planbot("export", "--format", "md", "-o", str(md), database_url=db_url)
     assert result.returncode == 0, result.stderr

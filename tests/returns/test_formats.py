@@ -107,15 +107,24 @@ def test_docx_summary_and_chart_come_before_the_table(year_engine: Engine, tmp_p
     assert document.core_properties.created.date() == PRODUCED
 
 
-def test_xlsx_has_the_summary_above_the_table_and_the_chart_on_its_own_sheet(year_engine: Engine, tmp_path: Path) -> None:
+def test_xlsx_has_the_table_first_the_summary_and_the_chart_on_sheets_of_their_own(
+    year_engine: Engine, tmp_path: Path
+) -> None:
     [path] = export(year_engine, "xlsx", tmp_path)
     book = load_workbook(path)
+    assert book.sheetnames == ["Return", "Summary", "RAG chart"]
+    summary = [row[0] for row in book["Summary"].iter_rows(values_only=True)]
+    assert summary[0] == "South East LEP Strategy Improvement Plan 2019-20"
+    assert "Produced 2 October 2019" in summary and "• No update: 3" in summary
     sheet = book["Return"]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0][0] == "South East LEP Strategy Improvement Plan 2019-20"
-    column_a = [row[0] for row in values]
-    assert "Produced 2 October 2019" in column_a and "• No update: 3" in column_a
-    header = next(i for i, row in enumerate(values) if row[0] == COLUMNS[0])
+    header = 1
+    assert values[header][:3] == list(COLUMNS[:3])
+    styled = [sheet.cell(row=header + 1, column=c) for c in range(1, 5)]
+    assert all(c.font.bold and c.fill.fgColor.rgb.endswith("D9E2F3") for c in styled)  # the header row itself
+    assert sheet.freeze_panes == "A3"  # the title and the header stay in view; nothing else is pinned
+    assert sheet.print_title_rows == "$1:$2"
     assert values[header][3] == f"{COLUMNS[3]}\nQ2 2019-20 (Jul–Sep 2019)"
     items = values[header + 1:]
     assert [row[0].splitlines()[0] for row in items] == [

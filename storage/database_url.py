@@ -1,0 +1,135 @@
+"""DATABASE_URL checked before anything connects, and database failures explained in
+one line that names DATABASE_URL and the fix. A password never appears in either:
+every URL shown is masked, even one too malformed to parse.
+
+Planbot runs on SQLite (a file) and PostgreSQL. An in-memory SQLite database is
+refused: each command would say "Saved" and keep nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+_CREDENTIALS = re.compile(r"(?P<head>[a-zA-Z][\w+.-]*://[^:/@\s]*:)[^@\s]*@")
+KNOWN = {"sqlite", "postgres", "postgresql"}
+FOREIGN = {"mysql": "MySQL", "mariadb": "MariaDB", "mssql": "SQL Server", "oracle": "Oracle", "mongodb": "MongoDB"}
+EXAMPLES = "sqlite:///planbot.db for a file here, or postgresql://USER:PASSWORD@HOST:5432/DATABASE"
+
+
+def mask(text: str) -> str:
+    """`text` with the password of every URL in it replaced by ***."""
+    return _CREDENTIALS.sub(r"\g<head>***@", text)
+
+
+def check_database_url(url: str) -> str:
+    """The URL if Planbot can use it; else ValueError saying what is wrong and what to write."""
+    shown = mask(url)
+    if "://" not in url:
+        raise ValueError(f"'{shown}' is not a database URL; use {EXAMPLES}")
+    scheme = url.split("://", 1)[0].lower()
+    backend = scheme.split("+", 1)[0]
+    if backend not in KNOWN:
+        what = f"a {FOREIGN[backend]} URL" if backend in FOREIGN else "not a kind of database Planbot knows"
+        raise ValueError(f"'{shown}' is {what}; Planbot uses SQLite or PostgreSQL: {EXAMPLES}")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:
+        raise ValueError(f"'{shown}' is malformed (is the port a number?); it should look like {EXAMPLES}") from None
+    if backend == "sqlite" and _in_memory(url):
+        raise ValueError(
+            f"'{shown}' is an in-memory database, which keeps nothing once the command ends; "
+            "give a file, e.g. sqlite:///planbot.db"
+        )
+    if backend != "sqlite" and not parts.hostname and "host=" not in (parts.query or ""):
+        raise ValueError(f"'{shown}' names no host; it should look like {EXAMPLES}")
+    return url
+
+
+def _in_memory(url: str) -> bool:
+    rest = url.split("://", 1)[1]
+    path = rest.split("?", 1)[0].lstrip("/")
+    query = rest.split("?", 1)[1] if "?" in rest else ""
+    return path in {"", ":memory:"} or path.startswith("file::memory:") or "mode=memory" in query
+
+
+def explain(exc: BaseException, url: str) -> str | None:
+    """One line for a database failure a user can fix (can't connect, wrong user, missing
+    database, read-only, disk full), naming DATABASE_URL; None for anything else."""
+    orig = getattr(exc, "orig", None) or exc
+    problem = _sqlite_problem(orig, url) if url.lower().startswith("sqlite") else _postgres_problem(orig, url)
+    if problem is None:
+        return None
+    return mask(f"DATABASE_URL ({url}): {problem}")
+
+
+def _sqlite_file(url: str) -> str:
+    path = url.split("://", 1)[1].split("?", 1)[0]
+    path = path[1:] if path.startswith("/") else path
+    return path.removeprefix("file:")
+
+
+def _sqlite_problem(orig: BaseException, url: str) -> str | None:
+    path = _sqlite_file(url)
+    if isinstance(orig, OSError) and not hasattr(orig, "sqlite_errorcode"):
+        where = str(orig.filename or "")
+        if not where or not path.startswith(where):
+            return None  # not the database's own folder
+        return (
+            f"can't create {where} ({orig.strerror or orig}); point DATABASE_URL at a file in a folder you can write to."
+        )
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is None:
+        return None
+    match code & 0xFF:  # SQLite's primary result codes
+        case 8:
+            return (
+                f"the database {path} is read-only, so nothing can be saved; commands that only read (export, schedule, "
+                "/plan-status) still work. Make the file and its folder writable, or use a writable copy."
+            )
+        case 13:
+            return f"the disk holding {path} is full, so nothing was saved; free some space and run the command again."
+        case 14:
+            return f"can't open {path}: check that its folder exists and that you may write there."
+        case 26:
+            return f"{path} is not a Planbot database (not SQLite, or damaged); point DATABASE_URL at another file."
+        case 5:
+            return "the database stayed locked by another Planbot process for 10 s; try again in a moment."
+        case 10:
+            return f"reading or writing {path} failed ({orig}); check the disk, then try again."
+    return None
+
+
+def _postgres_problem(orig: BaseException, url: str) -> str | None:
+    module = type(orig).__module__
+    if not module.startswith("psycopg"):
+        return None
+    parts = urlsplit(url)
+    host, db = parts.hostname or "localhost", parts.path.lstrip("/") or "(none)"
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        port = 5432
+    text = str(orig).lower()
+    state = getattr(orig, "sqlstate", None)
+    if state == "3D000" or "does not exist" in text and "database" in text:
+        return f"the database '{db}' does not exist on {host}; create it (createdb {db}) or fix its name."
+    if state in {"28P01", "28000"} or "password authentication failed" in text or ("role" in text and "does not exist" in text):
+        return f"{host} refused the user name or password; check them (and that the user may connect to '{db}')."
+    if state == "42501" or "permission denied" in text:
+        return (
+            "the database user may not write here, so nothing was saved; commands that only read (export, schedule, "
+            "/plan-status) still work. Grant it write access, or use a user that has it."
+        )
+    if state == "53100" or "no space left" in text:
+        return f"the server's disk is full, so nothing was saved; free some space on {host} and try again."
+    if "connection refused" in text:
+        return f"nothing is listening on {host} port {port}; is PostgreSQL running there, and is the port right?"
+    if any(w in text for w in ("could not translate host name", "name or service not known", "nodename nor servname", "failed to resolve")):
+        return f"the host '{host}' is unknown; check its spelling."
+    if any(w in text for w in ("timeout", "timed out", "no route to host", "network is unreachable", "ssl negotiation", "server closed")):
+        return f"{host} port {port} does not answer as a PostgreSQL server; check the host, the port and the network."
+    if module.startswith("psycopg") and type(orig).__name__ == "OperationalError":
+        return f"could not connect: {str(orig).splitlines()[0]}"
+    return None
