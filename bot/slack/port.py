@@ -66,7 +66,12 @@ ACTIVE_FOR = 3600.0
 
 class Pacer:
     """At most one post per `per_channel` seconds to a channel, and `per_minute` across the
-    workspace (a token bucket with a burst of one second's worth); waits only as needed."""
+    workspace (posts spaced 60/per_minute seconds apart); waits only as needed.
+
+    Thread-safe, and a thread waiting for its channel holds nothing up: it takes a
+    workspace slot only once its channel is free, so the clock's other senders post to
+    other channels meanwhile (a slot booked ahead for a busy channel would make every
+    other channel wait behind it)."""
 
     def __init__(
         self,
@@ -85,12 +90,17 @@ class Pacer:
         self._lock = threading.Lock()
 
     def wait(self, channel: str) -> None:
-        with self._lock:
-            now = self.clock()
-            at = max(now, self._last.get(channel, -1e9) + self.per_channel, self._next_slot)
-            self._last[channel] = at
-            if self.interval:
-                self._next_slot = at + self.interval
+        while True:
+            with self._lock:
+                now = self.clock()
+                free = self._last.get(channel, -1e9) + self.per_channel
+                if free <= now:
+                    at = max(now, self._next_slot)
+                    self._last[channel] = at
+                    if self.interval:
+                        self._next_slot = at + self.interval
+                    break
+            self.sleep(free - now)
         if at > now:
             self.sleep(at - now)
 
@@ -129,7 +139,7 @@ class SlackPort:
             raise RecipientGone("deactivated in Slack")
         first: dict[str, Any] | None = None
         for message in messages(reply):
-            self.pacer.wait((address.channel if address is not None else None) or user_id)
+            self.pacer.wait(user_id)  # the bot's DM with this user, whatever its channel id
             answer = self._call("chat.postMessage", channel=user_id, **message.body())
             first = first or answer
         assert first is not None
