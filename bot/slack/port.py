@@ -104,6 +104,15 @@ class Pacer:
         if at > now:
             self.sleep(at - now)
 
+    def hold(self, seconds: float) -> None:
+        """Slack answered a post with 429 and Retry-After: every other sender waits it out
+        too (the workspace's limit was hit, not one thread's), and the one retrying after
+        `seconds` keeps the first slot. Without a workspace budget there is nothing to hold."""
+        if not self.interval:
+            return
+        with self._lock:
+            self._next_slot = max(self._next_slot, self.clock() + seconds + self.interval)
+
 
 class SlackPort:
     """The `ChatPort` for Slack, on slack_sdk's synchronous WebClient (the clock is synchronous)."""
@@ -226,6 +235,8 @@ class SlackPort:
                 error = str(exc.response.get("error", "")) if isinstance(exc.response.data, dict) else ""
                 if status == 429:
                     wait = _retry_after(exc.response.headers)
+                    if method == "chat.postMessage":
+                        self.pacer.hold(wait)
                     if wait <= MAX_INLINE_WAIT and attempt < ATTEMPTS:
                         logger.info("%s: Slack asked to wait %.1f s", method, wait)
                         self.sleep(wait)

@@ -142,6 +142,22 @@ def test_a_thread_waiting_for_its_channel_holds_no_other_channel_up() -> None:
     assert time.monotonic() - started >= 0.95, "channel A still waited its second"
 
 
+def test_a_429_holds_every_sender_and_the_retry_keeps_the_first_slot() -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 3))
+        now[0] += seconds
+
+    pacer = Pacer(per_channel=1.0, per_minute=120, clock=lambda: now[0], sleep=sleep)
+    pacer.wait("A")
+    pacer.hold(2.0)  # Slack answered A's post with Retry-After: 2; A retries at 2.0
+    pacer.wait("B")
+
+    assert slept == [2.5], "B goes half a second (the workspace's spacing) after A's retry"
+
+
 def coordinator_schedule(engine: Engine, clock: FixedClock, routing: RoutingPort) -> str:
     bot = Planbot(engine, clock, platforms=routing.platforms, port=routing)
     return "\n".join(r.text for r in bot.handle(Command(Sender("shell", "robin"), "plan-schedule")))
