@@ -87,13 +87,14 @@ class Pacer:
         self.sleep = sleep
         self._last: dict[str, float] = {}
         self._next_slot = 0.0
+        self._held_until = 0.0
         self._lock = threading.Lock()
 
     def wait(self, channel: str) -> None:
         while True:
             with self._lock:
                 now = self.clock()
-                free = self._last.get(channel, -1e9) + self.per_channel
+                free = max(self._last.get(channel, -1e9) + self.per_channel, self._held_until)
                 if free <= now:
                     at = max(now, self._next_slot)
                     self._last[channel] = at
@@ -103,15 +104,21 @@ class Pacer:
             self.sleep(free - now)
         if at > now:
             self.sleep(at - now)
+            with self._lock:
+                held = self._held_until > self.clock()
+            if held:  # a 429 came while this post waited for its slot: wait that out too
+                self.wait(channel)
 
     def hold(self, seconds: float) -> None:
         """Slack answered a post with 429 and Retry-After: every other sender waits it out
-        too (the workspace's limit was hit, not one thread's), and the one retrying after
-        `seconds` keeps the first slot. Without a workspace budget there is nothing to hold."""
+        too (the workspace's limit was hit, not one thread's), including those already
+        waiting for a slot, and the one retrying after `seconds` keeps the first slot.
+        Without a workspace budget there is nothing to hold."""
         if not self.interval:
             return
         with self._lock:
-            self._next_slot = max(self._next_slot, self.clock() + seconds + self.interval)
+            self._held_until = max(self._held_until, self.clock() + seconds)
+            self._next_slot = max(self._next_slot, self._held_until + self.interval)
 
 
 class SlackPort:
