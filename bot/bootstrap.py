@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from bot.config import Settings
 from storage.db import is_write_refused, make_engine, read_scope, session_scope, startup_lock, upgrade
 from storage.plan_loader import load_plan
-from storage.planfile import BUNDLED_PLAN, read_plan
+from storage.planfile import BUNDLED_PLAN, plan_warnings, read_plan
 from storage.queries import get_plan
 
 logger = logging.getLogger(__name__)
@@ -28,6 +28,8 @@ def ensure_plan(engine: Engine, settings: Settings) -> None:
     A broken PLAN_FILE raises PlanFileError before anything is written.
     """
     doc = read_plan(settings.plan_file) if settings.plan_file is not None else None
+    for warning in plan_warnings(doc) if doc is not None else []:
+        logger.warning("PLAN_FILE %s: %s", settings.plan_file, warning)
     with read_scope(engine) as session:
         if doc is None and get_plan(session) is not None:
             return

@@ -72,11 +72,23 @@ def _read(path: str, after: str) -> PlanDocument | None:
         return None
 
 
+def _warn(doc: PlanDocument) -> None:
+    """What is valid but probably not meant (dates outside the plan year), on stderr."""
+    from storage.planfile import plan_warnings
+
+    warnings = plan_warnings(doc)
+    if warnings:
+        print(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}:", file=sys.stderr)
+        for warning in warnings:
+            print(f"  {warning}", file=sys.stderr)
+
+
 def _check(args: argparse.Namespace) -> int:
     doc = _read(args.file, "Fix these and run planbot plan check again.")
     if doc is None:
         return 1
     print(f"{args.file} is a valid plan: {describe(doc)}")
+    _warn(doc)
     return 0
 
 
@@ -100,6 +112,7 @@ def _load(args: argparse.Namespace) -> int:
         print(f"For a database of its own: DATABASE_URL=sqlite:///my-plan.db planbot plan load {args.file}", file=sys.stderr)
         return 1
     print(f"Loaded {describe(doc)}")
+    _warn(doc)
     lines = report.lines() if args.verbose else summary_lines(report)
     for line in lines:
         print(f"  {line}")

@@ -20,7 +20,7 @@ from storage.milestone_checks import load_milestones
 from storage import status_queries
 from storage.call_notes import notes_for
 from storage.models import Rag, Send, Update
-from storage.sends import problems_since
+from storage.sends import place_of, problems_since
 
 SHORT = 120
 MILESTONE_DAYS = 14
@@ -115,8 +115,10 @@ def problem_lines(world: World, rows: list[Send]) -> list[str]:
         item = f" (item {row.item_number})" if row.item_number is not None else ""
         due = when_text(world.cal.local(row.due))
         reason = f": {row.last_error}" if row.last_error else ""
+        place = place_of(row.key)
+        to = f"the coordinators' {place[0].capitalize()} channel {place[1]}" if place else _name(world, row.person_id)
         out.append(
-            f"{row.kind} to {_name(world, row.person_id)}{item}, due {due}, {PROBLEM_WORDS.get(row.status, row.status)}{reason}"
+            f"{row.kind} to {to}{item}, due {due}, {PROBLEM_WORDS.get(row.status, row.status)}{reason}"
         )
     return out
 

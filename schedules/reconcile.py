@@ -41,14 +41,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.core.clock import Clock
-from bot.core.ports import ChatPort, Recipient, RecipientGone, SendFailed, send_in
+from bot.core.ports import ChatPort, Recipient, RecipientGone, SendFailed, SentMessage, send_in
+from bot.core.replies import Reply
 from schedules.compose import CannotCompose, compose
 from schedules.planner import JOB_NAMES, JOBS, Job, PlannedSend, Window, planned
 from schedules.world import World, load_world
 from storage.db import session_scope
 from storage.handles import remember_handle
-from storage.models import SendStatus
-from storage.sends import advance_mark, claim, expire_stale_claims, finish, get_mark, reclaim, retryable
+from storage.models import Send, SendStatus
+from storage.sends import advance_mark, claim, place_key, expire_stale_claims, finish, get_mark, reclaim, retryable
 
 logger = logging.getLogger(__name__)
 
@@ -268,8 +269,10 @@ class Reconciler:
                 reply = compose(session, world, send, at)
                 session.rollback()
                 recipient = Recipient(person.id, person.name, person.slack, person.teams, send_key=send.key)
-                sent = send_in(self.port, session, recipient, reply)
-                together = sent is not None
+                sent = self._in_place(world, send, recipient, reply) if send.kind in PLACE_KINDS else None
+                if sent is None:
+                    sent = send_in(self.port, session, recipient, reply)
+                    together = sent is not None
                 if sent is None:
                     sent = self.port.send(recipient, reply)
                 status = SendStatus.SENT
@@ -326,6 +329,81 @@ class Reconciler:
             session.commit()
         return Outcome(send, status, done, error)
 
+
+    def _in_place(self, world: World, send: PlannedSend, recipient: Recipient, reply: Reply) -> SentMessage | None:
+        """Post a brief once in each coordinators' channel the plan names (each post claimed
+        under its own key, so a restart or a second clock never posts it again); the handle
+        of a post that reaches this coordinator, or None to send them a DM as before."""
+        post = getattr(self.port, "send_to_place", None)
+        if post is None or not world.coordinator_places:
+            return None
+        posted = {
+            platform: sent
+            for platform, place in sorted(world.coordinator_places.items())
+            if (sent := self._post_once(post, send, platform, place, reply)) is not None
+        }
+        if not posted:
+            return None
+        platforms_of = getattr(self.port, "platforms_of", None)
+        reachable = platforms_of(recipient) if platforms_of is not None else set(posted)
+        return next((sent for platform, sent in posted.items() if platform in reachable), None)
+
+    def _post_once(
+        self, post: Callable[[str, str, Reply], SentMessage], send: PlannedSend, platform: str, place: str, reply: Reply
+    ) -> SentMessage | None:
+        """The channel's post for this occurrence: made now if nobody has claimed it, else what the ledger says."""
+        key = place_key(kind=send.kind, platform=platform, place=place, occurrence=send.occurrence)
+        with Session(self.engine, expire_on_commit=False) as session:
+            won = claim(
+                session,
+                key=key,
+                kind=send.kind,
+                person_id=send.person_id,
+                item_number=None,
+                occurrence=send.occurrence,
+                due=send.due,
+                by=self.by,
+                at=self.clock.now(),
+            )
+            session.commit()
+            if not won:
+                row = session.get(Send, key)
+                if row is None or row.status not in (SendStatus.SENT, SendStatus.CLAIMED):
+                    return None  # it failed: everyone gets a DM instead
+                # CLAIMED: another clock is posting it right now; posting again would send it twice
+                return SentMessage(row.platform or platform, row.channel or place, row.message_id or "")
+            sent, status, error = None, SendStatus.SKIPPED, ""
+            try:
+                sent = post(platform, place, reply)
+                status = SendStatus.SENT
+            except SendFailed as exc:
+                error = f"{exc}; sent to each coordinator by DM instead"
+                if isinstance(exc, RecipientGone) and platform == "slack":
+                    error = f"the bot is not a member of it ({exc}): invite it with /invite @Planbot. {error}"
+                elif isinstance(exc, RecipientGone):
+                    error = f"the bot cannot post there ({exc}): add the Planbot app to that chat or team, or @mention it there once. {error}"
+            except Exception as exc:
+                logger.exception("posting %s failed", key)
+                error = f"{type(exc).__name__}: {exc}; sent to each coordinator by DM instead"
+            if status is not SendStatus.SENT:
+                logger.warning("%s: %s", key, error)
+            finish(
+                session,
+                key=key,
+                by=self.by,
+                status=status,
+                at=self.clock.now(),
+                error=error,
+                platform=sent.platform if sent else None,
+                channel=sent.channel if sent else None,
+                message_id=sent.message_id if sent else None,
+            )
+            session.commit()
+        return sent
+
+
+PLACE_KINDS = frozenset({"pre-call-brief", "board-summary"})
+"""What goes to the plan's coordinators' channel, when it names one, instead of a DM each."""
 
 MEETING_KINDS = {"pre-call-prompt", "pre-call-brief", "board-reminder", "board-summary"}
 

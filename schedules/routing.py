@@ -100,6 +100,21 @@ class RoutingPort:
             return sent
         raise SendFailed("no route", retryable=False)  # unreachable: the inbox is always a route
 
+    def send_to_place(self, platform: str, place: str, reply: Reply) -> SentMessage:
+        """Post in a coordinators' channel on one platform (see `PlacePort`)."""
+        port = self.ports.get(platform)
+        if port is None:
+            raise SendFailed(f"{platform.capitalize()} is not configured for this clock", retryable=False)
+        post = getattr(port, "send_to_place", None)
+        if post is None:
+            raise SendFailed(f"the {platform} port cannot post to a channel", retryable=False)
+        sent: SentMessage = post(place, reply)
+        return sent
+
+    def platforms_of(self, recipient: Recipient) -> set[str]:
+        """The chat platforms the person can be reached on (a channel post there reaches them)."""
+        return {a.platform for a in self.routes(recipient)} - {self.fallback.platform}
+
     def update(self, sent: SentMessage, reply: Reply) -> None:
         """Edits go back to the platform the message went to."""
         if sent.platform == self.fallback.platform:

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from storage.calendar import PlanCalendar, load_calendar
 from storage import away, queries
 from storage.milestone_checks import MilestoneDue, load_milestones
-from storage.models import Absence, Item, Person, Update
+from storage.models import Absence, Item, Person, Plan, Update
 from storage.sends import LedgerEntry, ledger_entries, send_key
 
 def slot(kind: str, person_id: str, item_number: int | None, occurrence: str, seq: int = 0) -> str:
@@ -33,6 +33,8 @@ class World:
     updates_in: set[tuple[int, str]]
     milestones: list[MilestoneDue]
     ledger: dict[str, LedgerEntry] = field(default_factory=dict)
+    coordinator_places: dict[str, str] = field(default_factory=dict)
+    """The plan's `coordinators:` channel per platform (slack, teams), where briefs go instead of DMs."""
 
     @property
     def coordinators(self) -> list[Person]:
@@ -57,6 +59,13 @@ class World:
     def read_ledger(self, session: Session, *, kinds: list[str]) -> None:
         """Re-read the ledger (between jobs of one run: chasers follow the prompts just sent)."""
         self.ledger = {row.key: row for row in ledger_entries(session, kinds=kinds)}
+
+
+def coordinator_places(session: Session) -> dict[str, str]:
+    """The plan's `plan.coordinators` (kept in the stored plan document), platform by platform."""
+    plan = session.get(Plan, 1)
+    places = ((plan.document if plan is not None else {}).get("plan") or {}).get("coordinators") or {}
+    return {platform: str(place) for platform, place in places.items() if place}
 
 
 def load_world(session: Session, *, kinds: list[str]) -> World | None:
@@ -84,6 +93,7 @@ def load_world(session: Session, *, kinds: list[str]) -> World | None:
         absences=away.absences(session),
         updates_in=updates_in,
         milestones=load_milestones(session, items),
+        coordinator_places=coordinator_places(session),
     )
     world.read_ledger(session, kinds=kinds)
     return world

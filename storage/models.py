@@ -404,3 +404,16 @@ class TombstoneKey(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     key: str = Field(max_length=64)
+
+
+class ChatReference(SQLModel, table=True):
+    """A group conversation the bot was added to or mentioned in (a Teams channel
+    or group chat), keyed by its conversation id, not by person: where the
+    coordinators' briefs go when the plan names that chat. `reference` is the
+    part of the conversation reference a proactive send needs (service URL,
+    conversation, bot); who happened to install the app is not kept."""
+
+    platform: str = Field(primary_key=True, max_length=20)
+    conversation_id: str = Field(primary_key=True, max_length=300)
+    reference: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    noted_at: dt.datetime = _tz(nullable=False)

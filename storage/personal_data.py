@@ -122,6 +122,11 @@ TABLES: dict[str, TableRule] = {
         "until erased, or forgotten when the plan contradicts it",
         {"person_id": OnErase.DELETE},
     ),
+    "chatreference": TableRule(
+        "Group chats and channels the bot was added to or mentioned in: conversation id and service address (no person named).",
+        "to post the coordinators' briefs in the chat the plan names",
+        "until the chat is used again (refreshed) or the database is dropped",
+    ),
     "messagehandle": TableRule(
         "Where messages to you were posted, so they can be edited in place.",
         "to mark a prompt done when its update is saved",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,11 +27,43 @@ from pydantic import (
     model_validator,
 )
 
+from storage.coordinator_places import CoordinatorPlaces
+from storage.models import Address, MessageHandle, Send
+from storage.plan_yaml import MAX_PLAN_BYTES, RefusedYaml, load_yaml, too_big
+
 BUNDLED_PLAN = Path(__file__).parent / "plans" / "selep-2019-20.yaml"
 
 ROLES = ("lead", "coordinator")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+
+def _length(column: Any) -> int:
+    """A String column's size, as PostgreSQL enforces it (SQLite does not: checked here for both)."""
+    return int(column.type.length)
+
+
+_DAY = "@YYYY-MM-DD"
+OCCURRENCE_ID_MAX = _length(Send.__table__.c.occurrence) - len(_DAY)
+"""Meeting ids and milestone ids become ledger occurrences ('board@2019-06-20', 'm2@2019-09-30')."""
+PERSON_ID_MAX = min(
+    _length(Send.__table__.c.key)
+    - _length(Send.__table__.c.kind)
+    - _length(Send.__table__.c.occurrence)
+    - len("|||-"),
+    _length(MessageHandle.__table__.c.channel),
+)
+"""A person's sends are keyed 'kind|person|-|occurrence'; the terminal inbox is addressed by person id."""
+PLATFORM_ID_MAX = _length(Address.__table__.c.user_id)
+"""A plan's slack and teams ids are recorded as the person's address on that platform."""
+MIN_YEAR, MAX_YEAR = 1900, 2199
+MAX_PLAN_YEARS = 5
+"""A plan 'year' may run up to five years (60 monthly periods): long enough for any plan, short
+enough that the schedule of every send stays quick to work out."""
+
+
+MAX_PROBLEMS_SHOWN = 50
+"""A file with thousands of problems is shown its first fifty: enough to see what is wrong."""
 
 
 class PlanFileError(ValueError):
@@ -40,7 +73,10 @@ class PlanFileError(ValueError):
         self.problems = problems
         self.source = source
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        super().__init__(f"{source} has {count}:\n" + "\n".join(f"  {p}" for p in problems))
+        shown = problems[:MAX_PROBLEMS_SHOWN]
+        if len(problems) > len(shown):
+            shown = [*shown, f"... and {len(problems) - len(shown)} more; fix these and check again"]
+        super().__init__(f"{source} has {count}:\n" + "\n".join(f"  {p}" for p in shown))
 
 
 def _text(value: Any) -> Any:
@@ -63,10 +99,20 @@ def _clock_time(value: Any) -> Any:
 ClockTime = Annotated[dt.time, BeforeValidator(_clock_time)]
 
 
+def _not_yes_no(value: Any) -> Any:
+    """YAML reads true/yes/on as a yes/no value, which Python would take as the number 1."""
+    if isinstance(value, bool):
+        raise ValueError(f"write a number here, not {str(value).lower()} (a yes/no value)")
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_not_yes_no)]
+
+
 def _id_shape(value: str) -> str:
     if not _ID.match(value):
         raise ValueError(
-            f"'{value}' is not a usable id: use lower-case letters, digits, '-', '_' or '.' (e.g. 'sam-jones')"
+            f"{_shown(value)} is not a usable id: use lower-case letters, digits, '-', '_' or '.' (e.g. 'sam-jones')"
         )
     return value
 
@@ -74,8 +120,32 @@ def _id_shape(value: str) -> str:
 Id = Annotated[str, AfterValidator(_id_shape)]
 
 
+def _at_most(limit: int) -> AfterValidator:
+    """The column's size, checked here so SQLite refuses what PostgreSQL would."""
+
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise ValueError(f"is {len(value):,} characters long; at most {limit:,} fit where it is stored: shorten it")
+        return value
+
+    return AfterValidator(check)
+
+
+PersonId = Annotated[str, _at_most(PERSON_ID_MAX), AfterValidator(_id_shape)]
+OccurrenceId = Annotated[str, _at_most(OCCURRENCE_ID_MAX), AfterValidator(_id_shape)]
+PlatformId = Annotated[str, _at_most(PLATFORM_ID_MAX)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 class PlanInfo(_Strict):
@@ -89,10 +159,13 @@ class PlanInfo(_Strict):
         default="GB-ENG",
         description="Bank-holiday calendar: a country code, optionally with a subdivision (GB-ENG, GB-SCT, IE).",
     )
-    period_months: Literal[1, 3, 6, 12] = 3
+    period_months: Annotated[Literal[1, 3, 6, 12], BeforeValidator(_not_yes_no)] = 3
     asks_of: Text | None = Field(
         default=None,
         description="Who leads send asks to (e.g. CLGU); the update asks 'Any blockers, or asks of CLGU?'.",
+    )
+    coordinators: CoordinatorPlaces | None = Field(
+        default=None, description="The coordinators' channel or chat for briefs and Board summaries (else one DM each)."
     )
 
     @field_validator("timezone")
@@ -118,19 +191,31 @@ class PlanInfo(_Strict):
             ) from None
         return value
 
+    @field_validator("year_start", "year_end")
+    @classmethod
+    def _sane_year(cls, value: dt.date) -> dt.date:
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise ValueError(f"{value} is not a plan date: use a year from {MIN_YEAR} to {MAX_YEAR}")
+        return value
+
     @model_validator(mode="after")
     def _year_order(self) -> PlanInfo:
         if self.year_end <= self.year_start:
             raise ValueError(f"year_end ({self.year_end}) must be after year_start ({self.year_start})")
+        if self.year_end >= _years_after(self.year_start, MAX_PLAN_YEARS):
+            raise ValueError(
+                f"the plan year runs from {self.year_start} to {self.year_end}; a plan may cover at most "
+                f"{MAX_PLAN_YEARS} years (for a longer programme, give each stage a plan file of its own)"
+            )
         return self
 
 
 class PersonSpec(_Strict):
-    id: Id
+    id: PersonId
     name: Text
     email: str | None = None
-    slack: str | None = None
-    teams: str | None = None
+    slack: PlatformId | None = None
+    teams: PlatformId | None = None
     chat: Literal["slack", "teams"] | None = Field(
         default=None, description="The platform to reach them on when they are on both (slack or teams)."
     )
@@ -144,12 +229,12 @@ class PersonSpec(_Strict):
 
 
 class KpiSpec(_Strict):
-    id: Id | None = None
+    id: OccurrenceId | None = None
     text: Text
 
 
 class MilestoneSpec(_Strict):
-    id: Id | None = None
+    id: OccurrenceId | None = None
     text: Text
     due: dt.date | None = None
 
@@ -160,7 +245,7 @@ def _as_spec(value: Any) -> Any:
 
 
 class ItemSpec(_Strict):
-    number: int = Field(ge=1, le=9999)
+    number: Whole = Field(ge=1, le=9999)
     title: Text
     summary: Text | None = None
     lead: str
@@ -189,12 +274,12 @@ class Occurrence(_Strict):
 
 
 class MeetingSpec(_Strict):
-    id: Id
+    id: OccurrenceId
     title: Text
     kind: Literal["weekly-call", "board", "other"]
     weekday: Literal[WEEKDAYS] | None = None  # type: ignore[valid-type]
     time: ClockTime = dt.time(10, 0)
-    duration_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    duration_minutes: Whole = Field(default=60, ge=5, le=24 * 60)
     cancelled: list[dt.date] = Field(default_factory=list)
     occurrences: list[Occurrence] = Field(default_factory=list)
 
@@ -211,22 +296,30 @@ class MeetingSpec(_Strict):
             raise ValueError("a weekly-call repeats every week: give weekday and time, and list skipped dates under cancelled")
         if self.kind != "weekly-call" and not self.occurrences:
             raise ValueError(f"a {self.kind} meeting needs occurrences (a list of dates with optional agenda)")
+        days = [occurrence.date for occurrence in self.occurrences]
+        twice = sorted({day for day in days if days.count(day) > 1})
+        if twice:
+            listed = ", ".join(str(day) for day in twice)
+            raise ValueError(
+                f"occurrences: {listed} listed twice; a meeting meets once a day (give each date once, "
+                "with one agenda)"
+            )
         return self
 
 
 class ScheduleSpec(_Strict):
     """When the clock prompts and chases; read by `schedules/`."""
 
-    quarterly_prompt_working_days: int = Field(default=10, ge=0, le=60)
-    chaser_every_working_days: int = Field(default=3, ge=1, le=30)
-    chaser_max: int = Field(default=3, ge=0, le=20)
-    pre_call_prompt_hours: int = Field(default=24, ge=1, le=24 * 7)
-    pre_call_brief_hours: int = Field(default=1, ge=0, le=24 * 7)
-    board_reminder_working_days: int = Field(default=5, ge=0, le=60)
-    board_summary_working_days: int = Field(default=2, ge=0, le=60)
-    milestone_due_hour: int = Field(default=9, ge=0, le=23)
-    send_hour: int = Field(default=9, ge=0, le=23)
-    grace_hours: int = Field(default=24, ge=0, le=24 * 14)
+    quarterly_prompt_working_days: Whole = Field(default=10, ge=0, le=60)
+    chaser_every_working_days: Whole = Field(default=3, ge=1, le=30)
+    chaser_max: Whole = Field(default=3, ge=0, le=20)
+    pre_call_prompt_hours: Whole = Field(default=24, ge=1, le=24 * 7)
+    pre_call_brief_hours: Whole = Field(default=1, ge=0, le=24 * 7)
+    board_reminder_working_days: Whole = Field(default=5, ge=0, le=60)
+    board_summary_working_days: Whole = Field(default=2, ge=0, le=60)
+    milestone_due_hour: Whole = Field(default=9, ge=0, le=23)
+    send_hour: Whole = Field(default=9, ge=0, le=23)
+    grace_hours: Whole = Field(default=24, ge=0, le=24 * 14)
 
 
 class PlanDocument(_Strict):
@@ -253,15 +346,22 @@ def _loc(parts: tuple[int | str, ...]) -> str:
 
 
 def _shown(value: Any) -> str:
-    """The value as the person wrote it, shortened: a pasted paragraph stays readable."""
+    """The value as the person wrote it, shortened: a pasted paragraph stays readable,
+    and a whole section given where a value belongs is named, not printed."""
     if isinstance(value, str) and len(value) > 60:
         value = value[:57] + "..."
-    return repr(value)
+    if isinstance(value, list | dict) and len(value) > 3:
+        entries = "entries" if isinstance(value, list) else "fields"
+        return f"a {'list' if isinstance(value, list) else 'section'} of {len(value)} {entries}"
+    shown = repr(value)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
 def _friendly(error: dict[str, Any]) -> str:
     kind = error["type"]
     message = error["msg"].removeprefix("Value error, ")
+    if message.startswith("is ") and "fit where it is stored" in message:
+        return f"{message} (got {_shown(error.get('input'))})"
     given = error.get("input")
     got = f" (got {_shown(given)})"
     last = next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), "")
@@ -349,29 +449,6 @@ def _cross_check(doc: PlanDocument) -> list[str]:
     return problems
 
 
-class _PlanLoader(yaml.SafeLoader):
-    """YAML as a coordinator means it: dates stay text for the validator to judge
-    (so 2025-02-30 is reported at its place, not as a crash), and a key given twice
-    in one section is an error instead of the last one silently winning."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[str] = set()
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
-                continue
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"'{key}' is given twice in the same section; keep one of them", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-_PlanLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
-
 _YAML_HINTS = (
     ("'\\t'", "indent with spaces, not tabs"),
     ("mapping values are not allowed", "if the text on this line contains ': ', put the text in quotes; otherwise check its indentation"),
@@ -384,6 +461,8 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None)
     where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
     problem = getattr(exc, "problem", None) or str(exc)
+    if isinstance(exc, RefusedYaml):
+        return f"{where}{problem}"
     hint = next((f"; {fix}" for needle, fix in _YAML_HINTS if needle in problem), "")
     return f"{where}not valid YAML ({problem}{hint})"
 
@@ -399,14 +478,66 @@ def _not_sections(raw: Any) -> str:
     )
 
 
+def _unstorable(value: Any, where: tuple[int | str, ...]) -> Iterator[str]:
+    """Text no database can store: a lone surrogate ("\\ud800" in quotes) cannot be
+    encoded, and PostgreSQL refuses a NUL character in text."""
+    if isinstance(value, str):
+        if any("\ud800" <= ch <= "\udfff" for ch in value):
+            yield f"{_loc(where)}: holds an escaped character that is not text (\\ud800 to \\udfff); remove it"
+        elif "\x00" in value:
+            yield f"{_loc(where)}: holds a NUL character (\\0), which cannot be stored; remove it"
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _unstorable(key, where)
+            yield from _unstorable(inner, (*where, str(key)))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _unstorable(inner, (*where, index))
+
+
+def plan_warnings(doc: PlanDocument) -> list[str]:
+    """Dates the plan gives that fall outside its plan year: valid, but the clock never
+    acts on them (no milestone question, no Board reminder), so the plan's author is told."""
+    start, end = doc.plan.year_start, doc.plan.year_end
+    year = f"the plan year ({start} to {end})"
+    out: list[str] = []
+    for index, item in enumerate(doc.items):
+        for position, ms in enumerate(item.milestones):
+            if ms.due is not None and not start <= ms.due <= end:
+                out.append(
+                    f"items[{index}].milestones[{position}].due: {ms.due} (item {item.number} milestone {ms.id}) "
+                    f"is outside {year}; nobody will be asked about it"
+                )
+    for index, meeting in enumerate(doc.meetings):
+        for position, occurrence in enumerate(meeting.occurrences):
+            if not start <= occurrence.date <= end:
+                out.append(
+                    f"meetings[{index}].occurrences[{position}].date: {occurrence.date} ({meeting.title}) is outside "
+                    f"{year}; no reminders or summaries will be sent for it"
+                )
+        for position, day in enumerate(meeting.cancelled):
+            if not start <= day <= end:
+                out.append(
+                    f"meetings[{index}].cancelled[{position}]: {day} ({meeting.title}) is outside {year}; "
+                    "there is no call to cancel then"
+                )
+    return out
+
+
 def parse_plan(text: str, source: str = "plan file") -> PlanDocument:
     """Validate YAML text into a PlanDocument, or raise PlanFileError listing every problem."""
+    refused = too_big(len(text.encode("utf-8", errors="replace")))
+    if refused is not None:
+        raise PlanFileError([refused], source)
     try:
-        raw = yaml.load(text, Loader=_PlanLoader)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         raise PlanFileError([_yaml_problem(exc)], source) from None
     if not isinstance(raw, dict):
         raise PlanFileError([_not_sections(raw)], source)
+    unstorable = list(_unstorable(raw, ()))
+    if unstorable:
+        raise PlanFileError(unstorable, source)
     try:
         doc = PlanDocument.model_validate(raw)
     except ValidationError as exc:
@@ -424,11 +555,15 @@ def read_plan(path: str | Path) -> PlanDocument:
     """Read and validate a plan file from disk."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            data = stream.read(MAX_PLAN_BYTES + 1)
     except FileNotFoundError:
         raise PlanFileError([f"no such file: {path}"], str(path)) from None
     except OSError as exc:
         raise PlanFileError([f"cannot read it: {exc.strerror}"], str(path)) from None
+    if len(data) > MAX_PLAN_BYTES:
+        size = path.stat().st_size if path.is_file() else len(data)
+        raise PlanFileError([too_big(max(size, len(data))) or ""], str(path))
     if data.startswith(_OFFICE_FILE):
         raise PlanFileError(
             [

@@ -39,6 +39,26 @@ def send_key(*, kind: str, person_id: str, item_number: int | None, occurrence: 
     return "|".join(parts)
 
 
+PLACE = "#"
+"""Marks a ledger key whose send went to a coordinators' channel rather than to a person."""
+
+
+def place_key(*, kind: str, platform: str, place: str, occurrence: str) -> str:
+    """One brief or Board summary posted once in a coordinators' channel:
+    'pre-call-brief|#slack:C0123ABCD|-|2019-11-21'. (The row's person is the
+    coordinator whose send posted it; the key alone makes it one per channel.)"""
+    return send_key(kind=kind, person_id=f"{PLACE}{platform}:{place}", item_number=None, occurrence=occurrence)
+
+
+def place_of(key: str) -> tuple[str, str] | None:
+    """(platform, channel) of a coordinators' channel key; None for a person's send."""
+    parts = key.split("|")
+    if len(parts) < 2 or not parts[1].startswith(PLACE):
+        return None
+    platform, _, place = parts[1][len(PLACE) :].partition(":")
+    return platform, place
+
+
 def key_seq(key: str) -> int:
     """The chaser number a key carries (0 for every other kind)."""
     parts = key.split("|")

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
@@ -40,6 +41,11 @@ PG_URL = os.environ.get("PLANBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.
 REQUIRE_PG = os.environ.get("PLANBOT_REQUIRE_POSTGRES") == "1"
 LONDON = ZoneInfo("Europe/London")
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+# Property tests: modest example counts keep the suite fast; HYPOTHESIS_PROFILE=thorough searches harder.
+hypothesis_settings.register_profile("planbot", max_examples=40, deadline=None)
+hypothesis_settings.register_profile("thorough", max_examples=2000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "planbot"))
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,6 +30,10 @@ class Context:
     """The chat platforms the clock can send to; none: the terminal inbox only."""
     edits: list[tuple[str, Reply]] = field(default_factory=list)
     """Messages to edit in place once this event's changes are committed: (key, new reply)."""
+    reading: bool = False
+    """The session only reads (see `Planbot.handle`): a write is refused by the database, and
+    the event runs again as a writer, so nothing read here can change under it."""
+    _conversation: list[Conversation | None] = field(default_factory=list, repr=False)
 
     @property
     def direct(self) -> bool:
@@ -53,7 +59,23 @@ class Context:
         self.edits.append((key, reply))
 
     def conversation(self) -> Conversation | None:
-        return get_conversation(self.session, platform=self.sender.platform, person_id=self.person.id)
+        """The person's open conversation on this platform; a reader loads it once."""
+        if self._conversation:
+            return self._conversation[0]
+        conv = get_conversation(self.session, platform=self.sender.platform, person_id=self.person.id)
+        if self.reading:
+            self._conversation.append(conv)
+        return conv
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Undo a failed step's changes. A reader has none to undo (a pending change is
+        flushed, and refused, before its session ends), so it spends no round trip on one."""
+        if self.reading:
+            yield
+            return
+        with self.session.begin_nested():
+            yield
 
     def ask_next_message(self, state: str, *, busy: str) -> None:
         """Make the person's next message the answer to a one-question flow (`state`).

@@ -25,6 +25,8 @@ from storage.models import Address, Person
 from storage.queries import CHAT_PLATFORMS, TERMINAL, UnknownPlatform, find_person, plan_person
 
 PLATFORM_NAMES = {"slack": "Slack", "teams": "Teams", TERMINAL: "terminal"}
+SEEN_GRAIN = dt.timedelta(minutes=1)
+"""How finely `last_seen` is kept: an event within this of the last one writes nothing."""
 
 
 def _chat_platform(platform: str) -> None:
@@ -100,7 +102,8 @@ def note_address(
 
 
 def note_seen(session: Session, *, person: Person, sender: Sender, at: dt.datetime) -> Address | None:
-    """A known person spoke on a chat platform: when they were last seen there,
+    """A known person spoke on a chat platform: when they were last seen there (to the
+    minute: seen again within `SEEN_GRAIN` writes nothing, so a read stays a read),
     and the workspace or tenant. The channel they spoke in is left alone: it may
     be a group channel, and only the adapter knows which one is direct."""
     if sender.platform not in CHAT_PLATFORMS:
@@ -116,6 +119,8 @@ def note_seen(session: Session, *, person: Person, sender: Sender, at: dt.dateti
             source="event",
             at=at,
         )
+    if not row.unreachable and row.last_seen is not None and dt.timedelta(0) <= at - row.last_seen < SEEN_GRAIN:
+        return row
     return touch_address(session, person_id=person.id, platform=sender.platform, at=at)
 
 

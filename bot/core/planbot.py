@@ -83,7 +83,7 @@ class Planbot:
             replies = self._read(event, edits) if _reads_only(event) else None
             if replies is None:
                 with session_scope(self.engine) as session:
-                    replies = self._handle(session, event, edits)
+                    replies = self._handle(session, event, edits, claim=True)
         except UnknownPlatform:
             logger.exception("an adapter sent %s from an unknown platform", type(event).__name__)
             return [say(UNKNOWN_PLATFORM)]
@@ -102,7 +102,10 @@ class Planbot:
         the caller runs it again as a writer."""
         try:
             with read_scope(self.engine) as session:
-                return self._handle(session, event, edits)
+                replies = self._handle(session, event, edits, claim=False)
+                if session.new or session.dirty or session.deleted:
+                    session.flush()  # refused: it wanted to write after all
+                return replies
         except Exception as exc:
             if not is_write_refused(exc):
                 raise
@@ -155,9 +158,12 @@ class Planbot:
                 at=self.clock.now(),
             )
 
-    def _handle(self, session: Session, event: Event, edits: list[tuple[str, Reply]]) -> list[Reply]:
+    def _handle(self, session: Session, event: Event, edits: list[tuple[str, Reply]], *, claim: bool) -> list[Reply]:
+        """`claim`: record the delivery id, dropping a replay. A reader records none: a
+        replayed read changes nothing, and an event that turns out to write is run
+        again as a writer, which claims it."""
         now = self.clock.now()
-        if event.delivery_id and not claim_delivery(session, key=event.delivery_id, at=now):
+        if claim and event.delivery_id and not claim_delivery(session, key=event.delivery_id, at=now):
             logger.info("ignoring replayed delivery %s", event.delivery_id)
             return []
         plan = get_plan(session)
@@ -167,9 +173,9 @@ class Planbot:
         if person is None:
             return [stranger_reply(session, event.sender)]
         note_seen(session, person=person, sender=event.sender, at=now)
-        ctx = Context(session, person, event.sender, now, plan, self.exports_dir, self.platforms)
+        ctx = Context(session, person, event.sender, now, plan, self.exports_dir, self.platforms, reading=not claim)
         try:
-            with session.begin_nested():
+            with ctx.savepoint():
                 replies = self._route(ctx, event)
             edits.extend(ctx.edits)
         except PlanbotError as exc:
@@ -251,7 +257,7 @@ def _command(ctx: Context, run: Callable[[], list[Reply]], *, lead_in: list[str]
     """Run a command; mid-update, its question follows. A failed command changes nothing
     (its own savepoint) and its message is the reply."""
     try:
-        with ctx.session.begin_nested():
+        with ctx.savepoint():
             replies = run()
     except PlanbotError as exc:
         replies = [say(str(exc))]
@@ -306,14 +312,16 @@ def _with_channel_note(ctx: Context, replies: list[Reply]) -> list[Reply]:
 
 
 def _reads_only(event: Event) -> bool:
-    """A command that only reads, with no delivery to record: worth trying without the write lock."""
-    if event.delivery_id:
-        return False
+    """A command that only reads: worth trying without the write lock and without a
+    delivery row (a replay of it changes nothing). Words without the slash ("plan-status"
+    typed in Teams) count too; mid-update they are an answer, which writes, so the reader
+    is refused and the event runs again as a writer."""
     match event:
         case Command(name=name, args=args):
             return commands.reads_only(f"/{clean(name).lstrip('/')} {clean(args)}")
         case TextMessage(text=text):
-            return commands.reads_only(clean(text))
+            line = clean(text)
+            return commands.reads_only(line if line.startswith("/") else f"/{line}")
     return False
 
 

@@ -88,3 +88,14 @@ def send_in(port: object, session: Session, recipient: Recipient, reply: Reply) 
         return None
     sent: SentMessage | None = method(session, recipient, reply)
     return sent
+
+
+class PlacePort(Protocol):
+    """A platform port that can also post into a group conversation (a coordinators'
+    channel or chat) by its id: once for everyone in it, mentioning nobody."""
+
+    platform: str
+
+    def send_to_place(self, place: str, reply: Reply) -> SentMessage:
+        """Post the reply in that channel; `RecipientGone` when the bot cannot post there."""
+        ...

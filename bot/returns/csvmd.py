@@ -13,6 +13,7 @@ import io
 from pathlib import Path
 
 from bot.returns import heatmap as chart
+from bot.returns.cell_safety import csv_cell, markdown_text
 from bot.returns.compose import (
     COLUMNS,
     RAG_SECTION,
@@ -29,39 +30,44 @@ def chart_path(path: Path) -> Path:
 def render_csv(ret: QuarterlyReturn) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([ret.plan_title])
+
+    def row(cells: list[str]) -> None:
+        writer.writerow([csv_cell(cell) for cell in cells])
+
+    row([ret.plan_title])
     for section in ret.sections:
         if section.heading:
-            writer.writerow([section.heading])
+            row([section.heading])
         for line in plain_lines(section.paras):
-            writer.writerow([line])
+            row([line])
     writer.writerow([])
-    writer.writerow([*COLUMNS[:3], ret.progress_header])
-    for row in ret.rows:
-        writer.writerow(["\n".join(plain_lines(paras)) for paras in row.cells])
+    row([*COLUMNS[:3], ret.progress_header])
+    for item in ret.rows:
+        row(["\n".join(plain_lines(paras)) for paras in item.cells])
     return out.getvalue()
 
 
 def _md_cell(lines: list[str]) -> str:
-    escaped = [line.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;") for line in lines]
-    return "<br>".join(escaped)
+    return "<br>".join(markdown_text(line) for line in lines)
 
 
 def render_markdown(ret: QuarterlyReturn, chart_name: str) -> str:
-    lines = [f"# {ret.plan_title}", ""]
+    """Every text from the plan or an update goes through markdown_text: no raw HTML,
+    and links only to http(s) and mailto targets."""
+    lines = [f"# {markdown_text(ret.plan_title)}", ""]
     for section in ret.sections:
         if section.heading:
-            lines += [f"## {section.heading}", ""]
+            lines += [f"## {markdown_text(section.heading)}", ""]
         for para in section.paras:
             if para.style == Style.BULLET:
-                lines.append(f"- {para.text}")
+                lines.append(f"- {markdown_text(para.text)}")
             else:
-                lines += [para.text, ""]
+                lines += [markdown_text(para.text), ""]
         if lines[-1]:
             lines.append("")
         if section.heading == RAG_SECTION:
             lines += [f"![RAG status of every item in every period so far]({chart_name})", ""]
-    lines.append("| " + " | ".join([*COLUMNS[:3], ret.progress_header]) + " |")
+    lines.append("| " + " | ".join(markdown_text(h) for h in [*COLUMNS[:3], ret.progress_header]) + " |")
     lines.append("|" + "---|" * len(COLUMNS))
     for row in ret.rows:
         lines.append("| " + " | ".join(_md_cell(plain_lines(paras)) for paras in row.cells) + " |")

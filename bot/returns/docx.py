@@ -25,6 +25,7 @@ from docx.table import _Cell, _Row
 
 from bot.returns import heatmap as chart
 from bot.returns.compose import COLUMNS, RAG_SECTION, Para, QuarterlyReturn, Style
+from bot.returns.cell_safety import xml_text
 from bot.returns.stable_zip import stable_zip
 from storage.models import Rag
 
@@ -41,7 +42,6 @@ SIDE_CHART_HEIGHT = Mm(105)
 MIN_SIDE_SCALE = 0.75
 SUMMARY_STYLE, SUMMARY_BULLET = "ReturnSummary", "ListBullet"
 CELL_STYLE, CELL_BULLET = "ReturnCell", "ReturnBullet"
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _shade(element: BaseOxmlElement, fill: str) -> None:
@@ -58,7 +58,7 @@ def _run(text: str, *, bold: bool = False, italic: bool = False, colour: str = "
     props += "<w:i/>" if italic else ""
     props += f'<w:color w:val="{colour}"/>' if colour else ""
     props += f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
-    lines = _NOT_XML.sub("", text).split("\n")
+    lines = xml_text(text).split("\n")
     body = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in lines)
     return f"<w:r>{f'<w:rPr>{props}</w:rPr>' if props else ''}{body}</w:r>"
 
@@ -133,12 +133,12 @@ def _setup(document: WordDocument, ret: QuarterlyReturn) -> None:
         style.font.size = Pt(size)
         style.paragraph_format.space_after = Pt(after)
     footer = section.footer.paragraphs[0]
-    footer.text = f"{ret.plan_title}: {ret.name} for {ret.period_label}"
+    footer.text = xml_text(f"{ret.plan_title}: {ret.name} for {ret.period_label}")
     footer.runs[0].font.size = Pt(8)
     footer.runs[0].font.color.rgb = RGBColor.from_string(GREY)
     props = document.core_properties
     stamp = dt.datetime.combine(ret.produced, dt.time(0, 0))
-    props.title = f"{ret.plan_title}: {ret.name} {ret.period_key}"
+    props.title = xml_text(f"{ret.plan_title}: {ret.name} {ret.period_key}")
     props.author = props.last_modified_by = "Planbot"
     props.created = props.modified = props.last_printed = stamp
     props.revision = 1
@@ -155,14 +155,14 @@ def _chart_size(ret: QuarterlyReturn, max_width: Length, max_height: Length) -> 
 
 def _summary_section(container: WordDocument | _Cell, heading: str, paras: tuple[Para, ...]) -> None:
     if heading:
-        title = container.add_paragraph(heading)
+        title = container.add_paragraph(xml_text(heading))
         title.style = "Heading 2"
     for para in paras:
         if heading == RAG_SECTION and para.rag is None:
             paragraph = container.add_paragraph()
             square = paragraph.add_run("■ ")
             square.font.color.rgb = RGBColor.from_string(NO_UPDATE)
-            paragraph.add_run(para.text)
+            paragraph.add_run(xml_text(para.text))
             paragraph._p.style = SUMMARY_STYLE
         else:
             _add_paragraph(container, para)
@@ -200,7 +200,7 @@ def _summary(document: WordDocument, ret: QuarterlyReturn) -> None:
 def render_docx(ret: QuarterlyReturn) -> bytes:
     document = Document()
     _setup(document, ret)
-    document.add_heading(ret.plan_title, level=0)
+    document.add_heading(xml_text(ret.plan_title), level=0)
     _summary(document, ret)
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 

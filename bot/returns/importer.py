@@ -23,6 +23,7 @@ import yaml
 from bot.core.errors import BadInput
 from bot.core.wording import clip, counted
 from bot.returns.tables import Grid, GridRow, read_grids
+from storage.plan_yaml import MAX_PLAN_BYTES
 from storage.planfile import PlanFileError, parse_plan
 
 SUMMARY, MILESTONES, MONITORING, PROGRESS, KPIS, LEAD, NUMBER = (
@@ -419,6 +420,23 @@ def _later_problems(text: str, items: list[ImportedItem]) -> list[str]:
     return []
 
 
+def _fits_a_plan_file(name: str, items: list[ImportedItem]) -> None:
+    """Refuse, before writing it out, a plan whose text alone is more than a plan file may hold
+    (`plan check` would refuse the file, and writing megabytes of YAML takes minutes)."""
+    size = sum(
+        len(item.title.encode()) + len((item.summary or "").encode())
+        + sum(len(k.encode()) for k in item.kpis)
+        + sum(len(text.encode()) for text, _ in item.milestones)
+        + sum(len(m.encode()) for m in item.monitoring)
+        for item in items
+    )
+    if size > MAX_PLAN_BYTES:
+        raise BadInput(
+            f"{name}: the table's {counted(len(items), 'item')} hold {size / 1024 / 1024:.1f} MB of text; a plan file "
+            f"may be at most {MAX_PLAN_BYTES // 1024 // 1024} MB. Is this the plan table?"
+        )
+
+
 def import_table(path: Path, *, today: dt.date) -> ImportResult:
     """Read the plan table in `path` into plan-file YAML and a report of what to check."""
     grids = read_grids(path)
@@ -427,6 +445,8 @@ def import_table(path: Path, *, today: dt.date) -> ImportResult:
     width = max((max(row.cells) + 1 for row in grid.rows if row.cells), default=0)
     width = min(width, max(roles) + 1)
     reader = _Reader(path.name, roles, header, width)
+    if grid.cut:
+        reader.check.append(f"{grid.cut} (a plan table is smaller: is the rest needed?)")
     for row in grid.rows[header_index + 1:]:
         reader.place(row)
     if not reader.items:
@@ -446,6 +466,7 @@ def import_table(path: Path, *, today: dt.date) -> ImportResult:
             f"the {COLUMN_NAMES[PROGRESS]} column ({reader.progress_cells} cells with text) was not imported: "
             "updates are written through the bot, not kept in the plan file"
         )
+    _fits_a_plan_file(path.name, reader.items)
     people, to_fill = _people(reader.items)
     text = _render(title, (start, end), reader.items, path.name, people)
     problems = _later_problems(text, reader.items)

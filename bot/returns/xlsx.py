@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.returns import heatmap as chart
+from bot.returns.cell_safety import looks_like_formula, xml_text
 from bot.returns.compose import COLUMNS, QuarterlyReturn, plain_lines
 from bot.returns.stable_zip import stable_zip
 from storage.models import Rag
@@ -41,16 +42,29 @@ def _height(lines_by_cell: list[list[str]]) -> float:
     return min(409.0, needed * LINE_POINTS + 4)
 
 
+def _append(sheet: Worksheet, values: list[str]) -> None:
+    """A row of text cells: each stored as a string, never a formula, whatever it starts
+    with ('=HYPERLINK(...)' in a plan title stays text), and marked with Excel's quote
+    prefix where a person editing the cell would otherwise turn it into one. Characters
+    XML cannot hold (control characters) are dropped rather than failing the export."""
+    sheet.append([xml_text(value) for value in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            if looks_like_formula(cell.value):
+                cell.quotePrefix = True
+
+
 def _summary(sheet: Worksheet, ret: QuarterlyReturn) -> None:
-    sheet.append([ret.plan_title])
+    _append(sheet, [ret.plan_title])
     sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
     for section in ret.sections:
         if section.heading:
             sheet.append([])
-            sheet.append([section.heading])
+            _append(sheet, [section.heading])
             sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, size=11)
         for para in section.paras:
-            sheet.append(plain_lines((para,)))
+            _append(sheet, plain_lines((para,)))
             if para.rag is not None:
                 sheet.cell(row=sheet.max_row, column=1).fill = PatternFill("solid", fgColor=TINT[para.rag])
     sheet.column_dimensions["A"].width = WIDTHS[0] + WIDTHS[1]
@@ -60,10 +74,10 @@ def render_xlsx(ret: QuarterlyReturn) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Return"
-    sheet.append([ret.plan_title])  # as the plan's own table has it (plan import reads it back)
+    _append(sheet, [ret.plan_title])  # as the plan's own table has it (plan import reads it back)
     sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
     header = [*COLUMNS[:3], f"{COLUMNS[3]}\n{ret.period_label}"]
-    sheet.append(header)
+    _append(sheet, header)
     header_row = sheet.max_row
     for column, _ in enumerate(header, start=1):
         cell = sheet.cell(row=header_row, column=column)
@@ -74,7 +88,7 @@ def render_xlsx(ret: QuarterlyReturn) -> bytes:
     sheet.row_dimensions[header_row].height = 2 * LINE_POINTS + 4
     for row in ret.rows:
         lines = [plain_lines(paras) for paras in row.cells]
-        sheet.append(["\n".join(cell) for cell in lines])
+        _append(sheet, ["\n".join(cell) for cell in lines])
         number = sheet.max_row
         sheet.row_dimensions[number].height = _height(lines)
         for column in range(1, len(COLUMNS) + 1):
@@ -102,7 +116,7 @@ def render_xlsx(ret: QuarterlyReturn) -> bytes:
     charts.add_image(image, "A3")
 
     stamp = dt.datetime.combine(ret.produced, dt.time(0, 0))
-    book.properties.title = f"{ret.plan_title}: {ret.name} {ret.period_key}"
+    book.properties.title = xml_text(f"{ret.plan_title}: {ret.name} {ret.period_key}")
     book.properties.creator = book.properties.lastModifiedBy = "Planbot"
     book.properties.created = book.properties.modified = stamp
     out = io.BytesIO()

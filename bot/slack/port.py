@@ -164,6 +164,17 @@ class SlackPort:
             self._note_channel(user_id, channel, address.team_id if address is not None else None)
         return SentMessage(PLATFORM, channel, ts)
 
+    def send_to_place(self, place: str, reply: Reply) -> SentMessage:
+        """Post in a channel by its id (the coordinators' channel): no DM, no users.info.
+        The bot must be a member; `not_in_channel` or `channel_not_found` raise `RecipientGone`."""
+        first: dict[str, Any] | None = None
+        for message in messages(reply):
+            self.pacer.wait(place)
+            answer = self._call("chat.postMessage", channel=place, **message.body())
+            first = first or answer
+        assert first is not None
+        return SentMessage(PLATFORM, str(first.get("channel") or place), str(first.get("ts") or ""))
+
     def prepare(self, *, limit: int = LOOKUPS_AT_START) -> int:
         """Learn the Slack ids of plan people known only by email (`users.lookupByEmail`), so the
         clock can reach them before they ever write to the bot; once per process, and again

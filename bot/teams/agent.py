@@ -26,7 +26,9 @@ from bot.core.replies import Form, Reply, say
 from bot.teams import cards, files, inbound, outgoing
 from bot.teams.port import PLATFORM, TeamsPort
 from bot.teams.sdk import Sdk
+from bot.core.clock import SystemClock
 from storage.addresses import get_address
+from storage.chat_references import note_chat
 from storage.db import session_scope
 from storage.queries import find_person
 
@@ -85,6 +87,8 @@ class PlanbotAgent:
         personal = inbound.is_personal(activity)
         if personal:
             await self._note(activity, user_id, tenant, source="event")
+        else:
+            await self._note_chat(activity)
         return Sender(PLATFORM, user_id, DIRECT if personal else activity.conversation.id, tenant)
 
     async def _known_id(self, ids: inbound.Ids) -> str | None:
@@ -131,6 +135,15 @@ class PlanbotAgent:
         )
         if person is not None:
             self._noted.add(key)
+
+    async def _note_chat(self, activity: Activity) -> None:
+        """Remember a group chat or channel by its conversation id (once per process and chat),
+        so a plan's `coordinators: teams:` can name it."""
+        key = ("#chat", activity.conversation.id, activity.service_url or "")
+        if key in self._noted or not activity.service_url:
+            return
+        await self.core.call(_note_chat, self.core.bot.engine, activity.conversation.id, inbound.reference_json(activity))
+        self._noted.add(key)
 
     # --- messages -----------------------------------------------------------------
     async def _message(self, context: TurnContext) -> None:
@@ -238,7 +251,8 @@ class PlanbotAgent:
     async def _installed(self, context: TurnContext) -> None:
         activity = context.activity
         if not inbound.is_personal(activity):
-            return  # a group chat or team install: where a person's prompts go is their personal chat only
+            await self._note_chat(activity)  # a group chat or team: where coordinators' briefs may go, never a person's prompts
+            return
         ids = inbound.ids_of(activity)
         if ids is None:
             return
@@ -270,6 +284,11 @@ def _known_id(engine: Any, ids: list[str]) -> str | None:
             if find_person(session, platform=PLATFORM, user_id=user_id) is not None:
                 return user_id
     return None
+
+
+def _note_chat(engine: Any, conversation_id: str, reference: dict[str, Any]) -> None:
+    with session_scope(engine) as session:
+        note_chat(session, platform=PLATFORM, conversation_id=conversation_id, reference=reference, at=SystemClock().now())
 
 
 def _address(engine: Any, user_id: str) -> PlatformAddress | None:

@@ -25,6 +25,7 @@ from bot.core.ports import PlatformAddress, Recipient, RecipientGone, SendFailed
 from bot.core.replies import Reply
 from bot.teams import outgoing
 from bot.teams.sdk import Sdk
+from storage.chat_references import chat_reference, thread_root
 from storage.db import session_scope
 from storage.models import Address
 
@@ -75,6 +76,16 @@ class TeamsPort:
     async def _send(self, address: PlatformAddress, reply: Reply) -> SentMessage:
         service_url, conversation_id = await self.personal_chat(address)
         return await self.post(service_url, conversation_id, reply)
+
+    def send_to_place(self, place: str, reply: Reply) -> SentMessage:
+        """Continue a group conversation (the coordinators' channel or chat) whose reference was
+        stored when the app was installed there or mentioned there; none stored: `RecipientGone`."""
+        with session_scope(self.engine) as session:
+            ref = chat_reference(session, platform=PLATFORM, conversation_id=place)
+        service_url = (ref or {}).get("serviceUrl")
+        if not service_url:
+            raise RecipientGone("Planbot has not been added to that chat yet (no conversation reference is stored)")
+        return self._run(self.post(service_url, thread_root(place), reply))
 
     async def post(self, service_url: str, conversation_id: str, reply: Reply) -> SentMessage:
         """Post a reply's messages to one conversation; the handle of the first (the card a key names)."""

@@ -14,19 +14,23 @@ from storage.models import Delivery
 
 
 async def test_answers_match_the_direct_call_and_each_delivery_is_recorded_once(planbot: Planbot) -> None:
+    """Reads store no delivery (a replay answers again, changing nothing); a write's replay is dropped."""
     boundary = AsyncPlanbot(planbot)
     try:
         events = [Command(Sender("shell", "robin"), "plan-status", delivery_id=f"ev-{n}") for n in range(12)]
         answers = await asyncio.gather(*(boundary.handle(e) for e in events))
         replayed = await boundary.handle(events[0])
+        flag = Command(Sender("shell", "alex"), "flag", "Funding letter is late", delivery_id="ev-flag")
+        flagged = await asyncio.gather(boundary.handle(flag), boundary.handle(flag))
     finally:
         boundary.close()
     direct = planbot.handle(Command(Sender("shell", "robin"), "plan-status"))
-    assert {"\n".join(r.text for r in a) for a in answers} == {"\n".join(r.text for r in direct)}
+    assert {"\n".join(r.text for r in a) for a in [*answers, replayed]} == {"\n".join(r.text for r in direct)}
     assert "Plan status" in direct[0].text
-    assert replayed == []
+    assert sorted(len(f) for f in flagged) == [0, 1]
     with session_scope(planbot.engine) as session:
-        assert session.get(Delivery, "ev-11") is not None
+        assert session.get(Delivery, "ev-flag") is not None
+        assert session.get(Delivery, "ev-11") is None
 
 
 async def test_the_loop_stays_free_while_a_slow_event_runs(planbot: Planbot) -> None:

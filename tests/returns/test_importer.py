@@ -247,7 +247,7 @@ def test_files_that_are_not_plan_tables_get_a_clear_message(tmp_path: Path) -> N
         import_table(old, today=TODAY)
     broken = tmp_path / "broken.xlsx"
     broken.write_text("not a zip", encoding="utf-8")
-    with pytest.raises(BadInput, match=r"^broken.xlsx: I couldn't read it as a Excel file"):
+    with pytest.raises(BadInput, match=r"^broken.xlsx: this file is damaged or not an Excel table"):
         import_table(broken, today=TODAY)
 
 
