@@ -13,6 +13,14 @@ Only sends due since the job's last reconcile (or within the grace window, on
 the very first run) are considered, so a clock started mid-year does not
 record a year of history as missed. Two processes running the same reconcile
 split the sends between them: whichever INSERT lands first sends.
+
+Sends go out through a small pool of sender threads (`SENDERS`), each one a
+claimant like another clock process: it claims a send before making it and
+records how it went, so the ledger's unique key keeps every send to one. The
+sends are taken in an order that interleaves people (everyone's first, then
+everyone's second, ...), so one person's several prompts are spread out instead
+of queuing on their DM channel's one-a-second limit. The outcomes are reported
+in the planned order, as before. See docs/schedules.md, "Sending in parallel".
 """
 
 from __future__ import annotations
@@ -24,7 +32,9 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -42,6 +52,74 @@ from storage.models import Send, SendStatus
 from storage.sends import advance_mark, claim, place_key, expire_stale_claims, finish, get_mark, reclaim, retryable
 
 logger = logging.getLogger(__name__)
+
+SENDERS = 8
+"""Sender threads on PostgreSQL. A send costs the reconcile about 30 ms of its own (the
+claim, composing, a platform round trip or two, the mark), so one thread manages about
+30 sends a second against Slack's 6,000 posts a minute (100 a second) at the most:
+8 leave room for a slower server. Each holds at most one database connection at a
+time, within SQLAlchemy's default pool (5, plus 10 overflow)."""
+SQLITE_SENDERS = 4
+"""On SQLite only one transaction writes at a time (the others queue on the busy
+timeout), so more threads only wait; 4 still overlap the platform's round trips."""
+
+
+def senders_for(engine: Engine) -> int:
+    return SQLITE_SENDERS if engine.dialect.name == "sqlite" else SENDERS
+
+
+def interleaved(sends: Sequence[PlannedSend]) -> list[int]:
+    """The order one sender takes them in, as indexes into `sends`: each person's sends keep
+    their order, and one person's are spread as far apart as the others allow (round robin)."""
+    turns = _Turns(sends)
+    order: list[int] = []
+    while (turn := turns.take()) is not None:
+        order.append(turn[1])
+        turns.done(turn[0])
+    return order
+
+
+class _Turns:
+    """Hands out the sends round robin by person, one person's at a time: a person's next
+    send is handed out only once their last is done, so their messages arrive in order and
+    no two threads wait on one DM channel."""
+
+    def __init__(self, sends: Sequence[PlannedSend]) -> None:
+        self._queues: dict[str, deque[int]] = {}
+        for index, send in enumerate(sends):
+            self._queues.setdefault(send.person_id, deque()).append(index)
+        self._ready = deque(self._queues)
+        self._busy = 0
+        self._changed = threading.Condition()
+        self.closed = False
+
+    def take(self) -> tuple[str, int] | None:
+        """(person, index) of the next send; None when every send is handed out (or closed)."""
+        with self._changed:
+            while not self._ready and self._busy and not self.closed:
+                self._changed.wait()
+            if not self._ready or self.closed:
+                return None
+            person = self._ready.popleft()
+            self._busy += 1
+            return person, self._queues[person].popleft()
+
+    def done(self, person: str) -> None:
+        with self._changed:
+            self._busy -= 1
+            if self._queues[person]:
+                self._ready.append(person)
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        """No more sends are handed out (a stop, or an error)."""
+        with self._changed:
+            self.closed = True
+            self._changed.notify_all()
+
+    @property
+    def left(self) -> bool:
+        return any(self._queues.values())
 
 
 def clock_id() -> str:
@@ -73,11 +151,14 @@ class Reconciler:
     """Runs reconciles for one process; `by` names it in the ledger. Setting
     `stopping` ends a reconcile between two sends (the clock's SIGTERM)."""
 
-    def __init__(self, engine: Engine, port: ChatPort, clock: Clock, *, by: str | None = None) -> None:
+    def __init__(
+        self, engine: Engine, port: ChatPort, clock: Clock, *, by: str | None = None, senders: int | None = None
+    ) -> None:
         self.engine = engine
         self.port = port
         self.clock = clock
         self.by = by or clock_id()
+        self.senders = max(1, senders if senders is not None else senders_for(engine))
         self.stopping = threading.Event()
 
     def run(self, name: str) -> list[Outcome]:
@@ -101,23 +182,55 @@ class Reconciler:
             world.read_ledger(session, kinds=list(job.reads))
             mark = get_mark(session, job=job.name)
         floor = min(mark, late) if mark is not None else late
-        outcomes: list[Outcome] = []
-        for send in planned(world, job, Window(floor, now)):
-            if self.stopping.is_set():
-                return outcomes
-            outcome = self._decide(world, send, now, late)
-            if outcome is not None:
-                logger.info(
-                    "%s %s (due %s)%s",
-                    outcome.status,
-                    send.key,
-                    send.due.isoformat(),
-                    f": {outcome.error}" if outcome.error else "",
-                )
-                outcomes.append(outcome)
+        sends = list(planned(world, job, Window(floor, now)))
+        results: dict[int, Outcome] = {}
+        finished = self._send_all(sends, lambda send: self._decide(world, send, now, late), results)
+        outcomes = [results[index] for index in sorted(results)]
+        if not finished:
+            return outcomes
         with session_scope(self.engine) as session:
             advance_mark(session, job=job.name, at=now)
         return outcomes
+
+    def _send_all(self, sends: Sequence[PlannedSend], decide: Callable[[PlannedSend], Outcome | None], results: dict[int, Outcome]) -> bool:
+        """Decide every send, interleaved by person, on up to `senders` threads; each
+        outcome goes into `results` under its planned index. False when `stopping` cut it
+        short. The first error stops the others taking new sends, and is raised."""
+        turns = _Turns(sends)
+        failed: list[BaseException] = []
+
+        def sender() -> None:
+            while not self.stopping.is_set() and (turn := turns.take()) is not None:
+                person, index = turn
+                try:
+                    outcome = decide(sends[index])
+                except BaseException as exc:
+                    failed.append(exc)
+                    turns.close()
+                    return
+                finally:
+                    turns.done(person)
+                if outcome is not None:
+                    logger.info(
+                        "%s %s (due %s)%s",
+                        outcome.status,
+                        outcome.send.key,
+                        outcome.send.due.isoformat(),
+                        f": {outcome.error}" if outcome.error else "",
+                    )
+                    results[index] = outcome
+            turns.close()
+
+        threads = min(self.senders, len(sends))
+        if threads <= 1:
+            sender()
+        else:
+            with ThreadPoolExecutor(threads, thread_name_prefix="planbot-sender") as pool:
+                for running in [pool.submit(sender) for _ in range(threads)]:
+                    running.result()
+        if failed:
+            raise failed[0]
+        return not turns.left
 
     def _decide(self, world: World, send: PlannedSend, now: dt.datetime, late: dt.datetime) -> Outcome | None:
         too_late = send.due < late or (send.deadline is not None and now > send.deadline)

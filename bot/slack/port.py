@@ -66,7 +66,12 @@ ACTIVE_FOR = 3600.0
 
 class Pacer:
     """At most one post per `per_channel` seconds to a channel, and `per_minute` across the
-    workspace (a token bucket with a burst of one second's worth); waits only as needed."""
+    workspace (posts spaced 60/per_minute seconds apart); waits only as needed.
+
+    Thread-safe, and a thread waiting for its channel holds nothing up: it takes a
+    workspace slot only once its channel is free, so the clock's other senders post to
+    other channels meanwhile (a slot booked ahead for a busy channel would make every
+    other channel wait behind it)."""
 
     def __init__(
         self,
@@ -82,17 +87,38 @@ class Pacer:
         self.sleep = sleep
         self._last: dict[str, float] = {}
         self._next_slot = 0.0
+        self._held_until = 0.0
         self._lock = threading.Lock()
 
     def wait(self, channel: str) -> None:
-        with self._lock:
-            now = self.clock()
-            at = max(now, self._last.get(channel, -1e9) + self.per_channel, self._next_slot)
-            self._last[channel] = at
-            if self.interval:
-                self._next_slot = at + self.interval
+        while True:
+            with self._lock:
+                now = self.clock()
+                free = max(self._last.get(channel, -1e9) + self.per_channel, self._held_until)
+                if free <= now:
+                    at = max(now, self._next_slot)
+                    self._last[channel] = at
+                    if self.interval:
+                        self._next_slot = at + self.interval
+                    break
+            self.sleep(free - now)
         if at > now:
             self.sleep(at - now)
+            with self._lock:
+                held = self._held_until > self.clock()
+            if held:  # a 429 came while this post waited for its slot: wait that out too
+                self.wait(channel)
+
+    def hold(self, seconds: float) -> None:
+        """Slack answered a post with 429 and Retry-After: every other sender waits it out
+        too (the workspace's limit was hit, not one thread's), including those already
+        waiting for a slot, and the one retrying after `seconds` keeps the first slot.
+        Without a workspace budget there is nothing to hold."""
+        if not self.interval:
+            return
+        with self._lock:
+            self._held_until = max(self._held_until, self.clock() + seconds)
+            self._next_slot = max(self._next_slot, self._held_until + self.interval)
 
 
 class SlackPort:
@@ -129,7 +155,7 @@ class SlackPort:
             raise RecipientGone("deactivated in Slack")
         first: dict[str, Any] | None = None
         for message in messages(reply):
-            self.pacer.wait((address.channel if address is not None else None) or user_id)
+            self.pacer.wait(user_id)  # the bot's DM with this user, whatever its channel id
             answer = self._call("chat.postMessage", channel=user_id, **message.body())
             first = first or answer
         assert first is not None
@@ -227,6 +253,8 @@ class SlackPort:
                 error = str(exc.response.get("error", "")) if isinstance(exc.response.data, dict) else ""
                 if status == 429:
                     wait = _retry_after(exc.response.headers)
+                    if method == "chat.postMessage":
+                        self.pacer.hold(wait)
                     if wait <= MAX_INLINE_WAIT and attempt < ATTEMPTS:
                         logger.info("%s: Slack asked to wait %.1f s", method, wait)
                         self.sleep(wait)

@@ -9,6 +9,7 @@ coordinator) 7; robin is a coordinator. The CLGU call is every Thursday at
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -66,13 +67,16 @@ class FailingPort(RecordingPort):
         super().__init__()
         self.times = times
         self.gone = gone or set()
+        self.lock = threading.Lock()  # the reconcile's sender threads share it
 
     def send(self, recipient: Recipient, reply: Reply) -> SentMessage:
         if recipient.person_id in self.gone:
             self.attempts.append(recipient.person_id)
             raise RecipientGone("account_inactive")
-        if self.times > 0:
-            self.times -= 1
+        with self.lock:
+            refuse = self.times > 0
+            self.times -= refuse
+        if refuse:
             self.attempts.append(recipient.person_id)
             raise SendFailed("service_unavailable")
         return super().send(recipient, reply)

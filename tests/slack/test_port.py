@@ -3,6 +3,7 @@ channel stored, the ledger and /plan-schedule after a send that finally fails.""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -109,6 +110,52 @@ def test_pacing_waits_only_as_long_as_the_limits_need() -> None:
         pacer.wait(channel)
 
     assert slept == [0.5, 0.5, 0.5], "one a second per channel, two a second across the workspace"
+
+
+def test_a_thread_waiting_for_its_channel_holds_no_other_channel_up() -> None:
+    """The clock's senders share one pacer: while one waits out a channel's second,
+    the others post to other channels at the workspace's rate."""
+    pacer = Pacer(per_channel=1.0, per_minute=6000)
+    done: list[str] = []
+    first_posted = threading.Event()
+
+    def busy_channel() -> None:
+        pacer.wait("A")
+        first_posted.set()
+        pacer.wait("A")
+        done.append("A again")
+
+    def other_channels() -> None:
+        first_posted.wait(5)
+        for channel in ["B", "C", "D"]:
+            pacer.wait(channel)
+            done.append(channel)
+
+    threads = [threading.Thread(target=busy_channel), threading.Thread(target=other_channels)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert done == ["B", "C", "D", "A again"]
+    assert time.monotonic() - started >= 0.95, "channel A still waited its second"
+
+
+def test_a_429_holds_every_sender_and_the_retry_keeps_the_first_slot() -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 3))
+        now[0] += seconds
+
+    pacer = Pacer(per_channel=1.0, per_minute=120, clock=lambda: now[0], sleep=sleep)
+    pacer.wait("A")
+    pacer.hold(2.0)  # Slack answered A's post with Retry-After: 2; A retries at 2.0
+    pacer.wait("B")
+
+    assert sum(slept) == 2.5, "B goes half a second (the workspace's spacing) after A's retry"
 
 
 def coordinator_schedule(engine: Engine, clock: FixedClock, routing: RoutingPort) -> str:
