@@ -54,6 +54,19 @@ def platform_ports(settings: Settings, engine: Engine) -> dict[str, ChatPort]:
     return ports
 
 
+def check_platform_settings(settings: Settings) -> None:
+    """Each configured platform's settings for `planbot serve`, checked before anything
+    starts (no database, no lookups): ValueError naming what is missing or contradictory."""
+    if settings.slack_configured:
+        from bot.slack.app import check_settings
+
+        check_settings(settings)
+    if settings.teams_configured:
+        from bot.teams.setup import TeamsSetup
+
+        TeamsSetup.from_settings(settings, warn=False)
+
+
 def platform_mounts(settings: Settings, core: AsyncPlanbot) -> list[tuple[str, Mount]]:
     """The webhook routes of each configured chat platform, for `planbot serve`."""
     mounts: list[tuple[str, Mount]] = []

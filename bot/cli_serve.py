@@ -22,7 +22,7 @@ NOTHING_CONFIGURED = (
 def _serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from bot.app import build_core, platform_mounts
+    from bot.app import build_core, check_platform_settings, platform_mounts
     from bot.bootstrap import start
     from bot.config import get_settings
     from bot.core.async_boundary import AsyncPlanbot
@@ -32,6 +32,11 @@ def _serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     if not (settings.slack_configured or settings.teams_configured):
         print(NOTHING_CONFIGURED, file=sys.stderr)
+        return 2
+    try:
+        check_platform_settings(settings)
+    except ValueError as exc:  # a platform's missing or contradictory secrets
+        print(f"planbot serve: {exc}", file=sys.stderr)
         return 2
     try:
         engine = start(settings)

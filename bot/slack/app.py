@@ -24,20 +24,26 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def build_bolt(settings: Settings, core: AsyncPlanbot, *, socket_mode: bool = False) -> tuple[AsyncApp, SlackRuntime]:
-    """The AsyncApp and the runtime its listeners share. Over HTTP the signing secret is required."""
-    from slack_bolt.async_app import AsyncApp
-    from slack_sdk.web.async_client import AsyncWebClient
-
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
-    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
-    if not token:
+def check_settings(settings: Settings, *, socket_mode: bool = False) -> None:
+    """ValueError naming the missing secret; run before anything starts, so a refusal is immediate."""
+    if settings.slack_bot_token is None or not settings.slack_bot_token.get_secret_value():
         raise ValueError("SLACK_BOT_TOKEN is not set: Slack cannot be served without the bot's token")
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     if not socket_mode and not secret:
         raise ValueError(
             "SLACK_SIGNING_SECRET is not set: without it anyone could send requests as Slack. "
             "Copy it from your app's Basic Information page (see the README), or use `planbot socket`."
         )
+
+
+def build_bolt(settings: Settings, core: AsyncPlanbot, *, socket_mode: bool = False) -> tuple[AsyncApp, SlackRuntime]:
+    """The AsyncApp and the runtime its listeners share. Over HTTP the signing secret is required."""
+    from slack_bolt.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    check_settings(settings, socket_mode=socket_mode)
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     client = AsyncWebClient(token=token, base_url=_with_slash(settings.slack_api_url), timeout=10)
     app = AsyncApp(
         client=client,  # bolt takes the bot token from it

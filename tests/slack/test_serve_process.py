@@ -42,6 +42,7 @@ def test_serve_refuses_to_start_without_the_signing_secret(fake_slack: FakeSlack
     assert "SLACK_SIGNING_SECRET is not set" in result.stderr
     assert "Traceback" not in result.stderr
     assert fake_slack.bot_token not in result.stderr, "the token is never printed"
+    assert fake_slack.calls == [], "it refuses before starting anything: no lookups in Slack"
 
 
 def free_port() -> int:
