@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -43,6 +44,8 @@ class RoutingPort:
         self.fallback = fallback
         self.now = now
         self.platform = "+".join([*self.ports, fallback.platform])
+        self._routed = threading.local()
+        """Per sending thread: the routes `send_in` just read, for the `send` that follows it."""
         self._preferences: tuple[dt.datetime, dict[str, str]] | None = None
 
     @property
@@ -77,12 +80,15 @@ class RoutingPort:
         session of their own: the caller's begins (and, on SQLite, locks) only to write."""
         routes = self.routes(recipient)
         if len(routes) > 1:
+            self._routed.last = (recipient, routes)  # the caller's `send` comes next: it reads them once
             return None
         return send_in(self.fallback, session, dataclasses.replace(recipient, address=routes[0]), reply)
 
     def send(self, recipient: Recipient, reply: Reply) -> SentMessage:
         gone: list[str] = []
-        for address in self.routes(recipient):
+        last, self._routed.last = getattr(self._routed, "last", None), None
+        routes = last[1] if last is not None and last[0] is recipient else self.routes(recipient)
+        for address in routes:
             port = self.ports.get(address.platform, self.fallback)
             try:
                 sent = port.send(dataclasses.replace(recipient, address=address), reply)
