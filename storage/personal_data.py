@@ -122,6 +122,12 @@ TABLES: dict[str, TableRule] = {
         "until erased, or forgotten when the plan contradicts it",
         {"person_id": OnErase.DELETE},
     ),
+    "dataversion": TableRule(
+        "A counter of changes to the database (one number, no person named).",
+        "so kept answers are rebuilt as soon as anything changes",
+        "always",
+        redact_text=False,
+    ),
     "chatreference": TableRule(
         "Group chats and channels the bot was added to or mentioned in: conversation id and service address (no person named).",
         "to post the coordinators' briefs in the chat the plan names",

@@ -52,6 +52,7 @@ class AsyncPlanbot:
         self.bot = bot
         self.workers = min(workers or DEFAULT_WORKERS, pool_capacity(bot.engine))
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="planbot-core")
+        self._versions = _VersionReads(self)
 
     async def call(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
         """Run any synchronous core or storage call (one session inside) on the pool."""
@@ -61,9 +62,60 @@ class AsyncPlanbot:
     async def handle(self, event: Event) -> list[Reply]:
         return await self.call(self.bot.handle, event)
 
+    async def answer_read(self, event: Event) -> list[Reply] | None:
+        """`Planbot.answer_read`: a read-only question's replies, or None when it needs `handle`.
+
+        A kept answer needs only the data version, read after the question arrived;
+        questions that arrive together share one such read (see `_VersionReads`), so a
+        burst of `/plan-status` costs one small query, not one each."""
+        if not self.bot.reads_only(event):
+            return None
+        kept = self.bot.kept_answer(event, await self._versions.read())
+        if kept is not None:
+            return kept
+        return await self.call(self.bot.answer_read, event)
+
     async def remember_sent(self, key: str, sent: SentMessage, *, person_id: str | None = None) -> None:
         await self.call(self.bot.remember_sent, key, sent, person_id=person_id)
 
     def close(self) -> None:
         """Finish the events in flight, then stop the workers (at shutdown)."""
         self._pool.shutdown(wait=True)
+
+
+class _VersionReads:
+    """Reads of the data version shared by the questions waiting for one.
+
+    Each caller gets the result of a read that started after it asked, so no write
+    committed before its question is missed: a caller arriving while a read is under
+    way waits for the next one, which starts as soon as that one ends and serves
+    everyone who arrived meanwhile."""
+
+    def __init__(self, core: AsyncPlanbot) -> None:
+        self._core = core
+        self._next: asyncio.Future[int | None] | None = None
+        self._running = False
+
+    async def read(self) -> int | None:
+        mine = self._next
+        if mine is None:
+            mine = self._next = asyncio.get_running_loop().create_future()
+            if not self._running:
+                self._start()
+        return await asyncio.shield(mine)
+
+    def _start(self) -> None:
+        waiting, self._next = self._next, None
+        if waiting is None:
+            return
+        self._running = True
+        reading = asyncio.ensure_future(self._core.call(self._core.bot.data_version))
+
+        def done(task: asyncio.Future[int | None]) -> None:
+            self._running = False
+            if not waiting.done():
+                exc = task.exception() if not task.cancelled() else None
+                waiting.set_result(None if exc is not None or task.cancelled() else task.result())
+            self._start()
+
+        reading.add_done_callback(done)

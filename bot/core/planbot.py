@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.core import checkin, commands, identity
+from bot.core.answer_cache import AnswerCache, answer_key
 from bot.core.clock import Clock, SystemClock
 from bot.core.context import Context
 from bot.core.errors import PlanbotError
@@ -31,6 +32,7 @@ from bot.core.identity import note_seen, stranger_reply
 from bot.core.ports import ChatPort, SentMessage
 from bot.core.replies import Choices, Reply, say
 from bot.core.text import clean
+from storage import data_version
 from storage.addresses import Source
 from storage.conversations import claim_delivery, clear_conversation
 from storage.db import is_write_refused, read_scope, session_scope
@@ -76,12 +78,41 @@ class Planbot:
         self.platforms = tuple(platforms)
         self.port = port
         self.conversation_idle = conversation_idle
+        self.answers = AnswerCache()
+        self._version = data_version.Watch.of(engine)
 
     def handle(self, event: Event) -> list[Reply]:
+        return self._answer(event, read_only=False) or []
+
+    def answer_read(self, event: Event) -> list[Reply] | None:
+        """The replies to a command that only reads, without the write lock; None when
+        the event needs a writer (`handle`). Adapters that run one event per person at
+        a time ask this first, outside that turn: questions need no turn."""
+        return self._answer(event, read_only=True)
+
+    def data_version(self) -> int | None:
+        """The database's data version now (see `storage.data_version`); None: keep nothing."""
+        return self._version.current()
+
+    def kept_answer(self, event: Event, version: int | None) -> list[Reply] | None:
+        """The answer kept for this read-only question at `version`, without touching the
+        database; None when there is none. `version` must have been read after the event
+        arrived, so that nothing written before the question is missed."""
+        if not _reads_only(event):
+            return None
+        return self.answers.get(version, answer_key(event, self.clock.now()))
+
+    def reads_only(self, event: Event) -> bool:
+        """Is this worth trying as a reader (`answer_read`)?"""
+        return _reads_only(event)
+
+    def _answer(self, event: Event, *, read_only: bool) -> list[Reply] | None:
         edits: list[tuple[str, Reply]] = []
         try:
             replies = self._read(event, edits) if _reads_only(event) else None
             if replies is None:
+                if read_only:
+                    return None
                 with session_scope(self.engine) as session:
                     replies = self._handle(session, event, edits, claim=True)
         except UnknownPlatform:
@@ -100,11 +131,18 @@ class Planbot:
         """A command that only reads runs without the write lock; None when it turned
         out to need a write (an idle conversation to close, an address to note), so
         the caller runs it again as a writer."""
+        version = self._version.current()  # before reading: an answer is never older than its version
+        key = answer_key(event, self.clock.now())
+        kept = self.answers.get(version, key)
+        if kept is not None:
+            return kept
         try:
             with read_scope(self.engine) as session:
                 replies = self._handle(session, event, edits, claim=False)
                 if session.new or session.dirty or session.deleted:
                     session.flush()  # refused: it wanted to write after all
+                if not edits:
+                    self.answers.put(version, key, replies)
                 return replies
         except Exception as exc:
             if not is_write_refused(exc):

@@ -14,6 +14,8 @@ press goes through the core exactly as typing the word would.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,8 +193,30 @@ def _size(block: Json) -> int:
     return len(json.dumps(block))
 
 
+_RENDERED: OrderedDict[int, tuple[Reply, list[SlackMessage]]] = OrderedDict()
+_RENDERED_SIZE = 128
+_RENDERED_LOCK = threading.Lock()
+
+
 def messages(reply: Reply) -> list[SlackMessage]:
-    """The reply as one Slack message, or several when it is longer than Slack takes in one."""
+    """The reply as one Slack message, or several when it is longer than Slack takes in one.
+
+    The same reply object (the core hands out kept answers again: see
+    `bot.core.answer_cache`) is rendered once; callers must not change what they get."""
+    with _RENDERED_LOCK:
+        done = _RENDERED.get(id(reply))
+        if done is not None and done[0] is reply:
+            _RENDERED.move_to_end(id(reply))
+            return list(done[1])
+    rendered = _messages(reply)
+    with _RENDERED_LOCK:
+        _RENDERED[id(reply)] = (reply, rendered)
+        while len(_RENDERED) > _RENDERED_SIZE:
+            _RENDERED.popitem(last=False)
+    return list(rendered)
+
+
+def _messages(reply: Reply) -> list[SlackMessage]:
     reply = expand_reply(reply, SLACK)
     blocks = [b for n, block in enumerate(reply.blocks) for b in block_kit(block, n)]
     fallback = escape(clip(render(reply, SLACK), MAX_FALLBACK)) or " "

@@ -98,6 +98,13 @@ class SlackRuntime:
         return await self.core.handle(event)
 
     async def handle_in_turn(self, event: Event, where: Where) -> list[Reply]:
+        """A question that only reads is answered at once, beside the person's other
+        events; anything that writes waits for their turn."""
+        if self.core.bot.reads_only(event):
+            await self.people.prepare(where.user_id, where.team_id)
+            replies = await self.core.answer_read(event)
+            if replies is not None:
+                return replies
         async with self.turn(where.user_id):
             return await self.handle(event, where)
 
