@@ -13,6 +13,10 @@ received) and requests a second. The Web API is the fake Slack (tests/slack_fake
 this process. Then the planbot process's peak memory (VmHWM) serving that, and
 apart from it, the peak after one `/plan-status export`.
 
+Answers to a question asked again are kept until anything in the database changes
+(bot/core/answer_cache.py); the "planbot fresh" row shows the answer built anew each
+time (a write from another connection just before each request), at 1 concurrent.
+
 Goal (issue 9): our answer arrives sooner than bolt-default's empty ack; within 5 ms of
 bolt-pbr at 1 concurrent; at 50 concurrent at least a third of bolt-pbr's requests/s;
 the planbot process under 150 MB serving /plan-status.
@@ -31,6 +35,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -107,7 +112,9 @@ def request(fake: FakeSlack, n: int) -> tuple[bytes, dict[str, str]]:
     return body, signed_headers(SECRET, body)
 
 
-async def load(url: str, fake: FakeSlack, concurrency: int, total: int, *, expect: str | None) -> tuple[list[float], float]:
+async def load(
+    url: str, fake: FakeSlack, concurrency: int, total: int, *, expect: str | None, before: Callable[[], None] | None = None
+) -> tuple[list[float], float]:
     latencies: list[float] = []
     late = [0]
     queue = [next(NUMBERS) for _ in range(total)]
@@ -118,6 +125,8 @@ async def load(url: str, fake: FakeSlack, concurrency: int, total: int, *, expec
             while queue:
                 n = queue.pop()
                 body, headers = request(fake, n)
+                if before is not None:
+                    before()
                 started = time.perf_counter()
                 async with http.post(url, data=body, headers=headers) as answer:
                     text = await answer.text()
@@ -195,6 +204,17 @@ async def main_async(args: argparse.Namespace) -> None:
                     results[(name, level)] = (pct(latencies, 0.5) * 1000, pct(latencies, 0.99) * 1000, rate)
                     p50, p99, rps = results[(name, level)]
                     print(f"{name:14} {level:>10} {p50:>8.1f} {p99:>8.1f} {rps:>8.0f}")
+            writer = make_engine(url)
+            try:
+                def write() -> None:  # another process's write: the kept answer must be built again
+                    with writer.begin() as conn:
+                        conn.exec_driver_sql("UPDATE plan SET loaded_at = loaded_at")
+
+                latencies, rate = await load(urls["planbot"], fake, 1, args.requests // 3, expect="Plan status", before=write)
+                print(f"{'planbot fresh':14} {1:>10} {pct(latencies, 0.5) * 1000:>8.1f} {pct(latencies, 0.99) * 1000:>8.1f} {'-':>8}"
+                      "   (a write just before each request: the answer built anew, not kept)")
+            finally:
+                writer.dispose()
             rss, hwm = peak_mb(processes["planbot"].pid)
             print(f"planbot serve memory after the status runs: {rss:.0f} MB resident, peak {hwm:.0f} MB")
             body, headers = request(fake, 10**6)
