@@ -11,7 +11,7 @@ transaction, so a reader never sees the new number without the data behind it
 (an answer built from newer data than its number is harmless; it is replaced at the
 next bump). Done at the connection level, it covers ORM sessions, bulk statements and
 raw SQL alike, and costs nothing in transactions that only read. Until the table
-exists (a database still being migrated) nothing is bumped and `current` is None,
+exists (a database still being migrated) nothing is bumped and `Watch.current` is None,
 which callers take as "keep nothing".
 """
 
@@ -21,7 +21,7 @@ import threading
 import weakref
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import Pool
 
@@ -153,13 +153,3 @@ class Watch:
                 dbapi.close()
             except Exception:  # noqa: BLE001  (already gone)
                 pass
-
-
-def current(conn: Connection) -> int | None:
-    """The counter now; None before the table exists or holds its row."""
-    if conn.engine.pool not in _ready_pools:
-        if not conn.execute(text(_EXISTS[conn.dialect.name == "postgresql"])).scalar():
-            return None
-        _ready_pools.add(conn.engine.pool)
-    value = conn.execute(text(f"SELECT n FROM {TABLE} WHERE id = 1")).scalar()
-    return int(value) if value is not None else None
