@@ -160,6 +160,14 @@ class Reconciler:
         self.by = by or clock_id()
         self.senders = max(1, senders if senders is not None else senders_for(engine))
         self.stopping = threading.Event()
+        self._posting: dict[str, threading.Lock] = {}
+        self._posting_guard = threading.Lock()
+
+    def _posting_lock(self, key: str) -> threading.Lock:
+        """One sender at a time per channel post: the others wait for its outcome (a failed
+        post means a DM each) instead of reading its claim as a post made."""
+        with self._posting_guard:
+            return self._posting.setdefault(key, threading.Lock())
 
     def run(self, name: str) -> list[Outcome]:
         """Reconcile one job, or every job ('all'): the plan is read once, the ledger before each job."""
@@ -353,7 +361,7 @@ class Reconciler:
     ) -> SentMessage | None:
         """The channel's post for this occurrence: made now if nobody has claimed it, else what the ledger says."""
         key = place_key(kind=send.kind, platform=platform, place=place, occurrence=send.occurrence)
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self._posting_lock(key), Session(self.engine, expire_on_commit=False) as session:
             won = claim(
                 session,
                 key=key,
