@@ -70,11 +70,15 @@ class OkBot:
 
 
 def bare_app() -> web.Application:
+    """The SDK as it comes: its own client factory and adapter, same (anonymous) configuration."""
+    from microsoft_agents.authentication.msal import MsalConnectionManager
     from microsoft_agents.hosting.core import RestChannelServiceClientFactory
 
-    sdk = Sdk.build(TeamsSetup.from_settings(anonymous_settings("http://127.0.0.1:9/"), warn=False))
-    adapter = CloudAdapter(channel_service_client_factory=sdk.factory)
-    assert isinstance(sdk.factory, RestChannelServiceClientFactory)
+    setup = TeamsSetup.from_settings(anonymous_settings("http://127.0.0.1:9/"), warn=False)
+    Sdk.build(setup)  # quietens the SDK's per-turn warning about anonymous mode, as for ours
+    factory = RestChannelServiceClientFactory(MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": setup.auth}))
+    assert type(factory) is RestChannelServiceClientFactory
+    adapter = CloudAdapter(channel_service_client_factory=factory)
     agent = OkBot()
 
     async def messages(request: web.Request) -> web.StreamResponse:

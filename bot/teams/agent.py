@@ -51,6 +51,7 @@ class PlanbotAgent:
         self.port = port
         self._noted: set[tuple[str, str, str]] = set()
         self._known: dict[tuple[str, ...], tuple[float, str]] = {}
+        self._shown = outgoing.KeptActivities()
 
     # --- the turn -----------------------------------------------------------------
     async def on_turn(self, context: TurnContext) -> None:
@@ -184,7 +185,7 @@ class PlanbotAgent:
             else:
                 await context.send_activity(Activity.model_validate(outgoing.text_activity(EXPORT_HERE)))
         first: str | None = None
-        for part in outgoing.activities(reply):
+        for part in self._shown.activities(reply):
             response = await context.send_activity(Activity.model_validate(part))
             first = first or (response.id if response is not None else None)
         if reply.key and first:

@@ -136,8 +136,32 @@ def elements(block: Block) -> list[Element]:
     raise TypeError(f"unknown block {block!r}")
 
 
+class Sealed(dict[str, Any]):
+    """A finished card: read-only, so the SDK's defensive deep copy of every activity it
+    sends (about as costly as building the card again) can hand back the card itself,
+    and a card kept for a repeated answer is shared safely. The elements inside are
+    plain dicts that nothing touches once the card is built."""
+
+    __slots__ = ()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Sealed:
+        return self
+
+    def __copy__(self) -> Sealed:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("a built card is read-only")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+
 def card(body: list[Element]) -> Card:
-    return {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body or [plain(" ")]}
+    return Sealed(type="AdaptiveCard", **{"$schema": SCHEMA}, version=VERSION, body=body or [plain(" ")])
 
 
 def reply_card(reply: Reply, syntax: CommandSyntax = TEAMS) -> Card:

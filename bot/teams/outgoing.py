@@ -11,6 +11,8 @@ rows), each part under `LIMIT`.
 
 from __future__ import annotations
 
+import weakref
+from collections import OrderedDict
 from typing import Any
 
 from bot.core.command_names import CommandSyntax, expand_reply
@@ -123,3 +125,32 @@ def activities(reply: Reply, syntax: CommandSyntax = TEAMS, *, limit: int = LIMI
 
 def files(reply: Reply) -> list[File]:
     return [b for b in reply.blocks if isinstance(b, File)]
+
+
+class KeptActivities:
+    """The activities of replies shown lately, found again by the reply object itself.
+
+    While the plan's data is unchanged the core hands back the very same (frozen)
+    `Reply` objects for a repeated question (a coordinator's `plan-status`), and
+    rendering them again would build the same card; a kept card is `Sealed`, so
+    sharing it is safe. Identity is the key, not equality: comparing two answers
+    would cost as much as rendering one. A reply that has been freed never matches
+    (its weak reference is dead), so a reused id renders afresh. Event-loop only.
+    """
+
+    def __init__(self, size: int = 128) -> None:
+        self.size = size
+        self._kept: OrderedDict[int, tuple[weakref.ref[Reply], tuple[Activity, ...]]] = OrderedDict()
+
+    def activities(self, reply: Reply) -> list[Activity]:
+        key = id(reply)
+        entry = self._kept.get(key)
+        if entry is not None and entry[0]() is reply:
+            self._kept.move_to_end(key)
+            return [dict(part) for part in entry[1]]
+        parts = activities(reply)
+        self._kept[key] = (weakref.ref(reply), tuple(dict(part) for part in parts))
+        self._kept.move_to_end(key)
+        while len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+        return parts
