@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from sqlalchemy.engine import Engine
@@ -28,6 +27,7 @@ from bot.core.events import Event
 from bot.core.planbot import Planbot
 from bot.core.ports import SentMessage
 from bot.core.replies import Reply
+from bot.core.warm_pool import WarmPool
 
 T = TypeVar("T")
 
@@ -51,7 +51,7 @@ class AsyncPlanbot:
     def __init__(self, bot: Planbot, *, workers: int | None = None) -> None:
         self.bot = bot
         self.workers = min(workers or DEFAULT_WORKERS, pool_capacity(bot.engine))
-        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="planbot-core")
+        self._pool = WarmPool(self.workers, thread_name_prefix="planbot-core")  # a trickle of events stays on one warm thread
         self._versions = _VersionReads(self)
 
     async def call(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
