@@ -161,7 +161,10 @@ class PlanbotAgent:
                 await self._here(context, say(EXPORT_HERE), personal=False)
                 return
             private = inbound.names_people(text) and not shared
-        replies = await self.core.handle(TextMessage(sender, text, delivery_id=_delivery(activity)))
+        event = TextMessage(sender, text, delivery_id=_delivery(activity))
+        replies = await self.core.answer_read(event)  # a question (`plan-status`) answered as a reader, kept while nothing changes
+        if replies is None:
+            replies = await self.core.handle(event)
         await self._deliver(context, sender, replies, private=private)
 
     async def _deliver(self, context: TurnContext, sender: Sender, replies: list[Reply], *, private: bool = False) -> None:

@@ -142,7 +142,15 @@ class Sealed(dict[str, Any]):
     and a card kept for a repeated answer is shared safely. The elements inside are
     plain dicts that nothing touches once the card is built."""
 
-    __slots__ = ()
+    __slots__ = ("_json",)
+
+    def json(self) -> str:
+        """The card as JSON text, written once (what `bot.teams.replies_body` splices in)."""
+        try:
+            return self._json
+        except AttributeError:
+            self._json: str = json.dumps(self)
+            return self._json
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Sealed:
         return self

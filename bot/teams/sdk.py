@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any, NoReturn
 
+from aiohttp import web
+from microsoft_agents.activity import DeliveryModes, InvokeResponse
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import ClaimsIdentity, RestChannelServiceClientFactory, TurnContext, UserTokenClientBase
 from microsoft_agents.hosting.core.authorization import Connections
+from microsoft_agents.hosting.core.http import HttpResponse
+from microsoft_agents.hosting.core.telemetry.adapter import spans
+
+from bot.teams.replies_body import RepliesBody
 
 
 class NoUserSignIn(UserTokenClientBase):
@@ -46,6 +53,28 @@ from bot.teams.connector import Connector
 from bot.teams.setup import TeamsSetup
 
 
+class Adapter(CloudAdapter):
+    """The SDK's aiohttp adapter, answering `expectReplies` with `RepliesBody`: the same
+    JSON, written without walking every card twice (see `bot.teams.replies_body`)."""
+
+    def _process_turn_results(self, context: TurnContext) -> InvokeResponse | None:
+        if context.activity.delivery_mode == DeliveryModes.expect_replies:
+            with spans.AdapterSendActivities([context.activity]):
+                return InvokeResponse(status=HTTPStatus.OK, body=RepliesBody(list(context.buffered_reply_activities)))
+        return super()._process_turn_results(context)
+
+    @staticmethod
+    def _to_aiohttp_response(http_response: HttpResponse) -> web.Response:
+        if isinstance(http_response.body, RepliesBody):
+            return web.Response(
+                text=http_response.body.text(),
+                status=http_response.status_code,
+                headers=http_response.headers,
+                content_type="application/json",
+            )
+        return CloudAdapter._to_aiohttp_response(http_response)
+
+
 @dataclass
 class Sdk:
     setup: TeamsSetup
@@ -61,6 +90,6 @@ class Sdk:
         factory = ClientFactory(manager)
         return cls(setup, factory, Connector(setup, factory, backoff=backoff))
 
-    def adapter(self) -> CloudAdapter:
+    def adapter(self) -> Adapter:
         """The SDK's adapter, validating every inbound activity's service URL."""
-        return CloudAdapter(channel_service_client_factory=self.factory, host_validator=self.setup.service_urls)
+        return Adapter(channel_service_client_factory=self.factory, host_validator=self.setup.service_urls)

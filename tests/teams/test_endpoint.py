@@ -153,6 +153,7 @@ def test_a_failure_in_the_bot_is_an_apology_and_one_traceback(world: TeamsWorld,
         raise RuntimeError("the database fell over")
 
     monkeypatch.setattr(world.core, "handle", broken)
+    monkeypatch.setattr(world.core, "answer_read", broken)  # a question is tried as a reader first
     with caplog.at_level(logging.ERROR):
         replies = world.say("cal", "plan-status")
 

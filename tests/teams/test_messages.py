@@ -56,3 +56,18 @@ def _runs(node: object) -> list[dict]:
     if isinstance(node, list):
         return [r for v in node for r in _runs(v)]
     return []
+
+
+def test_a_repeated_plan_status_is_the_same_answer_until_the_plan_changes(world: TeamsWorld) -> None:
+    """Asked again, the kept answer and its rendered card serve; a change made
+    elsewhere (another process's write) shows in the very next answer."""
+    from sqlalchemy import text
+
+    first = world.say("robin", "plan-status")
+    again = world.say("robin", "plan-status")
+    assert [a["attachments"] for a in again] == [a["attachments"] for a in first]
+    assert [a["replyToId"] for a in again] != [a["replyToId"] for a in first], "each an answer to its own message"
+    with world.engine.begin() as conn:
+        conn.execute(text("UPDATE item SET title = 'Renamed elsewhere' WHERE title = 'Partnership health and shared ownership'"))
+    after = "\n".join(text_of(a) for a in world.say("robin", "plan-status"))
+    assert "Renamed elsewhere" in after and "Partnership health and shared ownership" not in after
