@@ -18,7 +18,7 @@ from typing import Any
 from bot.core.command_names import CommandSyntax, expand_reply
 from bot.core.plaintext import render
 from bot.core.replies import Choices, File, Form, Reply, Table
-from bot.teams.cards import CONTENT_TYPE, Element, card, elements, size
+from bot.teams.cards import CONTENT_TYPE, Card, Element, card, elements, size
 from bot.teams.syntax import TEAMS
 
 Activity = dict[str, Any]
@@ -38,10 +38,11 @@ def text_activity(text: str) -> Activity:
 
 
 def card_activity(body: list[Element]) -> Activity:
-    return {
-        "type": "message",
-        "attachments": [{"contentType": CONTENT_TYPE, "content": card(body)}],
-    }
+    return _carrying(card(body))
+
+
+def _carrying(built: Card) -> Activity:
+    return {"type": "message", "attachments": [{"contentType": CONTENT_TYPE, "content": built}]}
 
 
 def split_text(text: str, limit: int = LIMIT) -> list[str]:
@@ -120,6 +121,9 @@ def activities(reply: Reply, syntax: CommandSyntax = TEAMS, *, limit: int = LIMI
     if not wants_card(shown):
         return [text_activity(part) for part in split_text(render(shown, syntax), limit)]
     body = [e for block in blocks for e in elements(block)]
+    whole = card(body)
+    if len(whole.json()) <= limit:  # escaped to ASCII, never shorter than the UTF-8 Teams counts; written once, sent as is
+        return [_carrying(whole)]
     return [card_activity(part) for part in split_elements(body, limit)]
 
 
