@@ -53,25 +53,34 @@ class WarmPool(Executor):
         return future
 
     def _work(self, inbox: SimpleQueue[_Job | None]) -> None:
-        job = inbox.get()
+        job: _Job | None = inbox.get()
         while job is not None:
             future, fn, args, kwargs = job
-            if future.set_running_or_notify_cancel():
+            ran = future.set_running_or_notify_cancel()
+            result: Any = None
+            error: BaseException | None = None
+            if ran:
                 try:
                     result = fn(*args, **kwargs)
                 except BaseException as exc:  # noqa: BLE001  (handed to the caller, as ThreadPoolExecutor does)
-                    future.set_exception(exc)
-                else:
-                    future.set_result(result)
-            del job, future, fn, args, kwargs  # hold no caller's objects while idle
+                    error = exc
+            del fn, args, kwargs  # hold no caller's objects while idle
+            job, waiting = None, False
             with self._lock:
                 if self._backlog:
                     job = self._backlog.popleft()
-                    continue
-                if self._shutdown:
-                    return
-                self._idle.append(inbox)
-            job = inbox.get()
+                elif not self._shutdown:
+                    self._idle.append(inbox)
+                    waiting = True
+            # back on the idle stack before the caller hears: its next job comes to this warm thread
+            if ran:
+                if error is None:
+                    future.set_result(result)
+                else:
+                    future.set_exception(error)
+            del future, result, error
+            if waiting:
+                job = inbox.get()
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Jobs already submitted still run (unless `cancel_futures`); then the workers end."""

@@ -11,6 +11,8 @@ import pytest
 
 from bot.core.warm_pool import WarmPool
 
+pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")  # a worker that dies fails the test
+
 
 def test_a_trickle_stays_on_one_warm_thread() -> None:
     pool = WarmPool(4)
