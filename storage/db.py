@@ -76,7 +76,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         data_version.install(engine)
         return engine
     connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
-    engine = create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+    # LIFO: a quiet process keeps reusing its most recent connection (warm in PostgreSQL's
+    # caches), and the pool's spare connections can time out instead of being cycled.
+    engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_use_lifo=True, connect_args=connect_args)
     data_version.install(engine)
     return engine
 

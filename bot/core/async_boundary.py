@@ -70,10 +70,11 @@ class AsyncPlanbot:
         burst of `/plan-status` costs one small query, not one each."""
         if not self.bot.reads_only(event):
             return None
-        kept = self.bot.kept_answer(event, await self._versions.read())
+        version = await self._versions.read()
+        kept = self.bot.kept_answer(event, version)
         if kept is not None:
             return kept
-        return await self.call(self.bot.answer_read, event)
+        return await self.call(self.bot.answer_read, event, version=version)  # read after the question too
 
     async def remember_sent(self, key: str, sent: SentMessage, *, person_id: str | None = None) -> None:
         await self.call(self.bot.remember_sent, key, sent, person_id=person_id)

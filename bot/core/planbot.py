@@ -48,6 +48,13 @@ READ_ONLY_DATABASE = (
     "Looking things up still works; please let a coordinator know."
 )
 DEFAULT_CONVERSATION_IDLE = dt.timedelta(hours=24)
+
+
+class Unread:
+    """No data version read yet (None is a version read that keeps nothing)."""
+
+
+UNREAD = Unread()
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
 
 
@@ -84,11 +91,12 @@ class Planbot:
     def handle(self, event: Event) -> list[Reply]:
         return self._answer(event, read_only=False) or []
 
-    def answer_read(self, event: Event) -> list[Reply] | None:
+    def answer_read(self, event: Event, *, version: int | None | Unread = UNREAD) -> list[Reply] | None:
         """The replies to a command that only reads, without the write lock; None when
         the event needs a writer (`handle`). Adapters that run one event per person at
-        a time ask this first, outside that turn: questions need no turn."""
-        return self._answer(event, read_only=True)
+        a time ask this first, outside that turn: questions need no turn. `version`: the
+        data version, when the caller has already read it after the event arrived."""
+        return self._answer(event, read_only=True, version=version)
 
     def data_version(self) -> int | None:
         """The database's data version now (see `storage.data_version`); None: keep nothing."""
@@ -106,10 +114,10 @@ class Planbot:
         """Is this worth trying as a reader (`answer_read`)?"""
         return _reads_only(event)
 
-    def _answer(self, event: Event, *, read_only: bool) -> list[Reply] | None:
+    def _answer(self, event: Event, *, read_only: bool, version: int | None | Unread = UNREAD) -> list[Reply] | None:
         edits: list[tuple[str, Reply]] = []
         try:
-            replies = self._read(event, edits) if _reads_only(event) else None
+            replies = self._read(event, edits, version) if _reads_only(event) else None
             if replies is None:
                 if read_only:
                     return None
@@ -127,11 +135,12 @@ class Planbot:
         self._edit_sent(edits)
         return replies
 
-    def _read(self, event: Event, edits: list[tuple[str, Reply]]) -> list[Reply] | None:
+    def _read(self, event: Event, edits: list[tuple[str, Reply]], version: int | None | Unread = UNREAD) -> list[Reply] | None:
         """A command that only reads runs without the write lock; None when it turned
         out to need a write (an idle conversation to close, an address to note), so
         the caller runs it again as a writer."""
-        version = self._version.current()  # before reading: an answer is never older than its version
+        if isinstance(version, Unread):  # read before the answer: it is never older than its version
+            version = self._version.current()
         key = answer_key(event, self.clock.now())
         kept = self.answers.get(version, key)
         if kept is not None:
