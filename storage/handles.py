@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import MessageHandle
+from storage.upserts import insert_for_person
 
 
 def remember_handle(
@@ -23,28 +23,17 @@ def remember_handle(
 ) -> None:
     """Record that the reply keyed `key` was posted at (platform, channel, message_id).
 
-    Idempotent: recording the same posted message twice (a retried job) keeps one row.
+    Idempotent: recording the same posted message twice (a retried job) keeps one row,
+    with the newest key. One statement (see `storage.upserts`).
     """
-    found = session.exec(
-        select(MessageHandle).where(
-            MessageHandle.platform == platform, MessageHandle.channel == channel, MessageHandle.message_id == message_id
-        )
-    ).first()
-    if found is not None:
-        found.key = key
-        session.add(found)
-        session.flush()
-        return
-    try:
-        with session.begin_nested():
-            session.add(
-                MessageHandle(
-                    key=key, platform=platform, channel=channel, message_id=message_id, person_id=person_id, created_at=at
-                )
-            )
-            session.flush()
-    except IntegrityError:
-        pass  # another process recorded the same message meanwhile
+    insert_for_person(
+        session,
+        MessageHandle,
+        {"key": key, "platform": platform, "channel": channel, "message_id": message_id, "person_id": person_id, "created_at": at},
+        person_id=person_id,
+        conflict=("platform", "channel", "message_id"),
+        update=("key",),
+    )
 
 
 def handles_for(session: Session, *, key: str) -> list[MessageHandle]:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import ReconcileMark, Send, SendStatus
+from storage.upserts import insert_for_person
 
 CLAIM_LEASE = dt.timedelta(minutes=10)
 ITEM_KINDS = frozenset({"quarterly-prompt", "chaser", "board-reminder", "milestone-due"})
@@ -103,27 +104,23 @@ def claim(
     """Insert the ledger row; False when another process (or an earlier run) has it.
 
     `status` other than CLAIMED records a send that will not go out (missed,
-    skipped) under the same key, so it is decided once.
+    skipped) under the same key, so it is decided once. One statement (see
+    `storage.upserts`): a key already taken, or a person gone, inserts nothing.
     """
-    row = Send(
-        key=key,
-        kind=kind,
-        person_id=person_id,
-        item_number=item_number,
-        occurrence=occurrence,
-        due=due,
-        status=status,
-        claimed_by=by,
-        claimed_at=at,
-        last_error=error,
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+    values = {
+        "key": key,
+        "kind": kind,
+        "person_id": person_id,
+        "item_number": item_number,
+        "occurrence": occurrence,
+        "due": due,
+        "status": status,
+        "attempts": 0,
+        "claimed_by": by,
+        "claimed_at": at,
+        "last_error": error,
+    }
+    return insert_for_person(session, Send, values, person_id=person_id)
 
 
 def reclaim(session: Session, *, key: str, by: str, at: dt.datetime) -> bool:
