@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlmodel import Session
 
@@ -32,28 +33,70 @@ class CannotCompose(Exception):
 
 def item_card(session: Session, world: World, item: Item, period: PeriodSpan) -> ItemCard:
     """KPIs with their last reported progress, milestones with their state, and the last update."""
-    last = queries.latest_before(session, item_number=item.number, period_position=period.position)
-    progress: dict[str, str] = {}
-    states: dict[str, str] = {}
-    if last is not None and last.id is not None:
-        progress = {k.kpi_key: k.progress for k in queries.update_kpis(session, update_ids=[last.id])[last.id]}
-        for answer in queries.update_milestones(session, update_ids=[last.id])[last.id]:
-            state = MilestoneState(answer.state).label
-            states[answer.milestone_key] = (
-                f"{state}, new date {day_text(answer.new_date)}" if answer.new_date else state
-            )
-    kpis = [(k.text, progress.get(k.key, "")) for k in queries.kpis(session, item_number=item.number)]
-    milestones = []
-    for m in queries.milestones(session, item_number=item.number):
-        due = f" (due {day_text(m.due)})" if m.due else ""
-        state = f": {states[m.key]}" if m.key in states else ""
-        milestones.append(f"{m.text}{due}{state}")
-    summary = None
-    if last is not None:
-        period_name = next((short_label(p) for p in world.cal.periods if p.key == last.period_key), last.period_key)
-        written = day_text(world.cal.local_day(last.created_at))
-        summary = f"{period_name}, {Rag(last.rag).label}, written {written}: {last.summary}"
-    return ItemCard(item.number, item.title, kpis, milestones, summary)
+    return item_cards(session, world, [item], period)[item.number]
+
+
+def item_cards(session: Session, world: World, items: Sequence[Item], period: PeriodSpan) -> dict[int, ItemCard]:
+    """The cards of several items for one period, read in five statements however many
+    there are (the clock's fan-out reads a run's cards up front, not one by one)."""
+    wanted = {i.number: i for i in items}
+    if not wanted:
+        return {}
+    last = queries.latest_before_each(session, item_numbers=list(wanted), period_position=period.position)
+    ids = [u.id for u in last.values() if u.id is not None]
+    kpi_answers = queries.update_kpis(session, update_ids=ids)
+    milestone_answers = queries.update_milestones(session, update_ids=ids)
+    kpis = queries.kpis_of(session, item_numbers=list(wanted))
+    milestones = queries.milestones_of(session, item_numbers=list(wanted))
+    cards: dict[int, ItemCard] = {}
+    for number, item in wanted.items():
+        update = last.get(number)
+        progress: dict[str, str] = {}
+        states: dict[str, str] = {}
+        if update is not None and update.id is not None:
+            progress = {k.kpi_key: k.progress for k in kpi_answers[update.id]}
+            for answer in milestone_answers[update.id]:
+                state = MilestoneState(answer.state).label
+                states[answer.milestone_key] = (
+                    f"{state}, new date {day_text(answer.new_date)}" if answer.new_date else state
+                )
+        lines = []
+        for m in milestones.get(number, []):
+            due = f" (due {day_text(m.due)})" if m.due else ""
+            state = f": {states[m.key]}" if m.key in states else ""
+            lines.append(f"{m.text}{due}{state}")
+        summary = None
+        if update is not None:
+            period_name = next((short_label(p) for p in world.cal.periods if p.key == update.period_key), update.period_key)
+            written = day_text(world.cal.local_day(update.created_at))
+            summary = f"{period_name}, {Rag(update.rag).label}, written {written}: {update.summary}"
+        kpi_lines = [(k.text, progress.get(k.key, "")) for k in kpis.get(number, [])]
+        cards[number] = ItemCard(item.number, item.title, kpi_lines, lines, summary)
+    return cards
+
+
+Cards = Mapping[tuple[int, str], ItemCard]
+"""Item cards read ahead, by (item number, period key)."""
+
+
+def cards_for(session: Session, world: World, sends: Iterable[PlannedSend]) -> dict[tuple[int, str], ItemCard]:
+    """The cards the quarterly prompts and chasers among `sends` show, read in bulk:
+    a few statements per period instead of five per send."""
+    by_period: dict[str, set[int]] = {}
+    for send in sends:
+        if send.kind in CARD_KINDS and send.item_number is not None:
+            by_period.setdefault(send.occurrence, set()).add(send.item_number)
+    cards: dict[tuple[int, str], ItemCard] = {}
+    for key, numbers in by_period.items():
+        period = next((p for p in world.cal.periods if p.key == key), None)
+        items = [i for i in world.items if i.number in numbers]
+        if period is not None:
+            cards.update({(n, key): card for n, card in item_cards(session, world, items, period).items()})
+    return cards
+
+
+CARD_KINDS = frozenset({"quarterly-prompt", "chaser"})
+"""Sends whose item card is for the period they are about (their occurrence)."""
 
 
 def _stand_in(world: World, send: PlannedSend) -> StandIn | None:
@@ -106,12 +149,18 @@ def _missing(session: Session, world: World, period: PeriodSpan, now: dt.datetim
     return rows
 
 
-def compose(session: Session, world: World, send: PlannedSend, now: dt.datetime) -> Reply:
+def compose(session: Session, world: World, send: PlannedSend, now: dt.datetime, cards: Cards | None = None) -> Reply:
+    """The send's message; `cards` (from `cards_for`) saves reading its item card now."""
     cal = world.cal
+
+    def card_of(period: PeriodSpan) -> ItemCard:
+        found = cards.get((send.item_number, period.key)) if cards is not None and send.item_number is not None else None
+        return found if found is not None else item_card(session, world, _item(world, send.item_number), period)
+
     match send.kind:
         case "quarterly-prompt":
             period = _period(world, send.occurrence)
-            card = item_card(session, world, _item(world, send.item_number), period)
+            card = card_of(period)
             return messages.quarterly_prompt(
                 card,
                 period_key=period.key,
@@ -121,7 +170,7 @@ def compose(session: Session, world: World, send: PlannedSend, now: dt.datetime)
             )
         case "chaser":
             period = _period(world, send.occurrence)
-            card = item_card(session, world, _item(world, send.item_number), period)
+            card = card_of(period)
             return messages.chaser(
                 card,
                 period_key=period.key,

@@ -35,6 +35,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -43,10 +44,10 @@ from sqlmodel import Session
 from bot.core.clock import Clock
 from bot.core.ports import ChatPort, Recipient, RecipientGone, SendFailed, SentMessage, send_in
 from bot.core.replies import Reply
-from schedules.compose import CannotCompose, compose
+from schedules.compose import CannotCompose, Cards, cards_for, compose
 from schedules.planner import JOB_NAMES, JOBS, Job, PlannedSend, Window, planned
 from schedules.world import World, load_world
-from storage.db import session_scope
+from storage.db import read_scope, session_scope
 from storage.handles import remember_handle
 from storage.models import Send, SendStatus
 from storage.sends import advance_mark, claim, place_key, expire_stale_claims, finish, get_mark, reclaim, retryable
@@ -192,7 +193,13 @@ class Reconciler:
         floor = min(mark, late) if mark is not None else late
         sends = list(planned(world, job, Window(floor, now)))
         results: dict[int, Outcome] = {}
-        finished = self._send_all(sends, lambda send: self._decide(world, send, now, late), results)
+        due = [s for s in sends if (row := world.ledger.get(s.slot)) is None or retryable(row, at=now)]
+        with read_scope(self.engine) as session:
+            cards = cards_for(session, world, due)
+        hold = getattr(self.port, "held_routes", None)
+        people = {s.person_id: world.people[s.person_id] for s in due if s.person_id in world.people}
+        with hold(people.values()) if hold is not None and people else nullcontext():
+            finished = self._send_all(sends, lambda send: self._decide(world, send, now, late, cards), results)
         outcomes = [results[index] for index in sorted(results)]
         if not finished:
             return outcomes
@@ -240,18 +247,18 @@ class Reconciler:
             raise failed[0]
         return not turns.left
 
-    def _decide(self, world: World, send: PlannedSend, now: dt.datetime, late: dt.datetime) -> Outcome | None:
+    def _decide(self, world: World, send: PlannedSend, now: dt.datetime, late: dt.datetime, cards: Cards) -> Outcome | None:
         too_late = send.due < late or (send.deadline is not None and now > send.deadline)
         row = world.ledger.get(send.slot)
         if row is not None:
             if too_late or not retryable(row, at=now):
                 return None
-            return self._attempt(world, dataclasses.replace(send, person_id=row.person_id), retry=True)
+            return self._attempt(world, dataclasses.replace(send, person_id=row.person_id), retry=True, cards=cards)
         if send.skip:
             return self._record(send, SendStatus.SKIPPED, send.skip)
         if too_late:
             return self._record(send, SendStatus.MISSED, _missed_because(send, now, late))
-        return self._attempt(world, send, retry=False)
+        return self._attempt(world, send, retry=False, cards=cards)
 
     def _record(self, send: PlannedSend, status: SendStatus, error: str) -> Outcome | None:
         at = self.clock.now()
@@ -259,7 +266,7 @@ class Reconciler:
             won = _claim(session, send, by=self.by, at=at, status=status, error=error)
         return Outcome(send, status, at, error) if won else None
 
-    def _attempt(self, world: World, send: PlannedSend, *, retry: bool) -> Outcome | None:
+    def _attempt(self, world: World, send: PlannedSend, *, retry: bool, cards: Cards | None = None) -> Outcome | None:
         at = self.clock.now()
         with Session(self.engine, expire_on_commit=False) as session:
             won = (
@@ -274,7 +281,7 @@ class Reconciler:
             try:
                 if person is None:
                     raise CannotCompose(f"{send.person_id} is no longer in the plan")
-                reply = compose(session, world, send, at)
+                reply = compose(session, world, send, at, cards)
                 session.rollback()
                 recipient = Recipient(person.id, person.name, person.slack, person.teams, send_key=send.key)
                 sent = self._in_place(world, send, recipient, reply) if send.kind in PLACE_KINDS else None

@@ -14,14 +14,15 @@ import dataclasses
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.core.ports import ChatPort, PlatformAddress, Recipient, RecipientGone, SentMessage, SendFailed, send_in
 from bot.core.reach import reach
 from bot.core.replies import Reply
-from storage.addresses import addresses_of, mark_reachable, mark_unreachable, preferred_platforms
+from storage.addresses import addresses_of, all_addresses, mark_reachable, mark_unreachable, preferred_platforms
 from storage.db import read_scope, session_scope
 from storage.models import Person, Plan, utcnow
 
@@ -47,17 +48,42 @@ class RoutingPort:
         self._routed = threading.local()
         """Per sending thread: the routes `send_in` just read, for the `send` that follows it."""
         self._preferences: tuple[dt.datetime, dict[str, str]] | None = None
+        self._held: dict[str, list[PlatformAddress]] | None = None
+        """While `held_routes` is open: the routes read up front, by person."""
 
     @property
     def platforms(self) -> tuple[str, ...]:
         """The chat platforms it can send to (the inbox aside)."""
         return tuple(self.ports)
 
+    @contextmanager
+    def held_routes(self, people: Iterable[Person]) -> Iterator[None]:
+        """For one reconcile: everyone's routes read up front in two statements, and kept
+        until it ends, instead of read again for each send. A send that finds an address
+        gone drops that person's routes (they are read again); a DM channel the platform
+        answers with is kept for the person's next send."""
+        people = list(people)
+        with read_scope(self.engine) as session:
+            addresses = all_addresses(session) if people and self.ports else {}
+            preferred = self._preferred(session) if people and self.ports else {}
+        held: dict[str, list[PlatformAddress]] = {}
+        for person in people:
+            found = reach(person, platforms=self.platforms, addresses=addresses.get(person.id, {}), preferred=preferred.get(person.id))
+            held[person.id] = list(found.routes)
+        self._held = held
+        try:
+            yield
+        finally:
+            self._held = None
+
     def routes(self, recipient: Recipient, session: Session | None = None) -> list[PlatformAddress]:
         """Where to try, in order; the terminal inbox is always last."""
         inbox = PlatformAddress(self.fallback.platform, recipient.person_id, channel=recipient.person_id)
         if not self.ports:
             return [inbox]
+        held = self._held.get(recipient.person_id) if self._held is not None else None
+        if held is not None:
+            return [*held, inbox]
         if session is None:
             with read_scope(self.engine) as own:
                 return self.routes(recipient, own)
@@ -88,6 +114,7 @@ class RoutingPort:
         gone: list[str] = []
         last, self._routed.last = getattr(self._routed, "last", None), None
         routes = last[1] if last is not None and last[0] is recipient else self.routes(recipient)
+        held = self._held
         for address in routes:
             port = self.ports.get(address.platform, self.fallback)
             try:
@@ -97,9 +124,13 @@ class RoutingPort:
                     raise
                 logger.info("%s cannot be reached on %s (%s): trying the next", recipient.person_id, address.platform, exc)
                 self._mark(recipient.person_id, address, str(exc))
+                if held is not None:
+                    held.pop(recipient.person_id, None)  # read again, with the mark, for their next send
                 gone.append(f"{address.platform}: {exc}")
                 continue
-            if port is not self.fallback:
+            if port is not self.fallback and held is not None and recipient.person_id in held:
+                self._keep_channel(held, recipient.person_id, address, sent)
+            elif port is not self.fallback:
                 self._reachable(recipient.person_id, address.platform)
             elif gone:
                 logger.warning("%s went to the terminal inbox (%s)", recipient.person_id, "; ".join(gone))
@@ -145,6 +176,17 @@ class RoutingPort:
     def _reachable(self, person_id: str, platform: str) -> None:
         with session_scope(self.engine) as session:
             mark_reachable(session, person_id=person_id, platform=platform)
+
+    @staticmethod
+    def _keep_channel(held: dict[str, list[PlatformAddress]], person_id: str, address: PlatformAddress, sent: SentMessage) -> None:
+        """A held route was just used: it was read without an unreachable mark (`reach`
+        leaves those out), so there is none to clear; keep the channel the platform answered
+        with, so the person's next send in this reconcile does not store it again."""
+        if sent.platform == address.platform and sent.channel and sent.channel != address.channel:
+            held[person_id] = [
+                dataclasses.replace(route, channel=sent.channel) if route == address else route
+                for route in held.get(person_id, [])
+            ]
 
     def _preferred(self, session: Session) -> dict[str, str]:
         """Each person's `chat:` from the plan document, read again only when the plan is reloaded."""

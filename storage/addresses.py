@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
+from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import Address, Person
+from storage.upserts import insert_for_person
 
 Source = Literal["plan", "email", "event", "install"]
 PLAN_FIELDS = ("slack", "teams")
@@ -131,6 +134,48 @@ def _upsert(
     session.add(row)
     session.flush()
     return row
+
+
+def store_channel(
+    session: Session,
+    *,
+    person_id: str,
+    platform: str,
+    user_id: str,
+    channel: str,
+    at: dt.datetime,
+    team_id: str | None = None,
+    named_in_plan: bool = False,
+) -> bool:
+    """The direct channel a send to the person's own address answered with, as
+    `record_address` (source "event") and `touch_address` would store it, in one
+    statement: an update of the person's recorded address for `user_id`, or, when
+    the plan names `user_id` for them (`named_in_plan`: nobody else may hold it),
+    a new address. False when neither applies (another id recorded for them, or
+    the id held by someone else): the caller records it the long way."""
+    values: dict[str, object] = {"channel": channel, "last_seen": at, "unreachable": "", "unreachable_at": None}
+    if team_id:
+        values["team_id"] = team_id
+    result = session.execute(
+        update(Address)
+        .where(col(Address.person_id) == person_id, col(Address.platform) == platform, col(Address.user_id) == user_id)
+        .values(**values)
+    )
+    if cast("CursorResult[Any]", result).rowcount == 1:
+        return True
+    if not named_in_plan:
+        return False
+    row = {
+        "person_id": person_id,
+        "platform": platform,
+        "user_id": user_id,
+        "team_id": team_id,
+        "channel": channel,
+        "source": "event",
+        "last_seen": at,
+        "unreachable": "",
+    }
+    return insert_for_person(session, Address, row, person_id=person_id)
 
 
 def touch_address(session: Session, *, person_id: str, platform: str, at: dt.datetime) -> Address | None:

@@ -87,6 +87,28 @@ def milestones(session: Session, *, item_number: int) -> list[Milestone]:
     return list(session.exec(query))
 
 
+def kpis_of(session: Session, *, item_numbers: list[int]) -> dict[int, list[Kpi]]:
+    """The KPIs of several items, by item, in order: one statement."""
+    out: dict[int, list[Kpi]] = {}
+    query = select(Kpi).where(col(Kpi.item_number).in_(item_numbers), Kpi.in_plan).order_by(Kpi.item_number, Kpi.position)
+    for row in session.exec(query):
+        out.setdefault(row.item_number, []).append(row)
+    return out
+
+
+def milestones_of(session: Session, *, item_numbers: list[int]) -> dict[int, list[Milestone]]:
+    """The milestones of several items, by item, in order: one statement."""
+    out: dict[int, list[Milestone]] = {}
+    query = (
+        select(Milestone)
+        .where(col(Milestone.item_number).in_(item_numbers), Milestone.in_plan)
+        .order_by(Milestone.item_number, Milestone.position)
+    )
+    for row in session.exec(query):
+        out.setdefault(row.item_number, []).append(row)
+    return out
+
+
 def monitoring(session: Session, *, item_number: int) -> list[MonitoringLine]:
     query = select(MonitoringLine).where(MonitoringLine.item_number == item_number).order_by(MonitoringLine.position)
     return list(session.exec(query))
@@ -200,6 +222,20 @@ def latest_before(session: Session, *, item_number: int, period_position: int) -
         .limit(1)
     )
     return session.exec(query).first()
+
+
+def latest_before_each(session: Session, *, item_numbers: list[int], period_position: int) -> dict[int, Update]:
+    """`latest_before` for several items at once: one statement."""
+    query = (
+        select(Update, Period.position)
+        .join(Period, col(Period.key) == col(Update.period_key))
+        .where(col(Update.item_number).in_(item_numbers), Update.is_latest, Period.position <= period_position)
+    )
+    newest: dict[int, tuple[int, Update]] = {}
+    for update, position in session.exec(query):
+        if update.item_number not in newest or position > newest[update.item_number][0]:
+            newest[update.item_number] = (position, update)
+    return {number: update for number, (_, update) in newest.items()}
 
 
 def update_history(session: Session, *, item_number: int, period_key: str) -> list[Update]:

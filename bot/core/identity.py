@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from bot.core.events import Sender
 from bot.core.replies import Reply, say
 from bot.core.wording import or_list
-from storage.addresses import Source, get_address, plan_allows, record_address, touch_address
+from storage.addresses import Source, get_address, plan_allows, record_address, store_channel, touch_address
 from storage.models import Address, Person
 from storage.queries import CHAT_PLATFORMS, TERMINAL, UnknownPlatform, find_person, plan_person
 
@@ -99,6 +99,34 @@ def note_address(
         )
         touch_address(session, person_id=person.id, platform=platform, at=at)
     return person
+
+
+def note_direct_channel(
+    session: Session,
+    *,
+    person_id: str,
+    platform: str,
+    user_id: str,
+    channel: str,
+    at: dt.datetime,
+    team_id: str | None = None,
+    named_in_plan: bool = False,
+) -> None:
+    """The direct channel a send to this person's address came back with (the clock's
+    fan-out): stored in one statement when the address is theirs already (see
+    `store_channel`), else recorded as `note_address` records it."""
+    if store_channel(
+        session,
+        person_id=person_id,
+        platform=platform,
+        user_id=user_id,
+        channel=channel,
+        at=at,
+        team_id=team_id,
+        named_in_plan=named_in_plan,
+    ):
+        return
+    note_address(session, platform=platform, user_id=user_id, channel=channel, team_id=team_id, at=at)
 
 
 def note_seen(session: Session, *, person: Person, sender: Sender, at: dt.datetime) -> Address | None:

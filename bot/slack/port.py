@@ -161,7 +161,7 @@ class SlackPort:
         assert first is not None
         channel, ts = str(first.get("channel") or user_id), str(first.get("ts") or "")
         if address is None or address.channel != channel:
-            self._note_channel(user_id, channel, address.team_id if address is not None else None)
+            self._note_channel(recipient, user_id, channel, address.team_id if address is not None else None)
         return SentMessage(PLATFORM, channel, ts)
 
     def send_to_place(self, place: str, reply: Reply) -> SentMessage:
@@ -232,11 +232,20 @@ class SlackPort:
             self._active[user_id] = known
         return known[0]
 
-    def _note_channel(self, user_id: str, channel: str, team_id: str | None) -> None:
+    def _note_channel(self, recipient: Recipient, user_id: str, channel: str, team_id: str | None) -> None:
         """The DM channel Slack answered with, stored so the next send paces by it and commands know it."""
         try:
             with session_scope(self.engine) as session:
-                identity.note_address(session, platform=PLATFORM, user_id=user_id, channel=channel, team_id=team_id, at=utcnow())
+                identity.note_direct_channel(
+                    session,
+                    person_id=recipient.person_id,
+                    platform=PLATFORM,
+                    user_id=user_id,
+                    channel=channel,
+                    team_id=team_id,
+                    at=utcnow(),
+                    named_in_plan=recipient.slack == user_id,
+                )
         except Exception:
             logger.exception("could not store the DM channel of %s", user_id)
 
