@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, Literal, cast
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -149,33 +149,49 @@ def store_channel(
 ) -> bool:
     """The direct channel a send to the person's own address answered with, as
     `record_address` (source "event") and `touch_address` would store it, in one
-    statement: an update of the person's recorded address for `user_id`, or, when
-    the plan names `user_id` for them (`named_in_plan`: nobody else may hold it),
-    a new address. False when neither applies (another id recorded for them, or
-    the id held by someone else): the caller records it the long way."""
-    values: dict[str, object] = {"channel": channel, "last_seen": at, "unreachable": "", "unreachable_at": None}
-    if team_id:
-        values["team_id"] = team_id
-    result = session.execute(
-        update(Address)
-        .where(col(Address.person_id) == person_id, col(Address.platform) == platform, col(Address.user_id) == user_id)
-        .values(**values)
+    statement: when the plan names `user_id` for them (`named_in_plan`: nobody else
+    may hold it) and they have no address yet, a new one; else an update of their
+    recorded address for `user_id`. False when neither applies (another id recorded
+    for them, or the id held by someone else): the caller records it the long way."""
+    if named_in_plan:
+        row = {
+            "person_id": person_id,
+            "platform": platform,
+            "user_id": user_id,
+            "team_id": team_id,
+            "channel": channel,
+            "source": "event",
+            "last_seen": at,
+            "unreachable": "",
+        }
+        if insert_for_person(session, Address, row, person_id=person_id):
+            return True  # the first send to them: no address yet
+    params = {"b_person": person_id, "b_platform": platform, "b_user": user_id, "b_channel": channel, "b_at": at, "b_team": team_id}
+    result = session.execute(_STORE_CHANNEL, params)
+    return cast("CursorResult[Any]", result).rowcount == 1
+
+
+def _store_channel_statement() -> Any:
+    table = cast(Any, Address).__table__
+    return (
+        update(table)
+        .where(
+            table.c.person_id == bindparam("b_person"),
+            table.c.platform == bindparam("b_platform"),
+            table.c.user_id == bindparam("b_user"),
+        )
+        .values(
+            channel=bindparam("b_channel"),
+            team_id=func.coalesce(bindparam("b_team", type_=table.c.team_id.type), table.c.team_id),
+            last_seen=bindparam("b_at", type_=table.c.last_seen.type),
+            unreachable="",
+            unreachable_at=None,
+        )
     )
-    if cast("CursorResult[Any]", result).rowcount == 1:
-        return True
-    if not named_in_plan:
-        return False
-    row = {
-        "person_id": person_id,
-        "platform": platform,
-        "user_id": user_id,
-        "team_id": team_id,
-        "channel": channel,
-        "source": "event",
-        "last_seen": at,
-        "unreachable": "",
-    }
-    return insert_for_person(session, Address, row, person_id=person_id)
+
+
+_STORE_CHANNEL = _store_channel_statement()
+"""`store_channel`'s UPDATE, built once: the values are bound when it runs."""
 
 
 def touch_address(session: Session, *, person_id: str, platform: str, at: dt.datetime) -> Address | None:

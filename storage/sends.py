@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, bindparam, or_, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -201,20 +201,38 @@ def finish(
     """Record the outcome of our own claim; False if another process took it over meanwhile.
 
     `retry_at` (a failed send): not before then, as the platform asked (Retry-After)."""
-    values: dict[str, object] = {
-        "status": status,
-        "attempts": col(Send.attempts) + 1,
-        "last_error": error,
-        "retry_at": retry_at,
-    }
+    params: dict[str, object] = {"b_key": key, "b_by": by, "b_status": status, "b_error": error, "b_retry_at": retry_at}
     if status == SendStatus.SENT:
-        values.update(sent_at=at, platform=platform, channel=channel, message_id=message_id)
-    result = session.execute(
-        update(Send)
-        .where(col(Send.key) == key, col(Send.claimed_by) == by, col(Send.status) == SendStatus.CLAIMED)
+        params.update(b_sent_at=at, b_platform=platform, b_channel=channel, b_message_id=message_id)
+    result = session.execute(_FINISH_SENT if status == SendStatus.SENT else _FINISH, params)
+    return cast("CursorResult[Any]", result).rowcount == 1
+
+
+def _finish_statement(*, sent: bool) -> Any:
+    """`finish`'s UPDATE, built once per shape: the values are bound when it runs."""
+    table = cast(Any, Send).__table__
+    values: dict[str, Any] = {
+        "status": bindparam("b_status"),
+        "attempts": table.c.attempts + 1,
+        "last_error": bindparam("b_error"),
+        "retry_at": bindparam("b_retry_at", type_=table.c.retry_at.type),
+    }
+    if sent:
+        values.update(
+            sent_at=bindparam("b_sent_at", type_=table.c.sent_at.type),
+            platform=bindparam("b_platform"),
+            channel=bindparam("b_channel"),
+            message_id=bindparam("b_message_id"),
+        )
+    return (
+        update(table)
+        .where(table.c.key == bindparam("b_key"), table.c.claimed_by == bindparam("b_by"), table.c.status == SendStatus.CLAIMED)
         .values(**values)
     )
-    return cast("CursorResult[Any]", result).rowcount == 1
+
+
+_FINISH = _finish_statement(sent=False)
+_FINISH_SENT = _finish_statement(sent=True)
 
 
 def problems_since(session: Session, *, since: dt.datetime, until: dt.datetime) -> list[Send]:

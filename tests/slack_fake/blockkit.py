@@ -154,9 +154,16 @@ def message_problems(args: dict[str, Any], *, require_text: bool = True) -> list
     blocks = args.get("blocks")
     if blocks is not None:
         problems += block_problems(blocks, surface="message")
-        if require_text and not text:
-            problems.append("blocks without a text fallback: notifications and screen readers show nothing")
+    if require_text:
+        problems += text_fallback_problems(args)
     return problems
+
+
+def text_fallback_problems(args: dict[str, Any]) -> list[str]:
+    """Blocks with no `text`: Slack accepts them, but notifications and screen readers get nothing."""
+    if args.get("blocks") is not None and not args.get("text"):
+        return ["blocks without a text fallback: notifications and screen readers show nothing"]
+    return []
 
 
 def mention_problems(payload: dict[str, Any]) -> list[str]:

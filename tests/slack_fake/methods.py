@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.slack_fake.blockkit import mention_problems, message_problems, view_problems
+from tests.slack_fake.blockkit import mention_problems, message_problems, text_fallback_problems, view_problems
 from tests.slack_fake.socket_mode import SocketModeServer
 
 TRIGGER_LIFETIME = 3.0
@@ -157,8 +157,8 @@ class WebApiMethods:
         if args.get("blocks") is None and not args.get("text") and not args.get("attachments"):
             if method != "chat.update":
                 raise ApiError("no_text", f"{method}: neither text nor blocks")
-        refused = message_problems(args, require_text=False)
-        reported = [p for p in message_problems(args, require_text=require_text) if p not in refused]
+        refused = message_problems(args, require_text=False)  # the blocks are checked once: the costly part
+        reported = [p for p in text_fallback_problems(args) if require_text and p not in refused]
         reported += mention_problems(args)
         self._problems.extend(f"{method}: {p}" for p in refused + reported)
         if refused:
