@@ -157,10 +157,10 @@ class SlackPort:
         sleep: Callable[[float], None] = time.sleep,
         backoff: float = 0.5,
     ) -> None:
-        from slack_sdk import WebClient
+        from bot.slack.transport import KeepAliveWebClient
 
         self.engine = engine
-        self.client = WebClient(token=token, base_url=_with_slash(base_url), timeout=timeout, retry_handlers=[])
+        self.client = KeepAliveWebClient(token=token, base_url=_with_slash(base_url), timeout=timeout, retry_handlers=[])
         self.pacer = pacer or Pacer()
         self.sleep = sleep
         self.backoff = backoff
