@@ -15,6 +15,7 @@ Goal (issue 9): 2,000 prompts within 1.1x of the limits' minimum time, no 429.
     python bench/slack_fanout.py                       # 2,000 prompts, 6,000 a minute
     python bench/slack_fanout.py --per-minute 300      # Slack's default in Planbot
     python bench/slack_fanout.py --prompts 500 --items-each 4 --senders 1
+    python bench/slack_fanout.py --database-url sqlite   # 4 senders on SQLite
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ import argparse
 import datetime as dt
 import os
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -62,16 +66,31 @@ def plan_text(prompts: int, items_each: int) -> str:
     return yaml.safe_dump(raw, allow_unicode=True)
 
 
+@contextmanager
+def database(url: str) -> Iterator[str]:
+    """A fresh database: a file in a temporary folder for `sqlite`, else a scratch database on the server."""
+    if url == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/fanout.db"
+        return
+    with scratch_database(url) as scratch:
+        yield scratch
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get("PLANBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("PLANBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+        help="a PostgreSQL server to make a scratch database on, or 'sqlite' for a file",
+    )
     parser.add_argument("--prompts", type=int, default=2000)
     parser.add_argument("--items-each", type=int, default=1, help="items (so prompts) per lead, in one DM channel")
     parser.add_argument("--per-minute", type=float, default=6000.0, help="the workspace-wide rate (default 6,000 a minute)")
     parser.add_argument("--senders", type=int, default=None, help="the reconcile's sender threads (default: the clock's)")
     args = parser.parse_args()
 
-    with FakeSlack(post_interval_per_channel=1.0, workspace_rate_per_minute=args.per_minute) as fake, scratch_database(args.database_url) as url:
+    with FakeSlack(post_interval_per_channel=1.0, workspace_rate_per_minute=args.per_minute) as fake, database(args.database_url) as url:
         engine = make_engine(url)
         upgrade(engine)
         with session_scope(engine) as session:
