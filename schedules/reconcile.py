@@ -55,11 +55,12 @@ from storage.sends import advance_mark, claim, place_key, expire_stale_claims, f
 logger = logging.getLogger(__name__)
 
 SENDERS = 8
-"""Sender threads on PostgreSQL. A send costs the reconcile about 30 ms of its own (the
-claim, composing, a platform round trip or two, the mark), so one thread manages about
-30 sends a second against Slack's 6,000 posts a minute (100 a second) at the most:
-8 leave room for a slower server. Each holds at most one database connection at a
-time, within SQLAlchemy's default pool (5, plus 10 overflow)."""
+"""Sender threads on PostgreSQL. A send waits on a platform round trip or two and three
+short write transactions (the claim; a DM channel the first time; the mark), and the
+reconcile reads routes and item cards for all its sends up front, so a few threads keep
+a platform's workspace budget busy (about 145 Slack prompts a second on two cores); 8
+leave room for a slower server. Each holds at most one database connection at a time,
+within SQLAlchemy's default pool (5, plus 10 overflow)."""
 SQLITE_SENDERS = 4
 """On SQLite only one transaction writes at a time (the others queue on the busy
 timeout), so more threads only wait; 4 still overlap the platform's round trips."""
