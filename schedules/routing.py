@@ -60,8 +60,8 @@ class RoutingPort:
     def held_routes(self, people: Iterable[Person]) -> Iterator[None]:
         """For one reconcile: everyone's routes read up front in two statements, and kept
         until it ends, instead of read again for each send. A send that finds an address
-        gone drops that person's routes (they are read again); a DM channel the platform
-        answers with is kept for the person's next send."""
+        gone, or answers in a conversation the address did not know, drops that person's
+        routes: they are read again for their next send."""
         people = list(people)
         with read_scope(self.engine) as session:
             addresses = all_addresses(session) if people and self.ports else {}
@@ -129,7 +129,7 @@ class RoutingPort:
                 gone.append(f"{address.platform}: {exc}")
                 continue
             if port is not self.fallback and held is not None and recipient.person_id in held:
-                self._keep_channel(held, recipient.person_id, address, sent)
+                self._after_held(held, recipient.person_id, address, sent)
             elif port is not self.fallback:
                 self._reachable(recipient.person_id, address.platform)
             elif gone:
@@ -178,15 +178,14 @@ class RoutingPort:
             mark_reachable(session, person_id=person_id, platform=platform)
 
     @staticmethod
-    def _keep_channel(held: dict[str, list[PlatformAddress]], person_id: str, address: PlatformAddress, sent: SentMessage) -> None:
-        """A held route was just used: it was read without an unreachable mark (`reach`
-        leaves those out), so there is none to clear; keep the channel the platform answered
-        with, so the person's next send in this reconcile does not store it again."""
-        if sent.platform == address.platform and sent.channel and sent.channel != address.channel:
-            held[person_id] = [
-                dataclasses.replace(route, channel=sent.channel) if route == address else route
-                for route in held.get(person_id, [])
-            ]
+    def _after_held(held: dict[str, list[PlatformAddress]], person_id: str, address: PlatformAddress, sent: SentMessage) -> None:
+        """A held route was just used. It was read without an unreachable mark (`reach`
+        leaves those out), so there is none to clear. If the platform answered with another
+        conversation than the address knew, the port has stored it (a Slack DM channel, a
+        Teams personal chat and its reference): the person's routes are read again for
+        their next send, so it continues that conversation instead of starting another."""
+        if sent.platform == address.platform and sent.channel != address.channel:
+            held.pop(person_id, None)
 
     def _preferred(self, session: Session) -> dict[str, str]:
         """Each person's `chat:` from the plan document, read again only when the plan is reloaded."""
