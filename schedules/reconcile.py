@@ -58,7 +58,7 @@ SENDERS = 8
 """Sender threads on PostgreSQL. A send waits on a platform round trip or two and three
 short write transactions (the claim; a DM channel the first time; the mark), and the
 reconcile reads routes and item cards for all its sends up front, so a few threads keep
-a platform's workspace budget busy (about 145 Slack prompts a second on two cores); 8
+a platform's workspace budget busy (about 116 Slack prompts a second on two cores); 8
 leave room for a slower server. Each holds at most one database connection at a time,
 within SQLAlchemy's default pool (5, plus 10 overflow)."""
 SQLITE_SENDERS = 4
