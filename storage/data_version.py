@@ -2,7 +2,7 @@
 
 Answers kept in memory (a `/plan-status` summary asked again and again) stay valid
 only while nothing they were built from has changed; the web process cannot see the
-clock's or the shell's writes, but it can read this one-row counter in a single small
+clock's or the shell's writes, but it can read this counter in a single small
 query and drop what it kept when the number moved.
 
 How it moves: every statement that writes (INSERT, UPDATE, DELETE) marks its
@@ -10,13 +10,17 @@ connection; when that transaction commits, the counter is bumped in the same
 transaction, so a reader never sees the new number without the data behind it
 (an answer built from newer data than its number is harmless; it is replaced at the
 next bump). Done at the connection level, it covers ORM sessions, bulk statements and
-raw SQL alike, and costs nothing in transactions that only read. Until the table
+raw SQL alike, and costs nothing in transactions that only read. The counter is the
+sum of `SHARDS` rows and each commit bumps one picked at random: on PostgreSQL, writers
+running side by side (the clock's senders) would otherwise queue on one row's lock
+through each other's commits; the sum still grows with every commit. Until the table
 exists (a database still being migrated) nothing is bumped and `Watch.current` is None,
 which callers take as "keep nothing".
 """
 
 from __future__ import annotations
 
+import random
 import threading
 import weakref
 from typing import Any
@@ -26,6 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import Pool
 
 TABLE = "dataversion"
+SHARDS = 16
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE")
 _WROTE = "planbot_wrote"
 _EXISTS = {
@@ -63,7 +68,7 @@ def _bump(conn: Connection) -> None:
     try:
         if not _ready(conn, cursor):
             return
-        cursor.execute(f"UPDATE {TABLE} SET n = n + 1 WHERE id = 1")
+        cursor.execute(f"UPDATE {TABLE} SET n = n + 1 WHERE id = {random.randint(1, SHARDS)}")
     finally:
         cursor.close()
 
@@ -93,7 +98,7 @@ class Watch:
         self._engine = engine
         self._lock = threading.Lock()
         self._dbapi: Any = None
-        self._sql = f"SELECT n FROM {TABLE} WHERE id = 1"
+        self._sql = f"SELECT sum(n) FROM {TABLE}"
         self._exists = _EXISTS[engine.dialect.name == "postgresql"]
         event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
@@ -117,7 +122,7 @@ class Watch:
                     row = cursor.fetchone()
                 finally:
                     cursor.close()
-                return int(row[0]) if row else None
+                return int(row[0]) if row and row[0] is not None else None
             except Exception:  # noqa: BLE001  (see the class note)
                 self._close()
                 return None

@@ -420,7 +420,7 @@ class ChatReference(SQLModel, table=True):
 
 
 class DataVersion(SQLModel, table=True):
-    """One row whose counter goes up with every committed write (see `storage.data_version`):
+    """Counters whose sum goes up with every committed write (see `storage.data_version`):
     a process that keeps answers in memory asks it, in one small read, whether anything
     changed since, whichever process wrote."""
 

@@ -15,6 +15,9 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
+SHARDS = 16
+"""As storage.data_version.SHARDS when this migration was written (a migration never imports app code)."""
+
 
 def upgrade() -> None:
     table = op.create_table(
@@ -23,7 +26,7 @@ def upgrade() -> None:
         sa.Column("n", sa.BigInteger(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.bulk_insert(table, [{"id": 1, "n": 0}])
+    op.bulk_insert(table, [{"id": shard, "n": 0} for shard in range(1, SHARDS + 1)])
 
 
 def downgrade() -> None:
