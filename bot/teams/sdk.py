@@ -17,7 +17,9 @@ from microsoft_agents.hosting.core.authorization import Connections
 from microsoft_agents.hosting.core.http import HttpResponse
 from microsoft_agents.hosting.core.telemetry.adapter import spans
 
+from bot.teams.connector import Connector
 from bot.teams.replies_body import RepliesBody
+from bot.teams.setup import TeamsSetup
 
 
 class NoUserSignIn(UserTokenClientBase):
@@ -48,9 +50,6 @@ class ClientFactory(RestChannelServiceClientFactory):
         self, context: TurnContext, claims_identity: ClaimsIdentity, use_anonymous: bool = False
     ) -> UserTokenClientBase:
         return NO_USER_SIGN_IN
-
-from bot.teams.connector import Connector
-from bot.teams.setup import TeamsSetup
 
 
 class Adapter(CloudAdapter):
