@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import weakref
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -52,7 +53,7 @@ class AsyncPlanbot:
         self.bot = bot
         self.workers = min(workers or DEFAULT_WORKERS, pool_capacity(bot.engine))
         self._pool = WarmPool(self.workers, thread_name_prefix="planbot-core")  # a trickle of events stays on one warm thread
-        self._versions = _VersionReads(self)
+        self._versions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _VersionReads] = weakref.WeakKeyDictionary()
 
     async def call(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
         """Run any synchronous core or storage call (one session inside) on the pool."""
@@ -70,7 +71,11 @@ class AsyncPlanbot:
         burst of `/plan-status` costs one small query, not one each."""
         if not self.bot.reads_only(event):
             return None
-        version = await self._versions.read()
+        loop = asyncio.get_running_loop()
+        reads = self._versions.get(loop)
+        if reads is None:  # one per event loop: its futures belong to that loop
+            reads = self._versions[loop] = _VersionReads(self)
+        version = await reads.read()
         kept = self.bot.kept_answer(event, version)
         if kept is not None:
             return kept
