@@ -139,6 +139,9 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+_READER = "_planbot_reader"
+
+
 def reader(engine: Engine) -> Engine:
     """The same engine for sessions that only read: on SQLite they never take the write
     lock; on PostgreSQL their transactions are READ ONLY. Made once per engine (a
@@ -148,9 +151,6 @@ def reader(engine: Engine) -> Engine:
         made = engine.execution_options(**{READ_ONLY: True, "postgresql_readonly": engine.dialect.name == "postgresql"})
         engine.__dict__[_READER] = made
     return made
-
-
-_READER = "_planbot_reader"
 
 
 @contextmanager

@@ -44,20 +44,13 @@ class AnswerCache:
         self._version: int | None = None
         self._answers: OrderedDict[Hashable, tuple[Reply, ...]] = OrderedDict()
         self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
 
     def get(self, version: int | None, key: Hashable | None) -> list[Reply] | None:
         with self._lock:
-            if version is None or key is None or version != self._version:
-                self.misses += 1
-                return None
-            kept = self._answers.get(key)
+            kept = self._answers.get(key) if key is not None and version is not None and version == self._version else None
             if kept is None:
-                self.misses += 1
                 return None
             self._answers.move_to_end(key)
-            self.hits += 1
             return list(kept)
 
     def clear(self) -> None:

@@ -14,13 +14,12 @@ press goes through the core exactly as typing the word would.
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.command_names import expand_reply
 from bot.core.plaintext import render
+from bot.core.rendered import RenderedOnce
 from bot.core.replies import Block, Bullets, Choice, Choices, Fields, File, Form, Heading, Paragraph, Reply, Table
 from bot.slack.syntax import SLACK
 
@@ -193,35 +192,20 @@ def _size(block: Json) -> int:
     return len(json.dumps(block))
 
 
-_RENDERED: OrderedDict[int, tuple[Reply, list[SlackMessage]]] = OrderedDict()
-_RENDERED_SIZE = 128
-_RENDERED_LOCK = threading.Lock()
-
-
 def messages(reply: Reply) -> list[SlackMessage]:
     """The reply as one Slack message, or several when it is longer than Slack takes in one.
 
-    The same reply object (the core hands out kept answers again: see
-    `bot.core.answer_cache`) is rendered once; callers must not change what they get."""
-    with _RENDERED_LOCK:
-        done = _RENDERED.get(id(reply))
-        if done is not None and done[0] is reply:
-            _RENDERED.move_to_end(id(reply))
-            return list(done[1])
-    rendered = _messages(reply)
-    with _RENDERED_LOCK:
-        _RENDERED[id(reply)] = (reply, rendered)
-        while len(_RENDERED) > _RENDERED_SIZE:
-            _RENDERED.popitem(last=False)
-    return list(rendered)
+    A kept answer (the same reply object again) is rendered once: see `bot.core.rendered`;
+    callers must not change the messages they get."""
+    return list(_rendered(reply))
 
 
-def _messages(reply: Reply) -> list[SlackMessage]:
+def _messages(reply: Reply) -> tuple[SlackMessage, ...]:
     reply = expand_reply(reply, SLACK)
     blocks = [b for n, block in enumerate(reply.blocks) for b in block_kit(block, n)]
     fallback = escape(clip(render(reply, SLACK), MAX_FALLBACK)) or " "
     if not blocks:
-        return [SlackMessage(fallback)]
+        return (SlackMessage(fallback),)
     groups: list[list[Json]] = [[]]
     size = 0
     for block in blocks:
@@ -232,8 +216,11 @@ def _messages(reply: Reply) -> list[SlackMessage]:
         groups[-1].append(block)
         size = grown
     if len(groups) == 1:
-        return [SlackMessage(fallback, groups[0])]
-    return [SlackMessage(_group_text(group) or fallback, group) for group in groups]
+        return (SlackMessage(fallback, groups[0]),)
+    return tuple(SlackMessage(_group_text(group) or fallback, group) for group in groups)
+
+
+_rendered = RenderedOnce(_messages)
 
 
 def _group_text(blocks: list[Json]) -> str:

@@ -11,12 +11,11 @@ rows), each part under `LIMIT`.
 
 from __future__ import annotations
 
-import weakref
-from collections import OrderedDict
 from typing import Any
 
 from bot.core.command_names import CommandSyntax, expand_reply
 from bot.core.plaintext import render
+from bot.core.rendered import RenderedOnce
 from bot.core.replies import Choices, File, Form, Reply, Table
 from bot.teams.cards import CONTENT_TYPE, Card, Element, card, elements, size
 from bot.teams.syntax import TEAMS
@@ -132,29 +131,16 @@ def files(reply: Reply) -> list[File]:
 
 
 class KeptActivities:
-    """The activities of replies shown lately, found again by the reply object itself.
-
-    While the plan's data is unchanged the core hands back the very same (frozen)
-    `Reply` objects for a repeated question (a coordinator's `plan-status`), and
-    rendering them again would build the same card; a kept card is `Sealed`, so
-    sharing it is safe. Identity is the key, not equality: comparing two answers
-    would cost as much as rendering one. A reply that has been freed never matches
-    (its weak reference is dead), so a reused id renders afresh. Event-loop only.
-    """
+    """The activities of replies shown lately, made once per reply object (see
+    `bot.core.rendered`); a kept card is `Sealed`, so sharing it is safe. Each use
+    gets its own activity dicts around it."""
 
     def __init__(self, size: int = 128) -> None:
-        self.size = size
-        self._kept: OrderedDict[int, tuple[weakref.ref[Reply], tuple[Activity, ...]]] = OrderedDict()
+        self._once = RenderedOnce(lambda reply: tuple(activities(reply)), size)
+
+    @property
+    def _kept(self) -> Any:
+        return self._once._kept  # noqa: SLF001  (the tests look inside)
 
     def activities(self, reply: Reply) -> list[Activity]:
-        key = id(reply)
-        entry = self._kept.get(key)
-        if entry is not None and entry[0]() is reply:
-            self._kept.move_to_end(key)
-            return [dict(part) for part in entry[1]]
-        parts = activities(reply)
-        self._kept[key] = (weakref.ref(reply), tuple(dict(part) for part in parts))
-        self._kept.move_to_end(key)
-        while len(self._kept) > self.size:
-            self._kept.popitem(last=False)
-        return parts
+        return [dict(part) for part in self._once(reply)]
