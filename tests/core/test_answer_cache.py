@@ -68,7 +68,7 @@ def test_the_clock_moving_on_changes_the_answer(planbot: Planbot, clock: FixedCl
     assert "Q4 2019-20" in january and january != november
 
 
-def test_a_conversation_started_or_ended_shows_in_the_next_answer(planbot: Planbot) -> None:
+def test_an_update_begun_shows_its_question_in_the_next_answer(planbot: Planbot) -> None:
     bea = Sender("shell", "bea")
     quiet = text_of(planbot.handle(Command(bea, "plan-status", "3")))
     text_of(planbot.handle(Command(bea, "plan-update", "3")))  # an update begins: its question is pending

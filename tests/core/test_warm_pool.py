@@ -39,6 +39,9 @@ def test_a_burst_uses_every_worker_and_never_more() -> None:
 
     try:
         futures = [pool.submit(job, n) for n in range(10)]
+        deadline = time.monotonic() + 5
+        while sum(f.running() for f in futures) < 3 and time.monotonic() < deadline:
+            time.sleep(0.001)  # the workers start (on a loaded machine, not at once)
         time.sleep(0.05)
         assert sum(f.running() for f in futures) == 3, "the rest wait their turn"
         release.set()
