@@ -39,3 +39,11 @@ def remember_handle(
 def handles_for(session: Session, *, key: str) -> list[MessageHandle]:
     """Every place the reply keyed `key` was posted, oldest first."""
     return list(session.exec(select(MessageHandle).where(MessageHandle.key == key).order_by(col(MessageHandle.id))))
+
+
+def handle_key(session: Session, *, platform: str, channel: str, message_id: str) -> str | None:
+    """The key of the keyed reply posted at (platform, channel, message_id), if that message is one."""
+    query = select(MessageHandle.key).where(
+        MessageHandle.platform == platform, MessageHandle.channel == channel, MessageHandle.message_id == message_id
+    )
+    return session.exec(query).first()

@@ -21,6 +21,7 @@ def record_check(
     new_date: dt.date | None,
     person_id: str,
     at: dt.datetime,
+    note: str = "",
 ) -> MilestoneCheck:
     row = MilestoneCheck(
         item_number=item_number,
@@ -30,6 +31,7 @@ def record_check(
         new_date=new_date,
         person_id=person_id,
         answered_at=at,
+        note=note,
     )
     session.add(row)
     session.flush()

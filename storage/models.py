@@ -175,6 +175,8 @@ class Update(SQLModel, table=True):
     rag: Rag = Field(sa_type=String(16))
     summary: str = Field(sa_column=Column(Text, nullable=False))
     blockers: str = Field(default="", sa_column=Column(Text, nullable=False))
+    rag_reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    """What the lead wrote after the status ("amber, the consultation slipped")."""
     author_id: str = Field(foreign_key="person.id")
     on_behalf_of_id: str | None = Field(default=None, foreign_key="person.id")
     created_at: dt.datetime = _tz(nullable=False)
@@ -196,6 +198,8 @@ class UpdateMilestone(SQLModel, table=True):
     milestone_text: str = Field(sa_column=Column(Text, nullable=False))
     state: MilestoneState = Field(sa_type=String(16))
     new_date: dt.date | None = None
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    """What the lead wrote after the state or date ("slipped to end of January, awaiting sign-off")."""
 
 
 class Conversation(SQLModel, table=True):
@@ -310,6 +314,8 @@ class MilestoneCheck(SQLModel, table=True):
     new_date: dt.date | None = None
     person_id: str = Field(foreign_key="person.id")
     answered_at: dt.datetime = _tz(nullable=False)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    """The lead's words after the state or date."""
 
 
 class ReconcileMark(SQLModel, table=True):

@@ -131,6 +131,7 @@ def period_at(session: Session, *, day: dt.date) -> Period | None:
 class MilestoneAnswer:
     state: MilestoneState
     new_date: dt.date | None = None
+    note: str = ""
 
 
 def save_update(
@@ -147,6 +148,7 @@ def save_update(
     on_behalf_of_id: str | None,
     at: dt.datetime,
     source: str = "chat",
+    rag_reason: str = "",
 ) -> Update:
     """Store a new version of the (item, period) update; earlier versions stay.
 
@@ -177,6 +179,7 @@ def save_update(
         rag=rag,
         summary=summary,
         blockers=blockers,
+        rag_reason=rag_reason,
         author_id=author_id,
         on_behalf_of_id=on_behalf_of_id,
         created_at=at,
@@ -196,6 +199,7 @@ def save_update(
                 milestone_text=ms_texts.get(key, key),
                 state=answer.state,
                 new_date=answer.new_date,
+                note=answer.note,
             )
         )
     session.flush()

@@ -61,14 +61,62 @@ _FILLERS = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class Word:
+    """A word as matched (lower case, emoji named) and where it ends in the text as typed."""
+
+    text: str
+    end: int
+
+
+def spans(text: str) -> list[Word]:
+    """The words of `text` with their places, so what follows a matched phrase can be
+    kept exactly as the person typed it. Apostrophes join ("we're" is "were"); '/' and
+    '-' inside a word are kept, for dates; emoji are words of their own."""
+    out: list[Word] = []
+    chars: list[str] = []
+    end = 0
+
+    def flush() -> None:
+        token = "".join(chars).strip("-/")
+        if token:
+            out.append(Word(token, end))
+        chars.clear()
+
+    for index, ch in enumerate(text):
+        if ch in _EMOJI_WORDS:
+            flush()
+            out.append(Word(_EMOJI_WORDS[ch], index + 1))
+        elif ch in "'’\ufe0f":
+            continue
+        elif ch.isalnum() or (ch in "/-" and chars):
+            chars.append(ch.casefold())
+            if ch.isalnum():
+                end = index + 1
+        else:
+            flush()
+    flush()
+    return out
+
+
 def words(text: str) -> list[str]:
     """Lower-case words with emoji named and punctuation dropped ('/' and '-' inside words kept, for dates)."""
-    lowered = text.casefold().replace("\ufe0f", "").replace("’", "'")
-    for emoji, word in _EMOJI_WORDS.items():
-        lowered = lowered.replace(emoji, f" {word} ")
-    lowered = lowered.replace("'", "")
-    kept = "".join(ch if ch.isalnum() or ch in "/-" else " " for ch in lowered)
-    return [w for w in (t.strip("-/") for t in kept.split()) if w]
+    return [w.text for w in spans(text)]
+
+
+_BREAK = ",.;:!?)-–—\n"
+"""What ends a clause: a weak status word ("late", "done") counts only before one of these."""
+_TRIM = " \t\n,.;:!?)-–—"
+
+
+def after(text: str, end: int) -> str:
+    """The person's own words after offset `end`, without the punctuation that joined them."""
+    return text[end:].lstrip(_TRIM).strip()
+
+
+def _breaks_after(text: str, end: int) -> bool:
+    rest = text[end:].lstrip(" \t")
+    return not rest or rest[0] in _BREAK
 
 
 Control = Literal["cancel", "back", "skip", "none", "same", "keep", "help", "next", "form"]
@@ -112,6 +160,16 @@ for _word, _phrases in {
 }.items():
     for _phrase in _phrases:
         _CONTROL[" ".join(words(_phrase))] = _word  # type: ignore[assignment]
+
+
+_COPYING = {phrase: word for phrase, word in ((tuple(p.split()), w) for p, w in _CONTROL.items()) if word in ("same", "keep")}
+
+
+def copy_lead(text: str) -> str | None:
+    """"Same as last time, still waiting on the Chair" -> the words after the copy word;
+    None unless the answer starts with one before a clause break ("Same team in place" is not)."""
+    found = lead(text, _COPYING)
+    return found.rest if found is not None and found.clear and found.rest else None
 
 
 def control_word(text: str) -> Control | None:
@@ -240,31 +298,79 @@ MILESTONE_WORD = {
 }
 
 
-def _lead_match(tokens: list[str], table: dict[tuple[str, ...], str]) -> tuple[str, list[str]] | None:
-    """The phrase the answer starts with (after filler like "it's"), and the words after it."""
+@dataclass(frozen=True)
+class Lead:
+    """What an answer starts with (after filler like "it's"), and the person's words after it."""
+
+    value: str
+    rest: str
+    clear: bool
+    """Whether the answer is plainly this value: a status word that can't start an ordinary
+    sentence ("amber", "on track", an emoji), or any listed word before a clause break
+    ("late, the consultant left"). "Late last month we..." is not clear."""
+
+
+def _is_strong(phrase: tuple[str, ...]) -> bool:
+    return phrase in _STRONG_PHRASES or (len(phrase) == 1 and phrase[0] in _STRONG_WORDS)
+
+
+_STRONG_WORDS = frozenset("green amber red blue yellow orange complete completed ontrack offtrack on-track at-risk off-track slipped".split())
+_STRONG_PHRASES = frozenset({("on", "track"), ("at", "risk"), ("off", "track"), ("not", "started"), ("in", "progress"), ("not", "yet", "started")})
+_EMOJI_NAMES = frozenset(_EMOJI_WORDS.values())
+
+
+def lead(text: str, table: dict[tuple[str, ...], str], *, numbers: dict[str, str] | None = None) -> Lead | None:
+    """The value the answer starts with and what follows it, or None.
+
+    A single letter ("A", "G") counts only alone or before a clause break, so "A new
+    officer started" is not Amber; "2" counts only alone."""
+    found = spans(text)
+    tokens = [w.text for w in found]
+    if numbers and len(tokens) == 1 and tokens[0] in numbers:
+        return Lead(numbers[tokens[0]], "", True)
     start = 0
     while start < len(tokens) and tokens[start] in _FILLERS:
         start += 1
     for length in range(min(4, len(tokens) - start), 0, -1):
-        value = table.get(tuple(tokens[start : start + length]))
-        if value is not None:
-            return value, tokens[start + length :]
+        phrase = tuple(tokens[start : start + length])
+        value = table.get(phrase)
+        if value is None:
+            continue
+        end = found[start + length - 1].end
+        broken = _breaks_after(text, end)
+        if len(phrase) == 1 and len(phrase[0]) == 1 and not broken:
+            continue
+        emoji = all(t in _EMOJI_NAMES for t in phrase) and text[end - 1 : end] in _EMOJI_WORDS
+        same = _same_after(text, end, table, value)
+        clear = broken or emoji or same or _is_strong(phrase)
+        return Lead(value, "" if same else after(text, end), clear)
     return None
+
+
+def _same_after(text: str, end: int, table: dict[tuple[str, ...], str], value: str) -> bool:
+    """"Done ✅", "ok 👍": the words after only say the same again."""
+    rest = words(text[end:])
+    return bool(rest) and len(rest) <= 3 and table.get(tuple(rest)) == value
+
+
+def read_rag_lead(text: str) -> Lead | None:
+    """'Amber, the consultation slipped' -> at risk, with 'the consultation slipped' kept."""
+    return lead(text, _RAG, numbers=RAG_NUMBERS)
 
 
 def parse_rag(text: str) -> Rag | None:
     """'Amber', 'at risk', '2', '🟠 recruitment is slow' -> Rag.AT_RISK; None when unreadable."""
-    tokens = words(text)
-    if len(tokens) == 1 and tokens[0] in RAG_NUMBERS:
-        return RAG_NUMBERS[tokens[0]]
-    found = _lead_match(tokens, _RAG)
-    return Rag(found[0]) if found else None
+    found = read_rag_lead(text)
+    return Rag(found.value) if found else None
 
 
 @dataclass(frozen=True)
 class MilestoneReading:
     state: MilestoneState
     new_date: dt.date | None = None
+    note: str = ""
+    """The person's words after the state or the date ("awaiting sign-off")."""
+    clear: bool = True
 
     @property
     def needs_date(self) -> bool:
@@ -293,33 +399,41 @@ def slip_date_problem(day: dt.date, *, today: dt.date) -> str | None:
 _DATE_LEAD = frozenset("to until till til by now new date due for on the in at around".split())
 
 
-def parse_milestone(text: str, *, today: dt.date) -> MilestoneReading | None:
-    """'done', '✅', 'slipped to end of Jan', '3' -> a state (and date); None when unreadable.
+_DATE_WORDS = 6
+"""The most words a date is written in ("the end of January 2020", "w/c 3 February 2020")."""
 
-    Raises Unreadable when the state is clear but the date after it is not."""
-    tokens = words(text)
-    if len(tokens) == 1 and tokens[0] in MILESTONE_NUMBERS:
-        return MilestoneReading(MILESTONE_NUMBERS[tokens[0]])
-    found = _lead_match(tokens, _MILESTONE)
+
+def date_prefix(text: str, *, today: dt.date) -> tuple[dt.date, int] | None:
+    """The date the text starts with (after "to", "until"...), and the offset where it ends:
+    "end of January, awaiting sign-off" -> 31 Jan and the offset after "January"."""
+    found = spans(text)
+    start = 0
+    while start < len(found) and found[start].text in _DATE_LEAD:
+        start += 1
+    for length in range(min(_DATE_WORDS, len(found) - start), 0, -1):
+        day = parse_date(" ".join(w.text for w in found[start : start + length]), today=today)
+        if day is not None:
+            return day, found[start + length - 1].end
+    return None
+
+
+def parse_milestone(text: str, *, today: dt.date) -> MilestoneReading | None:
+    """'done', '✅', 'slipped to end of Jan, awaiting sign-off', '3' -> a state, its new date
+    and the words after them; None when unreadable.
+
+    Raises Unreadable when the new date given can't be a new date (past, or years ahead)."""
+    found = lead(text, _MILESTONE, numbers=MILESTONE_NUMBERS)
     if found is None:
         return None
-    state, rest = MilestoneState(found[0]), found[1]
-    if state is not MilestoneState.SLIPPED:
-        return MilestoneReading(state)
-    while rest and rest[0] in _DATE_LEAD:
-        rest = rest[1:]
-    if not rest:
-        return MilestoneReading(state)
-    day = parse_date(" ".join(rest), today=today)
-    if day is None:
-        raise Unreadable(
-            f"I read 'slipped', but not a date in \"{excerpt(' '.join(rest))}\". Give the new date like {date_examples(today)} "
-            f"(e.g. 'slipped {slash_date(example_day(today))}'), or just 'slipped' and I'll ask for it."
-        )
+    state = MilestoneState(found.value)
+    dated = date_prefix(found.rest, today=today) if state is MilestoneState.SLIPPED else None
+    if dated is None:
+        return MilestoneReading(state, None, found.rest if found.clear else text.strip(), found.clear)
+    day, end = dated
     problem = slip_date_problem(day, today=today)
     if problem is not None:
         raise Unreadable(problem)
-    return MilestoneReading(state, day)
+    return MilestoneReading(state, day, after(found.rest, end), found.clear)
 
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -330,12 +444,25 @@ _PART_OF_MONTH = {
     "middle": "mid",
     "start": "start",
     "beginning": "start",
-    "early": "start",
+    "early": "early",
 }
 
 
 def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+_ITEM_WORD = re.compile(
+    r"^\s*(?:(?:for\s+|on\s+|re:?\s+)?(?:item|action|no\.?|number)\s*#?|#)(?P<n>\d{1,4})\b[\s,:;.)\-–—]*(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_ITEM_NUMBER = re.compile(r"^\s*(?P<n>\d{1,4})\s*[:.)\-–—]\s*(?P<rest>\S.*)$", re.DOTALL)
+
+
+def item_named(text: str) -> tuple[int, str] | None:
+    """"Item 3: green, ...", "#3 ...", "3 - green": the item named first and the words after it."""
+    found = _ITEM_WORD.match(text) or _ITEM_NUMBER.match(text)
+    return (int(found["n"]), found["rest"].strip()) if found else None
 
 
 def parse_date(text: str, *, today: dt.date) -> dt.date | None:
@@ -381,6 +508,8 @@ def parse_date(text: str, *, today: dt.date) -> dt.date | None:
                 return None
         if part == "mid":
             return dt.date(year, first.month, 15)
+        if part == "early":
+            return dt.date(year, first.month, 10)
         if part == "start":
             return dt.date(year, first.month, 1)
         return _month_end(year, first.month)
@@ -394,7 +523,11 @@ def parse_date(text: str, *, today: dt.date) -> dt.date | None:
     return build(today.year + 1)
 
 
-ReviewAnswer = tuple[Literal["yes"], None] | tuple[Literal["no"], None] | tuple[Literal["edit"], str]
+ReviewAnswer = (
+    tuple[Literal["yes"], None] | tuple[Literal["no"], None] | tuple[Literal["edit"], str] | tuple[Literal["set"], str, str]
+)
+"""At the check screen: save; don't save (yet); go to an answer to change it; or change it
+to the words given ("change summary to ...": ('set', 'summary', '...'))."""
 
 _TARGET_WORDS = {
     "rag": "rag",
@@ -411,47 +544,71 @@ _TARGET_WORDS = {
     "oneliner": "summary",
 }
 
-_YES = {
-    tuple(words(p))
-    for p in [
-        "yes",
-        "y",
-        "yep",
-        "yeah",
-        "yea",
-        "confirm",
-        "submit",
-        "save",
-        "ok",
-        "okay",
-        "send",
-        "looks good",
-        "all good",
-        "go",
-        "go ahead",
-        "correct",
-        "save it",
-        "submit it",
-        "yes please",
-        "confirmed",
-        "done",
-    ]
-}
-_NO = {tuple(words(p)) for p in ["no", "n", "nope", "not yet", "wait", "hold on", "change", "edit"]}
-EDIT_VERBS = frozenset("edit change fix redo amend correct update".split())
+
+def _phrases(*texts: str) -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(words(t)) for t in texts)
+
+
+_YES = _phrases(
+    "yes", "y", "yep", "yeah", "yea", "yup", "aye", "sure", "confirm", "confirmed", "submit", "save", "ok", "okay",
+    "k", "send", "looks good", "look good", "all good", "sounds good", "go", "go ahead", "correct", "great", "perfect",
+    "lovely", "fine", "good", "right", "thats right", "thats fine", "thats correct", "done", "ship it", "spot on",
+    "happy", "im happy", "happy with that", "absolutely", "brilliant", "excellent", "agreed", "approve", "approved",
+)
+_AGREEING = frozenset(
+    "please thanks thank you cheers ta save it submit send go ahead yes ok okay great perfect lovely that thats this "
+    "looks look good fine all correct done sure yep yeah the update now its is right spot on brilliant excellent "
+    "happy with im i am sounds absolutely go-ahead agreed approve approved everything".split()
+)
+_NO = _phrases(
+    "no", "n", "nope", "nah", "not yet", "not now", "wait", "hang on", "hold on", "hold", "dont", "do not",
+    "not", "never", "no thanks", "just a minute", "one moment", "a moment", "wrong", "incorrect",
+)
+_NEGATING = frozenset("no not dont never nope nah wait hang hold".split())
+EDIT_VERBS = frozenset("edit change fix redo amend correct update set make".split())
+_SET = re.compile(
+    r"^(?:(?:yes|ok|okay|yep|yeah)\W+)?(?:but\s+)?(?:please\s+)?(?:can\s+you\s+)?"
+    r"(?:edit|change|set|make|update|amend|correct|fix)\s+(?:the\s+|my\s+)?(?P<target>.{1,40}?)\s*(?:\bto\b|=|:)\s*(?P<value>\S.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_LABELLED = re.compile(
+    r"^(?P<target>summary|rag(?:\s+status)?|status|blockers?|asks?|blockers\s+(?:and|or)\s+asks|"
+    r"kpi\s*\d{1,3}|milestone\s*\d{1,3}|ms\s*\d{1,3})\s*[:=]\s*(?P<value>\S.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _starts_with(tokens: list[str], table: frozenset[tuple[str, ...]]) -> int:
+    """How many leading tokens form the longest phrase of `table` (0: none)."""
+    for length in range(min(4, len(tokens)), 0, -1):
+        if tuple(tokens[:length]) in table:
+            return length
+    return 0
 
 
 def parse_review(text: str) -> ReviewAnswer | None:
-    """At the review: ('yes', None) to save, ('edit', 'summary' / '2' / 'kpi 1'), ('no', None), or None."""
+    """At the check screen: ('yes', None) to save ("yes, save it", "looks good", "👍");
+    ('no', None) for "no", "wait", "not yet", "hang on" (never a save); ('set', target,
+    words) for "change summary to ..." or "summary: ..."; ('edit', target) for "edit 2",
+    "change summary" or a bare "2"; None otherwise."""
     tokens = words(text)
-    if tuple(tokens) in _YES:
-        return ("yes", None)
-    if tuple(tokens) in _NO:
+    if not tokens:
+        return None
+    found = _SET.match(text.strip()) or _LABELLED.match(text.strip())
+    if found is not None:
+        return ("set", " ".join(words(found["target"])), found["value"].strip())
+    if _starts_with(tokens, _NO) or any(t in _NEGATING for t in tokens):
         return ("no", None)
-    if tokens and tokens[0] in EDIT_VERBS and len(tokens) > 1:
-        return ("edit", " ".join(tokens[1:]))
-    if tokens and (tokens[0].isdigit() or tokens[0] in _TARGET_WORDS or tokens[0] in {"kpi", "milestone", "ms"}):
-        return ("edit", " ".join(tokens))
+    said_yes = _starts_with(tokens, _YES)
+    if said_yes and all(t in _AGREEING for t in tokens[said_yes:]):
+        return ("yes", None)
+    body = tokens[said_yes:]
+    if body[:1] == ["but"]:
+        body = body[1:]
+    if body and body[0] in EDIT_VERBS:
+        return ("edit", " ".join(body[1:])) if len(body) > 1 else ("no", None)
+    if body and (body[0].isdigit() or body[0] in _TARGET_WORDS or body[0] in {"kpi", "milestone", "ms"}):
+        return ("edit", " ".join(body))
     return None
 
 

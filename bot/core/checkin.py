@@ -21,12 +21,25 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.core.answers import EDIT_VERBS, Control, Unreadable, control_word, edit_target, parse_review, words
+from bot.core.answers import (
+    EDIT_VERBS,
+    Control,
+    Unreadable,
+    control_word,
+    edit_target,
+    item_named,
+    parse_review,
+    read_rag_lead,
+    words,
+)
+from bot.core.asked import default_period
+from bot.core.period_names import current_period
 from bot.core.command_names import cmd
 from bot.core.context import Context
 from bot.core.errors import BadInput, PlanbotError
 from bot.core.prompt_keys import prompt_done, prompt_key
 from bot.core.replies import Choices, Form, Reply, say
+from bot.core.small_talk import small_talk
 from bot.core.set_aside import forget, offer, peek, put_aside
 from bot.core.text import answer_text, excerpt
 from bot.core.update_access import authorise, due_items, find_item
@@ -44,19 +57,23 @@ from bot.core.update_readers import (
     read_summary,
     read_switch,
 )
-from bot.core.update_start import aside_note, new_draft, start, start_from_args, switch_answer
+from bot.core.update_start import aside_note, asked_note, new_draft, start, start_from_args, switch_answer
 from bot.core.wording import and_list
 from storage.models import Conversation, Item, MilestoneState, Period
-from storage.queries import latest_update, save_update
+from storage.conversations import save_conversation
+from storage.queries import latest_update, plan_periods, save_update
 
 
 _FORM = re.compile(r"checkin:form:(\d+):(.+)")
 
 
 @to_person
-def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
-    """A typed answer (or a button's value) to the current question."""
+def answer(ctx: Context, conv: Conversation, text: str, *, first: bool = False) -> list[Reply]:
+    """A typed answer (or a button's value) to the current question. `first`: the words
+    that started the update (a reply to a prompt), which an edit of them replays as such."""
     draft = lock(ctx, conv)
+    before = draft.to_data()
+    draft.undo = None
     try:
         cleaned = answer_text(text)
     except BadInput as exc:
@@ -82,13 +99,100 @@ def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
         return _back(ctx, conv, draft)
     if draft.kind == "confirm":
         return _review_answer(ctx, conv, draft, cleaned)
+    talk = small_talk(cleaned)
+    if talk is not None:
+        return [reask(ctx, conv, draft, [_TALK_BACK[talk]])]
     subject = Subject.load(ctx.session, draft)
+    if first and draft.kind == "rag" and not _plainly_a_status(cleaned):
+        kept = "\n".join(t for t in (draft.answers.get("summary"), cleaned) if t)
+        draft.answers["summary"] = kept
+        _remember(ctx, draft, before, "summary", first)
+        lead_in = (
+            "I couldn't tell the RAG status from that, so I've kept your words as the summary "
+            "(you'll see everything before it's saved)."
+        )
+        return [save_and_ask(ctx, draft, [lead_in])]
+    step = draft.step
     try:
         ack = _take(draft, subject, cleaned, word, ctx)
     except Unreadable as exc:
         problem = str(exc) if isinstance(exc, Explained) else f"{exc} {options_text(draft, subject)}"
         return [reask(ctx, conv, draft, [problem])]
+    _remember(ctx, draft, before, step, first)
     return [save_and_ask(ctx, draft, [ack])]
+
+
+_TALK_BACK = {
+    "thanks": "You're welcome! Nothing is saved yet; here is where we are:",
+    "hello": "Hello! We're in the middle of your update; here is where we are:",
+    "bye": "Your answers so far are kept; type next to leave this for later. Here is where we are:",
+    "who": "I'm Planbot: I'm taking your progress update for the coordinators, one question at a time. Here is where we are:",
+}
+"""Small talk in the middle of an update is answered, never stored as an answer."""
+
+
+def _plainly_a_status(text: str) -> bool:
+    found = read_rag_lead(text)
+    return found is not None and found.clear
+
+
+def _remember(ctx: Context, draft: Draft, before: dict[str, Any], step: str, first: bool) -> None:
+    """Note which message gave this answer, and the draft before it, so an edit of that
+    message (while it is the last answer) replaces it."""
+    if ctx.message_id is None:
+        return
+    before.pop("undo", None)
+    draft.undo = {"message": ctx.message_id, "before": before, "first": first}
+    draft.answered_by[ctx.message_id] = step
+
+
+@to_person
+def edited(ctx: Context, conv: Conversation, message_id: str, text: str) -> list[Reply]:
+    """The person edited a message they sent: while its answer is the last one given, the new
+    words replace it; an earlier answer's message gets a note on how to change that answer."""
+    draft = lock(ctx, conv)
+    if draft.undo is not None and draft.undo.get("message") == message_id:
+        restored = Draft.from_data(draft.undo["before"])
+        first = bool(draft.undo.get("first"))
+        conv = save_conversation(
+            ctx.session,
+            platform=conv.platform,
+            person_id=conv.person_id,
+            channel=conv.channel,
+            state=restored.state,
+            data=restored.to_data(),
+            at=ctx.now,
+        )
+        if first:
+            text = (item_named(text) or (0, text))[1]
+        note = say("You edited your answer, so I've used the new words instead.")
+        return [note, *answer(ctx, conv, text, first=first)]
+    step = draft.answered_by.get(message_id)
+    if step is None or step not in draft.questions:
+        return []
+    number = draft.questions.index(step) + 1
+    lead_in = (
+        f"You edited an earlier answer (answer {number}), so I've kept what you first wrote there. To change it, "
+        f"type edit {number} when I show you the whole update, or back to go back a question."
+    )
+    return [reask(ctx, conv, draft, [lead_in])]
+
+
+@to_person
+def reply_to_prompt(
+    ctx: Context, item: Item, period: Period | None, on_behalf: str | None, words: str | None
+) -> list[Reply]:
+    """A reply to a prompt: open the item's update (for the period asked about, else the one
+    an update defaults to) and take `words` (None: just start) as the answer to its question."""
+    periods = plan_periods(ctx.session)
+    now = current_period(periods, ctx.today)
+    period = period or default_period(ctx, item.number)
+    opened = start(ctx, item, period, on_behalf, queue=[], intro=asked_note(item.number, period, now))
+    conv = ctx.conversation()
+    if words is None or conv is None:
+        return opened
+    shown = opened[:-1] if len(opened) > 1 else opened  # a new update: its opening, then the answer taken
+    return [*shown, *answer(ctx, conv, words, first=True)]
 
 
 @to_person
@@ -233,9 +337,9 @@ def _take(draft: Draft, subject: Subject, text: str, word: Control | None, ctx: 
         return "Kept your answer."
     given, previous, label = Given(text, word), draft.same(step), question_label(draft, step)
     if kind == "rag":
-        draft.answers[step] = read_rag(given, previous)
+        draft.answers[step], draft.rag_reason = read_rag(given, previous)
         draft.advance()
-        return f"RAG status: {rag_text(draft.answers[step])}."
+        return f"RAG status: {rag_text(draft.answers[step])}." + _kept(draft.rag_reason, "as the reason")
     if kind in ("kpi", "blockers"):
         value = read_note(given, previous)
         draft.answers[step] = value
@@ -247,17 +351,24 @@ def _take(draft: Draft, subject: Subject, text: str, word: Control | None, ctx: 
         draft.answers[step] = answer
         if ask_date:
             draft.awaiting_date = step[3:]
-            return f"{label}: slipped."
+            return f"{label}: slipped." + _kept(answer["note"], "as its note")
         draft.advance()
         return f"{label}: {ms_text(answer)}."
     if kind == "ms_date":
-        draft.answers[step] = ms_answer(MilestoneState.SLIPPED, read_slip_date(given, previous, today=ctx.today))
+        day, words = read_slip_date(given, previous, today=ctx.today)
+        earlier = (draft.answers.get(step) or {}).get("note") or ""
+        draft.answers[step] = ms_answer(MilestoneState.SLIPPED, day, "; ".join(n for n in (earlier, words) if n))
         draft.awaiting_date = None
         draft.advance()
         return f"{label}: {ms_text(draft.answers[step])}."
     draft.answers[step] = read_summary(given, previous, return_name=subject.return_name)
     draft.advance()
     return f"Summary: {'same as last time' if given.copying else 'noted'}."
+
+
+def _kept(words: str, what: str) -> str:
+    """' I've kept "the consultation slipped" as the reason.': the words beyond the answer, said back."""
+    return f" I've kept “{excerpt(words, 80)}” {what}." if words else ""
 
 
 def _back(ctx: Context, conv: Conversation, draft: Draft) -> list[Reply]:
@@ -282,25 +393,26 @@ def _review_answer(ctx: Context, conv: Conversation, draft: Draft, text: str) ->
                 conv,
                 draft,
                 [
-                    f'I couldn\'t read "{excerpt(text)}" here. Type yes to save, edit and a number to change an answer, back, or cancel.'
+                    f'I couldn\'t read "{excerpt(text)}" here, so nothing is saved yet. Type yes to save, edit and a number '
+                    "to change an answer (or change summary to ... with the new words), back, or cancel."
                 ],
             )
         ]
-    verb, target = parsed
-    if verb == "yes":
+    if parsed[0] == "yes":
         return _store(ctx, draft)
-    if verb == "no" or target is None:
+    if parsed[0] == "no":
         return [
             reask(
                 ctx,
                 conv,
                 draft,
                 [
-                    "What would you like to change? Type edit and the answer's number (edit 2), or cancel to stop without storing anything."
+                    "OK, nothing is saved yet. What would you like to change? Type edit and the answer's number (edit 2), "
+                    "change summary to ... with the new words, or cancel to stop without storing anything."
                 ],
             )
         ]
-    index = edit_target(target, draft.steps)
+    index = edit_target(parsed[1], draft.steps)
     if index is None:
         return [
             reask(
@@ -308,13 +420,21 @@ def _review_answer(ctx: Context, conv: Conversation, draft: Draft, text: str) ->
                 conv,
                 draft,
                 [
-                    f'I couldn\'t tell which answer "{excerpt(target)}" means. Type edit and a number from 1 to {len(draft.questions)}, '
+                    f'I couldn\'t tell which answer "{excerpt(parsed[1])}" means. Type edit and a number from 1 to {len(draft.questions)}, '
                     "or edit rag, edit kpi 1, edit milestone 2, edit blockers, edit summary."
                 ],
             )
         ]
     draft.cursor, draft.return_to_review = index, True
-    return [save_and_ask(ctx, draft, [f"Changing answer {index + 1}; then I'll show you the update again."])]
+    if parsed[0] == "edit":
+        return [save_and_ask(ctx, draft, [f"Changing answer {index + 1}; then I'll show you the update again."])]
+    subject = Subject.load(ctx.session, draft)
+    try:
+        ack = _take(draft, subject, parsed[2], control_word(parsed[2]), ctx)
+    except Unreadable as exc:
+        problem = str(exc) if isinstance(exc, Explained) else f"{exc} {options_text(draft, subject)}"
+        return [save_and_ask(ctx, draft, [f"I couldn't change answer {index + 1} to that. {problem}"])]
+    return [save_and_ask(ctx, draft, [f"Changed answer {index + 1}. {ack}"])]
 
 
 def _store(ctx: Context, draft: Draft) -> list[Reply]:
@@ -330,6 +450,7 @@ def _store(ctx: Context, draft: Draft) -> list[Reply]:
         rag=draft.rag(),
         summary=draft.answers["summary"],
         blockers=draft.answers.get("blockers", ""),
+        rag_reason=draft.rag_reason,
         kpi_progress=draft.kpi_progress(),
         milestone_states=draft.milestone_states(),
         author_id=ctx.person.id,

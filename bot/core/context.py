@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -33,6 +34,10 @@ class Context:
     reading: bool = False
     """The session only reads (see `Planbot.handle`): a write is refused by the database, and
     the event runs again as a writer, so nothing read here can change under it."""
+    message_id: str | None = None
+    """The platform's id of the message being handled, if it is one (see `TextMessage`)."""
+    reply_to: tuple[str, str] | None = None
+    """(channel, message id) the message replies to, if it is a reply in a thread."""
     _conversation: list[Conversation | None] = field(default_factory=list, repr=False)
 
     @property
@@ -77,7 +82,7 @@ class Context:
         with self.session.begin_nested():
             yield
 
-    def ask_next_message(self, state: str, *, busy: str) -> None:
+    def ask_next_message(self, state: str, *, busy: str, data: dict[str, Any] | None = None) -> None:
         """Make the person's next message the answer to a one-question flow (`state`).
 
         Refused with `busy` while another conversation is open, so an update in
@@ -93,6 +98,6 @@ class Context:
             person_id=self.person.id,
             channel=self.sender.channel,
             state=state,
-            data={},
+            data=dict(data or {}),
             at=self.now,
         )

@@ -45,6 +45,24 @@ class TextMessage:
     text: str
     delivery_id: str | None = None
     origin: Origin | None = None
+    message_id: str | None = None
+    """The platform's id of this message (a Slack ts, a Teams activity id), so an edit of it
+    later (`TextEdited`) can replace the answer it gave."""
+    reply_to: tuple[str, str] | None = None
+    """(channel, message id) of the message this one replies to (a Slack thread's parent, a
+    Teams reply): a reply in a prompt's thread answers that prompt."""
+
+
+@dataclass(frozen=True)
+class TextEdited:
+    """The person edited a message they sent earlier (Slack `message_changed`, Teams
+    `messageUpdate`): while its answer is the last one given, the new words replace it."""
+
+    sender: Sender
+    text: str
+    message_id: str
+    delivery_id: str | None = None
+    origin: Origin | None = None
 
 
 @dataclass(frozen=True)
@@ -88,4 +106,4 @@ class Opened:
     origin: Origin | None = None
 
 
-Event = TextMessage | Command | ChoiceMade | FormSubmitted | Opened
+Event = TextMessage | TextEdited | Command | ChoiceMade | FormSubmitted | Opened

@@ -79,6 +79,13 @@ def flag(ctx: Context, args: str) -> list[Reply]:
     return _store(ctx, cal, call, args)
 
 
+def note_for_call(ctx: Context, key: str, text: str) -> list[Reply]:
+    """Words written after a pre-call prompt: the note for that call ("nothing" flags nothing)."""
+    cal = _calendar(ctx)
+    call, intro = _call_for(ctx, cal, key)
+    return _store(ctx, cal, call, text, intro)
+
+
 def _call_for(ctx: Context, cal: PlanCalendar, key: str) -> tuple[MeetingOccurrence, str]:
     """The call a question was about, or the next one (saying so) if it has already started."""
     call = cal.meeting(key)

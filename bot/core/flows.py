@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.core import checkin, flags, milestone_check, prompts
+from bot.core import checkin, flags, milestone_check, prompt_answers, prompts
 from bot.core.command_names import cmd
 from bot.core.errors import BadInput
 
-FLOWS: dict[str, ModuleType] = {"checkin": checkin, "flags": flags, "milestone": milestone_check, "prompt": prompts}
+FLOWS: dict[str, ModuleType] = {
+    "checkin": checkin,
+    "flags": flags,
+    "milestone": milestone_check,
+    "prompt": prompts,
+    "which": prompt_answers,
+}
 
 
 def flow_for(token: str) -> ModuleType:

@@ -12,7 +12,8 @@ from bot.core import commands
 from bot.core.answers import (
     MilestoneReading,
     Unreadable,
-    parse_date,
+    after,
+    date_prefix,
     parse_milestone,
     slip_date_problem,
 )
@@ -61,18 +62,21 @@ def _store(ctx: Context, item: Item, ms: Milestone, reading: MilestoneReading) -
         new_date=reading.new_date,
         person_id=ctx.person.id,
         at=ctx.now,
+        note=reading.note,
     )
     what = f"item {item.number}'s milestone “{ms.text}”"
+    noted = f" Noted: “{excerpt(reading.note, 80)}”." if reading.note else ""
     if reading.state is MilestoneState.SLIPPED and reading.new_date is not None:
-        return [say(f"Recorded: {what} has slipped to {day_text(reading.new_date)}. I'll ask about it again then.")]
-    return [say(f"Recorded: {what} is {MilestoneState(reading.state).label.lower()}. Thank you.")]
+        return [say(f"Recorded: {what} has slipped to {day_text(reading.new_date)}.{noted} I'll ask about it again then.")]
+    return [say(f"Recorded: {what} is {MilestoneState(reading.state).label.lower()}.{noted} Thank you.")]
 
 
-def _ask_date(ctx: Context, item: Item, ms: Milestone) -> list[Reply]:
+def _ask_date(ctx: Context, item: Item, ms: Milestone, note: str = "") -> list[Reply]:
     example = slash_date(example_day(ctx.today))
     ctx.ask_next_message(
         f"{DATE}:{item.number}:{ms.key}",
         busy=f"You're in the middle of something else, so give the date in one go: {cmd('milestone')} {item.number} {ms.key} slipped {example}.",
+        data={"note": note} if note else None,
     )
     return [say(f"What's the new date for “{ms.text}”? Like {date_examples(ctx.today)} (or cancel).")]
 
@@ -84,18 +88,24 @@ def milestone(ctx: Context, args: str) -> list[Reply]:
     if len(parts) < 3 or not parts[0].lstrip("#").isdigit():
         raise BadInput(_usage(ctx))
     item = find_item(ctx.session, int(parts[0].lstrip("#")))
+    return answer_due(ctx, item, parts[1], parts[2])
+
+
+def answer_due(ctx: Context, item: Item, key: str, text: str) -> list[Reply]:
+    """The state of a milestone that fell due, in the person's words ("slipped to end of
+    January, awaiting sign-off"): the words after the state or date are kept as its note."""
     authorise(ctx, item)
-    ms = _milestone(ctx, item, parts[1])
+    ms = _milestone(ctx, item, key)
     try:
-        reading = parse_milestone(parts[2], today=ctx.today)
+        reading = parse_milestone(text, today=ctx.today)
     except Unreadable as exc:
         raise BadInput(str(exc)) from None
     if reading is None:
-        raise BadInput(f"I couldn't read “{excerpt(parts[2])}” as done, on track or slipped. {_usage(ctx)}")
+        raise BadInput(f"I couldn't read “{excerpt(text)}” as done, on track or slipped. {_usage(ctx)}")
     if reading.state is MilestoneState.NOT_STARTED:
         raise BadInput(f"It fell due, so is it done, still on track, or slipped? {_usage(ctx)}")
     if reading.needs_date:
-        return _ask_date(ctx, item, ms)
+        return _ask_date(ctx, item, ms, reading.note)
     return _store(ctx, item, ms, reading)
 
 
@@ -111,9 +121,10 @@ def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
     if text.strip().lower() in CANCEL:
         clear_conversation(ctx.session, platform=conv.platform, person_id=conv.person_id)
         return [say(f"OK, nothing recorded. Type {cmd('milestone')} to answer later.")]
-    day = parse_date(text, today=ctx.today)
-    if day is None:
+    dated = date_prefix(text, today=ctx.today)
+    if dated is None:
         return [say(f"I couldn't read “{excerpt(text)}” as a date. Give it like {date_examples(ctx.today)} (or cancel).")]
+    day, words = dated[0], after(text, dated[1])
     if day <= ctx.today:
         return [say(f"{day_text(day)} isn't in the future. What's the new date it should be done by? (or cancel)")]
     problem = slip_date_problem(day, today=ctx.today)
@@ -125,7 +136,8 @@ def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
         authorise(ctx, item)  # asked earlier; the plan or the deputies may have changed since
     except NotAllowed as exc:
         return [say(f"Nothing was recorded: {exc}")]
-    return _store(ctx, item, _milestone(ctx, item, key), MilestoneReading(MilestoneState.SLIPPED, day))
+    note = "; ".join(n for n in (str(conv.data.get("note") or ""), words) if n)
+    return _store(ctx, item, _milestone(ctx, item, key), MilestoneReading(MilestoneState.SLIPPED, day, note))
 
 
 def submit_form(ctx: Context, values: dict[str, str], step: str) -> list[Reply]:

@@ -21,12 +21,12 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.core import checkin, commands, identity
+from bot.core import checkin, commands, identity, prompt_answers
 from bot.core.answer_cache import AnswerCache, answer_key
 from bot.core.clock import Clock, SystemClock
 from bot.core.context import Context
 from bot.core.errors import PlanbotError
-from bot.core.events import ChoiceMade, Command, Event, FormSubmitted, Opened, TextMessage
+from bot.core.events import ChoiceMade, Command, Event, FormSubmitted, Opened, TextEdited, TextMessage
 from bot.core.flows import FLOWS, flow_for
 from bot.core.identity import note_seen, stranger_reply
 from bot.core.ports import ChatPort, SentMessage
@@ -221,6 +221,10 @@ class Planbot:
             return [stranger_reply(session, event.sender)]
         note_seen(session, person=person, sender=event.sender, at=now)
         ctx = Context(session, person, event.sender, now, plan, self.exports_dir, self.platforms, reading=not claim)
+        if isinstance(event, TextMessage | TextEdited):
+            ctx.message_id = event.message_id
+        if isinstance(event, TextMessage):
+            ctx.reply_to = event.reply_to
         try:
             with ctx.savepoint():
                 replies = self._route(ctx, event)
@@ -259,6 +263,8 @@ class Planbot:
                 replies = replies if flow is checkin else _with_pending(ctx, replies)
             case TextMessage(text=text):
                 replies = self._text(ctx, text)
+            case TextEdited(text=text, message_id=message_id):
+                replies = _edited(ctx, message_id, text)
             case Opened():
                 replies = _opened(ctx)
             case _:
@@ -283,7 +289,8 @@ class Planbot:
             return _command(ctx, lambda: commands.run_line(ctx, stripped))
         conv = ctx.conversation()
         if conv is None:
-            return commands.from_words(ctx, stripped)
+            replied = None if _names_command(stripped) or not ctx.direct else prompt_answers.read_reply(ctx, stripped)
+            return replied if replied is not None else commands.from_words(ctx, stripped)
         flow = flow_for(conv.state)
         if flow is checkin and not ctx.direct:
             return _channel_text(ctx, conv, stripped)
@@ -327,6 +334,17 @@ def _opened(ctx: Context) -> list[Reply]:
         return checkin.welcome_back(ctx)
     reshow = getattr(FLOWS.get(_flow_name(conv)), "reshow", None)
     return reshow(ctx, conv, ["Welcome back. Here is where you stopped:"]) if reshow else []
+
+
+def _edited(ctx: Context, message_id: str, text: str) -> list[Reply]:
+    """An edited message: the open conversation's flow decides (the last answer is replaced);
+    with none open there is nothing to change."""
+    conv = ctx.conversation()
+    edited = getattr(FLOWS.get(_flow_name(conv)), "edited", None) if conv is not None and ctx.direct else None
+    if conv is None or edited is None:
+        return []
+    replies: list[Reply] = edited(ctx, conv, message_id, clean(text))
+    return replies
 
 
 def _channel_text(ctx: Context, conv: Conversation, text: str) -> list[Reply]:

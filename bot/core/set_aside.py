@@ -28,7 +28,7 @@ def put_aside(ctx: Context, draft: Draft, *, last_answered: dt.datetime | None =
     if not draft.answered:
         return False
     kept = Draft.from_data(draft.to_data())
-    kept.switch_to, kept.queue = None, []
+    kept.switch_to, kept.queue, kept.undo, kept.answered_by = None, [], None, {}
     put_draft(
         ctx.session,
         person_id=ctx.person.id,

@@ -42,6 +42,13 @@ class Draft:
     switch_to: tuple[int, str] | None = None
     """(item, period) the person asked to start instead: the open question is
     then "continue this item or put it aside?"."""
+    rag_reason: str = ""
+    """The words after the status ("amber, the consultation slipped")."""
+    answered_by: dict[str, str] = field(default_factory=dict)
+    """Platform message id -> the question it answered, so an edited message is recognised."""
+    undo: dict[str, Any] | None = None
+    """The draft as it was before the last typed answer, and that answer's message id: an
+    edit of that message, before anything else is answered, replaces the answer."""
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Draft:
@@ -116,7 +123,7 @@ class Draft:
             if step.startswith("ms:") and step in self.answers:
                 answer = self.answers[step]
                 day = dt.date.fromisoformat(answer["date"]) if answer.get("date") else None
-                out[step[3:]] = MilestoneAnswer(MilestoneState(answer["state"]), day)
+                out[step[3:]] = MilestoneAnswer(MilestoneState(answer["state"]), day, answer.get("note") or "")
         return out
 
 
@@ -131,8 +138,9 @@ def make_steps(kpis: list[Kpi], milestones: list[Milestone]) -> list[str]:
     ]
 
 
-def ms_answer(state: MilestoneState, day: dt.date | None) -> dict[str, Any]:
-    return {"state": state.value, "date": day.isoformat() if day else None}
+def ms_answer(state: MilestoneState, day: dt.date | None, note: str = "") -> dict[str, Any]:
+    """A milestone's answer as the draft keeps it: state, new date (slipped), the lead's note."""
+    return {"state": state.value, "date": day.isoformat() if day else None, "note": note}
 
 
 def previous_snapshot(session: Session, *, item_number: int, period: Period, zone: ZoneInfo) -> dict[str, Any] | None:
@@ -158,26 +166,32 @@ def snapshot(session: Session, update: Update, *, zone: ZoneInfo) -> dict[str, A
         "on_behalf_of": lead.name if lead else None,
         "at": update.created_at.astimezone(zone).date().isoformat(),
         "rag": Rag(update.rag).value,
+        "rag_reason": update.rag_reason,
         "summary": update.summary,
         "blockers": update.blockers,
         "kpi": {row.kpi_key: row.progress for row in kpi_rows},
-        "ms": {row.milestone_key: ms_answer(MilestoneState(row.state), row.new_date) for row in ms_rows},
+        "ms": {row.milestone_key: ms_answer(MilestoneState(row.state), row.new_date, row.note) for row in ms_rows},
     }
 
 
-def rag_text(value: str) -> str:
+def rag_text(value: str, reason: str = "") -> str:
+    """'Amber (at risk)', with the lead's reason after it when there is one."""
     rag = Rag(value)
-    return f"{rag.colour} ({rag.label.lower()})"
+    words = f"{rag.colour} ({rag.label.lower()})"
+    return f"{words}: {reason}" if reason else words
 
 
 def ms_text(answer: dict[str, Any] | None) -> str:
+    """'Slipped to 31 Jan 2020: awaiting sign-off': the state, its date and the lead's note."""
     if not answer:
         return "not answered"
     state = MilestoneState(answer["state"])
+    text = state.label
     if state is MilestoneState.SLIPPED:
         day = answer.get("date")
-        return f"Slipped to {date_text(dt.date.fromisoformat(day))}" if day else "Slipped (new date not given)"
-    return state.label
+        text = f"Slipped to {date_text(dt.date.fromisoformat(day))}" if day else "Slipped (new date not given)"
+    note = answer.get("note")
+    return f"{text}: {note}" if note else text
 
 
 def progress_text(progress: str | None) -> str:

@@ -16,7 +16,7 @@ from bot.core.errors import BadInput
 from bot.core.replies import Bullets, Paragraph, Reply
 from bot.core.text import answer_text
 from bot.core.update_draft import Draft, Subject, ms_answer
-from bot.core.update_messages import field_hint, form_initial, question_label, update_form
+from bot.core.update_messages import REASON, field_hint, form_initial, question_label, update_form
 from bot.core.update_readers import Given, read_milestone, read_note, read_rag, read_slip_date, read_summary
 from storage.models import MilestoneState
 
@@ -26,51 +26,69 @@ def read_form(draft: Draft, subject: Subject, values: dict[str, str], *, today: 
     (the draft is changed only then)."""
     answers: dict[str, Any] = {}
     errors: dict[str, str] = {}
+    reason = ""
     for step in draft.questions:
         kind = step.split(":", 1)[0]
         try:
             given = Given.field(answer_text(values.get(step) or ""))
             previous = draft.same(step)
             if kind == "rag":
-                answers[step] = read_rag(given, previous)
+                answers[step], reason = read_rag(given, previous)
+                reason = _extra(values, REASON, errors) or reason
             elif kind in ("kpi", "blockers"):
                 answers[step] = read_note(given, previous)
             elif kind == "ms":
                 answer, _ = read_milestone(given, previous, today=today)
-                date_field = f"ms_date:{step[3:]}"
+                key = step[3:]
+                date_field = f"ms_date:{key}"
                 try:
-                    answers[step] = _with_date(answer, values.get(date_field) or "", previous, today)
+                    answer = _with_date(answer, values.get(date_field) or "", previous, today)
                 except (BadInput, Unreadable) as exc:
                     errors[date_field] = f"{exc} {field_hint('ms_date', subject)}".strip()
+                answers[step] = {**answer, "note": _extra(values, f"ms_note:{key}", errors) or answer["note"]}
             else:
                 answers[step] = read_summary(given, previous, return_name=subject.return_name)
         except (BadInput, Unreadable) as exc:
             errors[step] = f"{exc} {field_hint(kind, subject)}".strip()
     if not errors:
-        draft.answers = answers
+        draft.answers, draft.rag_reason = answers, reason
     return errors
+
+
+def _extra(values: dict[str, str], name: str, errors: dict[str, str]) -> str:
+    """An optional words field (the status's reason, a milestone's note); a problem is its own."""
+    try:
+        return answer_text(values.get(name) or "")
+    except BadInput as exc:
+        errors[name] = str(exc)
+        return ""
 
 
 def _with_date(answer: dict[str, Any], raw: str, previous: dict[str, Any] | None, today: dt.date) -> dict[str, Any]:
     """A slipped milestone takes the date field's date when one is given; any other state has no date."""
     state = MilestoneState(answer["state"])
     if state is not MilestoneState.SLIPPED:
-        return ms_answer(state, None)
+        return ms_answer(state, None, answer["note"])
     text = answer_text(raw)
     if not text:
         return answer
-    return ms_answer(state, read_slip_date(Given.field(text), previous, today=today))
+    day, words = read_slip_date(Given.field(text), previous, today=today)
+    return ms_answer(state, day, "; ".join(n for n in (answer["note"], words) if n))
 
 
 def field_label(draft: Draft, name: str) -> str:
     if name.startswith("ms_date:"):
         return f"{question_label(draft, 'ms:' + name[8:])}, new date"
+    if name.startswith("ms_note:"):
+        return f"{question_label(draft, 'ms:' + name[8:])}, note"
+    if name == REASON:
+        return "Why this status"
     return question_label(draft, name)
 
 
 def form_problems(draft: Draft, subject: Subject, values: dict[str, str], errors: dict[str, str]) -> Reply:
     """The form again, with what was submitted and each problem under its field (and in the text)."""
-    order = [name for step in draft.questions for name in (step, f"ms_date:{step[3:]}")]
+    order = [name for step in draft.questions for name in _field_names(step)]
     named = sorted(errors, key=lambda name: order.index(name) if name in order else len(order))
     kept = {**form_initial(draft), **{name: value for name, value in values.items() if value}}
     return Reply(
@@ -82,6 +100,15 @@ def form_problems(draft: Draft, subject: Subject, values: dict[str, str], errors
             update_form(draft, subject, kept, errors),
         ]
     )
+
+
+def _field_names(step: str) -> tuple[str, ...]:
+    """The form fields of one question, in the form's order."""
+    if step == "rag":
+        return (step, REASON)
+    if step.startswith("ms:"):
+        return (step, f"ms_date:{step[3:]}", f"ms_note:{step[3:]}")
+    return (step,)
 
 
 def form_reply(draft: Draft, subject: Subject) -> Reply:

@@ -68,6 +68,10 @@ NAVIGATION = (
 )
 
 
+REASON = "rag_reason"
+"""The form field for the words behind the status."""
+
+
 def form_choice(number: int, period_key: str) -> Choice:
     """"Open the form" for a message outside the conversation (a scheduled prompt): its value is
     the command that returns the item's form, so pressing it and typing it are one path."""
@@ -98,7 +102,7 @@ def question_label(draft: Draft, step: str) -> str:
 
 
 def previous_fields(prev: dict[str, Any], subject: Subject, draft: Draft) -> Fields:
-    pairs = [("RAG status", rag_text(prev["rag"])), ("Summary", prev["summary"] or "none")]
+    pairs = [("RAG status", rag_text(prev["rag"], prev.get("rag_reason") or "")), ("Summary", prev["summary"] or "none")]
     pairs.append((blockers_label(subject.asks_of), blockers_text(prev["blockers"])))
     kpi_steps = [s for s in draft.questions if s.startswith("kpi:")]
     for index, step in enumerate(kpi_steps, start=1):
@@ -170,7 +174,7 @@ def _prompt(draft: Draft, subject: Subject) -> tuple[str, list[Choice]]:
         lines = [f"What is the overall RAG status of item {subject.item.number} ({subject.item.title}) this period?"]
         if prev:
             lines.append(f"Last time: {rag_text(prev)}.")
-        lines += _so_far(draft, rag_text(answer) if answer else None)
+        lines += _so_far(draft, rag_text(answer, draft.rag_reason) if answer else None)
         choices = list(RAG_CHOICES) + ([Choice("same", f"Same as last time: {rag_text(prev)}")] if prev else [])
     elif kind == "kpi":
         index, total = _position(draft, "kpi:")
@@ -315,7 +319,7 @@ def review_pairs(draft: Draft, subject: Subject, *, numbered: bool = True) -> li
     for index, step in enumerate(draft.questions, start=1):
         answer = draft.answers.get(step)
         if step == "rag":
-            label, value = "RAG status", rag_text(answer) if answer else "not answered"
+            label, value = "RAG status", rag_text(answer, draft.rag_reason) if answer else "not answered"
         elif step.startswith("kpi:"):
             kpi_number += 1
             label, value = f"KPI {kpi_number}, {_label(subject.kpi_text(step[4:]))}", progress_text(answer)
@@ -366,7 +370,7 @@ def saved(draft: Draft, subject: Subject, update: Update, author: str, when: str
         [
             Paragraph(
                 f"Saved: item {subject.item.number}, {subject.period_label} (version {update.version}). "
-                f"RAG: {rag_text(update.rag)}. Summary: {update.summary}"
+                f"RAG: {rag_text(update.rag, update.rag_reason)}. Summary: {update.summary}"
             ),
             Paragraph(f"Submitted by {author}{behalf} on {when}."),
             Fields(review_pairs(draft, subject, numbered=False)),
@@ -384,10 +388,14 @@ def form_initial(draft: Draft) -> dict[str, str]:
             continue
         if step == "rag":
             values["rag"] = RAG_WORD[Rag(value)]
+            if draft.rag_reason and step in draft.answers:
+                values[REASON] = draft.rag_reason
         elif step.startswith("ms:"):
             values[step] = MILESTONE_WORD[MilestoneState(value["state"])]
             if value.get("date"):
                 values[f"ms_date:{step[3:]}"] = value["date"]
+            if value.get("note") and step in draft.answers:
+                values[f"ms_note:{step[3:]}"] = value["note"]
         else:
             values[step] = value
     return values
@@ -397,6 +405,7 @@ def update_form(draft: Draft, subject: Subject, initial: dict[str, str], errors:
     """The whole update as one form; its step names the item and period, not a question."""
     fields = [
         FormField("rag", "RAG status", "choice", list(RAG_CHOICES), initial.get("rag", ""), optional=False),
+        FormField(REASON, "Why this status? (optional)", "long_text", initial=initial.get(REASON, "")),
     ]
     kpi_number = ms_number = 0
     for step in draft.questions:
@@ -431,6 +440,9 @@ def update_form(draft: Draft, subject: Subject, initial: dict[str, str], errors:
                     "date",
                     initial=initial.get(f"ms_date:{key}", ""),
                 )
+            )
+            fields.append(
+                FormField(f"ms_note:{key}", f"Milestone {ms_number}: note (optional)", "text", initial=initial.get(f"ms_note:{key}", ""))
             )
     fields.append(
         FormField("blockers", blockers_label(subject.asks_of), "long_text", initial=initial.get("blockers", ""))

@@ -18,10 +18,12 @@ from typing import Any, Literal
 from bot.core.answers import (
     Control,
     Unreadable,
+    after,
     control_word,
-    parse_date,
+    copy_lead,
+    date_prefix,
     parse_milestone,
-    parse_rag,
+    read_rag_lead,
     slip_date_problem,
     words,
 )
@@ -61,18 +63,20 @@ class Given:
         return self.word in ("skip", "none")
 
 
-def read_rag(given: Given, previous: str | None) -> str:
-    """The RAG status's stored value; it can't be skipped."""
+def read_rag(given: Given, previous: str | None) -> tuple[str, str]:
+    """The RAG status's stored value and the words after it (its reason); it can't be skipped.
+    "same, still waiting on the Chair" copies last time's status with that reason."""
     if given.skipping:
         raise Unreadable("The RAG status can't be skipped.")
-    if given.copying:
+    copied = "" if given.copying else copy_lead(given.text)
+    if copied is not None:
         if previous is None:
             raise Unreadable(NOTHING_TO_COPY)
-        return Rag(previous).value
-    rag = parse_rag(given.text)
-    if rag is None:
+        return Rag(previous).value, copied
+    found = read_rag_lead(given.text)
+    if found is None:
         raise Unreadable(f'I couldn\'t read "{excerpt(given.text)}" as a RAG status.')
-    return rag.value
+    return Rag(found.value).value, found.rest if found.clear else given.text
 
 
 def read_note(given: Given, previous: str | None) -> str:
@@ -85,11 +89,13 @@ def read_note(given: Given, previous: str | None) -> str:
 
 
 def read_milestone(given: Given, previous: dict[str, Any] | None, *, today: dt.date) -> tuple[dict[str, Any], bool]:
-    """(the milestone's answer, whether to ask for the new date): skip keeps its last state."""
-    if given.copying:
+    """(the milestone's answer, whether to ask for the new date): skip keeps its last state.
+    The words after the state or the date are the milestone's note."""
+    copied = "" if given.copying else copy_lead(given.text)
+    if copied is not None:
         if previous is None:
             raise Unreadable(NOTHING_TO_COPY)
-        return dict(previous), False
+        return {**previous, "note": copied or previous.get("note") or ""}, False
     if given.word == "skip":
         return (dict(previous) if previous else ms_answer(MilestoneState.NOT_STARTED, None)), False
     try:
@@ -98,28 +104,30 @@ def read_milestone(given: Given, previous: dict[str, Any] | None, *, today: dt.d
         raise Explained(str(exc)) from None
     if reading is None:
         raise Unreadable(f'I couldn\'t read "{excerpt(given.text)}" as a milestone state.')
-    return ms_answer(reading.state, reading.new_date), reading.needs_date
+    return ms_answer(reading.state, reading.new_date, reading.note), reading.needs_date
 
 
-def read_slip_date(given: Given, previous: dict[str, Any] | None, *, today: dt.date) -> dt.date | None:
-    """A slipped milestone's new date; skip (or none) means it isn't known yet."""
+def read_slip_date(given: Given, previous: dict[str, Any] | None, *, today: dt.date) -> tuple[dt.date | None, str]:
+    """A slipped milestone's new date, and any words after it (kept as its note); skip
+    (or none) means the date isn't known yet."""
     if given.skipping:
-        return None
+        return None, ""
     if given.copying and previous and previous.get("date"):
-        return dt.date.fromisoformat(previous["date"])
-    day = parse_date(given.text, today=today)
+        return dt.date.fromisoformat(previous["date"]), ""
+    dated = date_prefix(given.text, today=today)
+    day, note = (dated[0], after(given.text, dated[1])) if dated else (None, "")
     if day is None:
         try:
             reading = parse_milestone(given.text, today=today)
         except Unreadable as exc:
             raise Explained(str(exc)) from None
-        day = reading.new_date if reading else None
+        day, note = (reading.new_date, reading.note) if reading else (None, "")
     if day is None:
         raise Unreadable(f'I couldn\'t read "{excerpt(given.text)}" as a date.')
     problem = slip_date_problem(day, today=today)
     if problem is not None:
         raise Explained(problem)
-    return day
+    return day, note
 
 
 def read_summary(given: Given, previous: str | None, *, return_name: str) -> str:

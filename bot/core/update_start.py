@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from bot.core.asked import asked_period
 from bot.core.command_names import cmd
 from bot.core.context import Context
 from bot.core.errors import BadInput, PlanbotError
@@ -38,7 +39,8 @@ def start_from_args(ctx: Context, args: str) -> list[Reply]:
     wants_form = _FORM_WORD.search(args) is not None
     number, period_text = parse_args(_FORM_WORD.sub(" ", args), periods)
     now = current_period(periods, ctx.today)
-    period = resolve_period(periods, period_text) if period_text else now
+    asked = None if period_text else asked_period(ctx, periods, number)
+    period = resolve_period(periods, period_text) if period_text else asked or now
     if period.position > now.position:
         raise BadInput(
             f"{period.label} hasn't started yet (it starts {date_text(period.start)}), so there's nothing to report "
@@ -49,7 +51,7 @@ def start_from_args(ctx: Context, args: str) -> list[Reply]:
         on_behalf = authorise(ctx, item)
         if wants_form:
             return [_form_for(ctx, item, period, on_behalf)]
-        return switch_or_start(ctx, item, period, on_behalf)
+        return switch_or_start(ctx, item, period, on_behalf, intro=asked_note(item.number, period, now) if asked else [])
     if wants_form:
         update = cmd("plan-update")
         raise BadInput(f"Which item's form? Type {update} with the item's number and form, like {update} 3 form.")
@@ -89,7 +91,7 @@ def start_from_args(ctx: Context, args: str) -> list[Reply]:
             )
         ]
     first, rest = due[0], due[1:]
-    intro = [_due_intro(ctx, due, label)]
+    intro = [_due_intro(ctx, due, label)] + (asked_note(first.number, period, now) if asked else [])
     return start(ctx, first, period, authorise(ctx, first), queue=[i.number for i in rest], intro=intro)
 
 
@@ -136,10 +138,22 @@ def new_draft(ctx: Context, item: Item, period: Period, on_behalf: str | None, *
     )
 
 
-def switch_or_start(ctx: Context, item: Item, period: Period, on_behalf: str | None) -> list[Reply]:
+def asked_note(number: int, period: Period, now: Period) -> list[str]:
+    """Which period is being written, when it is the one asked for rather than the current one."""
+    if period.key == now.key:
+        return []
+    return [
+        f"This is the {short_label(period)} update you were asked for. To write {short_label(now)} instead, "
+        f"type {cmd('plan-update')} {number} {now.key}."
+    ]
+
+
+def switch_or_start(
+    ctx: Context, item: Item, period: Period, on_behalf: str | None, *, intro: list[str] | None = None
+) -> list[Reply]:
     """/plan-update N mid-update: the same item carries on; another asks "continue or put aside?"."""
     opened = open_draft(ctx)
-    intro: list[str] = []
+    intro = list(intro or [])
     if opened:
         conv, draft = opened
         if (draft.item, draft.period) == (item.number, period.key):

@@ -22,6 +22,7 @@ from bot.core.answers import (
     parse_milestone,
     parse_rag,
     parse_review,
+    read_rag_lead,
     words,
 )
 from bot.core.text import clean
@@ -105,14 +106,29 @@ def test_every_reader_returns_a_value_or_says_what_it_could_not_read(
 def test_what_the_bot_writes_reads_back_the_same(rag: Rag, today: dt.date, ahead: int) -> None:
     """The RAG and dates as replies and the return show them are read back as themselves."""
     assert parse_rag(rag.label) is rag
-    assert read_rag(Given.typed(rag.label), None) == rag.value
+    assert read_rag(Given.typed(rag.label), None) == (rag.value, "")
     day = today + dt.timedelta(days=ahead)
     assert parse_date(slash_date(day), today=today) == day
     assert parse_date(day_text(day), today=today) == day
     assert parse_date(day.isoformat(), today=today) == day
     reading = parse_milestone(f"slipped to {slash_date(day)}", today=today)
     assert reading is not None and (reading.state, reading.new_date) == (MilestoneState.SLIPPED, day)
-    assert read_slip_date(Given.typed(day_text(day)), None, today=today) == day
+    assert read_slip_date(Given.typed(day_text(day)), None, today=today) == (day, "")
+
+
+@FEW
+@given(text=ANY_TEXT, today=DAYS)
+def test_the_words_kept_beyond_an_answer_are_the_persons_own(text: str, today: dt.date) -> None:
+    """A status's reason and a milestone's note are the end of what was typed, never made up."""
+    found = read_rag_lead(text)
+    if found is not None:
+        assert found.rest == "" or found.rest in text
+    try:
+        reading = parse_milestone(text, today=today)
+    except Unreadable:
+        return
+    if reading is not None:
+        assert reading.note == "" or reading.note in text
 
 
 def _free_text(text: str) -> bool:

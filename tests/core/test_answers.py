@@ -14,6 +14,7 @@ from bot.core.answers import (
     parse_milestone,
     parse_rag,
     parse_review,
+    read_rag_lead,
 )
 from storage.models import MilestoneState, Rag
 
@@ -80,8 +81,55 @@ def test_milestone_words(text: str, state: MilestoneState, day: dt.date | None) 
 def test_milestone_unreadable_and_bad_date() -> None:
     assert parse_milestone("not done", today=TODAY) is None
     assert parse_milestone("who knows", today=TODAY) is None
-    with pytest.raises(Unreadable, match="waiting on procurement"):
-        parse_milestone("slipped, waiting on procurement", today=TODAY)
+    with pytest.raises(Unreadable, match="before today"):
+        parse_milestone("slipped to 1 Jan 2019, awaiting sign-off", today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "state", "day", "note"),
+    [
+        ("slipped, waiting on procurement", MilestoneState.SLIPPED, None, "waiting on procurement"),
+        (
+            "slipped to end of January, awaiting health partners' sign-off",
+            MilestoneState.SLIPPED,
+            dt.date(2020, 1, 31),
+            "awaiting health partners' sign-off",
+        ),
+        ("Slipped to 14/02/2020 - the venue fell through", MilestoneState.SLIPPED, dt.date(2020, 2, 14), "the venue fell through"),
+        ("done, launched at the July event 🎉", MilestoneState.DONE, None, "launched at the July event 🎉"),
+        ("on track; consultants start Monday", MilestoneState.ON_TRACK, None, "consultants start Monday"),
+        ("slipped to end of Jan", MilestoneState.SLIPPED, dt.date(2020, 1, 31), ""),
+    ],
+)
+def test_the_words_after_a_milestone_state_or_date_are_its_note(
+    text: str, state: MilestoneState, day: dt.date | None, note: str
+) -> None:
+    reading = parse_milestone(text, today=TODAY)
+    assert reading is not None
+    assert (reading.state, reading.new_date, reading.note) == (state, day, note)
+
+
+@pytest.mark.parametrize(
+    ("text", "rag", "reason"),
+    [
+        ("amber, the consultation slipped", Rag.AT_RISK, "the consultation slipped"),
+        ("Green - campaign launched in July and agency spend is down to 11%", Rag.ON_TRACK,
+         "campaign launched in July and agency spend is down to 11%"),
+        ("🔴 no Board sponsor yet", Rag.OFF_TRACK, "no Board sponsor yet"),
+        ("It's amber: recruitment is slow.", Rag.AT_RISK, "recruitment is slow."),
+        ("Done ✅", Rag.COMPLETE, ""),
+        ("green", Rag.ON_TRACK, ""),
+    ],
+)
+def test_the_words_after_a_status_are_kept_as_typed(text: str, rag: Rag, reason: str) -> None:
+    found = read_rag_lead(text)
+    assert found is not None and (Rag(found.value), found.rest) == (rag, reason)
+
+
+@pytest.mark.parametrize("text", ["A new officer started in October", "G is for growth", "Late last month the Board met"])
+def test_a_sentence_that_only_starts_like_a_status_is_not_plainly_one(text: str) -> None:
+    found = read_rag_lead(text)
+    assert found is None or not found.clear
 
 
 @pytest.mark.parametrize(
@@ -131,6 +179,20 @@ def test_control_words(text: str, word: str | None) -> None:
     assert control_word(text) == word
 
 
+@pytest.mark.parametrize(
+    "text", ["yes, save it", "Yes please", "looks good", "Looks good, thanks!", "ok", "👍", "great, submit it", "that's fine"]
+)
+def test_natural_confirmations_save(text: str) -> None:
+    assert parse_review(text) == ("yes", None)
+
+
+@pytest.mark.parametrize(
+    "text", ["no", "wait", "not yet", "hang on", "hold on a sec", "don't save yet", "yes, but not yet", "ok wait"]
+)
+def test_no_wait_and_not_yet_never_save(text: str) -> None:
+    assert parse_review(text) == ("no", None)
+
+
 def test_review_answers_and_edit_targets() -> None:
     assert parse_review("Yes") == ("yes", None)
     assert parse_review("save") == ("yes", None)
@@ -140,6 +202,9 @@ def test_review_answers_and_edit_targets() -> None:
     assert parse_review("edit rag") == ("edit", "rag")
     assert parse_review("change summary") == ("edit", "summary")
     assert parse_review("2") == ("edit", "2")
+    assert parse_review("change summary to Board endorsed it") == ("set", "summary", "Board endorsed it")
+    assert parse_review("summary: all fine") == ("set", "summary", "all fine")
+    assert parse_review("yes, but change the RAG to red") == ("set", "rag", "red")
     assert edit_target("rag", STEPS) == 0
     assert edit_target("2", STEPS) == 1
     assert edit_target("kpi 2", STEPS) == 2

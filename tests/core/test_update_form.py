@@ -29,7 +29,7 @@ VALID = {
     "blockers": "none",
     "summary": "On course",
 }
-NOT_STARTED = {"state": "not_started", "date": None}
+NOT_STARTED = {"state": "not_started", "date": None, "note": ""}
 
 
 def test_open_the_form_is_a_choice_on_the_first_question(planbot: Planbot, chat: ChatFor, plan_engine: Engine) -> None:
@@ -119,10 +119,11 @@ RULES: list[tuple[str, str, Any]] = [
     ("kpi:kpi1", "none", ""),
     ("kpi:kpi1", "same", ""),
     ("kpi:kpi1", "x" * 3001, None),
-    ("ms:m1", "done", {"state": "done", "date": None}),
-    ("ms:m1", "✅", {"state": "done", "date": None}),
-    ("ms:m1", "slipped to end of Jan", {"state": "slipped", "date": "2020-01-31"}),
-    ("ms:m1", "slipped to someday", None),
+    ("ms:m1", "done", {"state": "done", "date": None, "note": ""}),
+    ("ms:m1", "✅", {"state": "done", "date": None, "note": ""}),
+    ("ms:m1", "done, signed off in November", {"state": "done", "date": None, "note": "signed off in November"}),
+    ("ms:m1", "slipped to end of Jan", {"state": "slipped", "date": "2020-01-31", "note": ""}),
+    ("ms:m1", "slipped to 1 Jan 2019", None),
     ("ms:m1", "skip", NOT_STARTED),
     ("ms:m1", "maybe", None),
     ("ms:m1", "same", None),
