@@ -11,6 +11,8 @@ asked in a group without `share`, goes to the asker's personal chat instead.
 
 from __future__ import annotations
 
+import hashlib
+
 import logging
 import time
 from pathlib import Path
@@ -20,7 +22,7 @@ from microsoft_agents.activity import Activity, InvokeResponse
 from microsoft_agents.hosting.core import TurnContext
 
 from bot.core.async_boundary import AsyncPlanbot
-from bot.core.events import DIRECT, ChoiceMade, Event, FormSubmitted, Sender, TextMessage
+from bot.core.events import DIRECT, ChoiceMade, Event, FormSubmitted, Sender, TextEdited, TextMessage
 from bot.core.ports import PlatformAddress, SendFailed, SentMessage
 from bot.core.replies import Form, Reply, say
 from bot.teams import cards, files, inbound, outgoing
@@ -58,6 +60,8 @@ class PlanbotAgent:
         activity = context.activity
         if activity.type == "message":
             await self._message(context)
+        elif inbound.edited(activity):
+            await self._edited(context)
         elif activity.type == "invoke":
             await self._invoke(context)
         elif inbound.installed(activity):
@@ -161,11 +165,25 @@ class PlanbotAgent:
                 await self._here(context, say(EXPORT_HERE), personal=False)
                 return
             private = inbound.names_people(text) and not shared
-        event = TextMessage(sender, text, delivery_id=_delivery(activity))
+        event = TextMessage(
+            sender, text, delivery_id=_delivery(activity), message_id=activity.id, reply_to=inbound.replied_to(activity)
+        )
         replies = await self.core.answer_read(event)  # a question (`plan-status`) answered as a reader, kept while nothing changes
         if replies is None:
             replies = await self.core.handle(event)
         await self._deliver(context, sender, replies, private=private)
+
+    async def _edited(self, context: TurnContext) -> None:
+        """The person edited a message in our personal chat: the core replaces its answer if
+        it is still the last one given (edits elsewhere change nothing)."""
+        activity = context.activity
+        sender = await self._sender(activity)
+        if sender is None or sender.channel != DIRECT or not activity.id:
+            return
+        text = inbound.words(activity)
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]  # an edit shares its message's id; each new text is news
+        event = TextEdited(sender, text, activity.id, delivery_id=f"teams-edit:{activity.id}:{digest}")
+        await self._deliver(context, sender, await self.core.handle(event))
 
     async def _deliver(self, context: TurnContext, sender: Sender, replies: list[Reply], *, private: bool = False) -> None:
         personal = sender.channel == DIRECT

@@ -66,6 +66,19 @@ def words(activity: Activity) -> str:
     return _AT_TAG.sub(" ", text).replace("\xa0", " ").strip()
 
 
+def edited(activity: Activity) -> bool:
+    """A message the sender edited (`messageUpdate` with Teams' `editMessage` event)."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    return activity.type == "messageUpdate" and data.get("eventType") == "editMessage"
+
+
+def replied_to(activity: Activity) -> tuple[str, str] | None:
+    """(conversation id, message id) of the message this one replies to, if any."""
+    if not activity.reply_to_id or activity.conversation is None:
+        return None
+    return activity.conversation.id, activity.reply_to_id
+
+
 def share_split(text: str) -> tuple[str, bool]:
     """The words without a trailing `share`, and whether it was there."""
     parts = text.split()

@@ -51,8 +51,14 @@ class Driver(Protocol):
         """Every scheduled message sent to the person so far, oldest first, as it reads now."""
         ...
 
-    def say(self, person: str, text: str, *, delivery_id: str | None = None) -> list[Seen]:
-        """The person writes `text` to the bot in their direct conversation; the bot's answers."""
+    def say(self, person: str, text: str, *, delivery_id: str | None = None, under: Seen | None = None) -> list[Seen]:
+        """The person writes `text` to the bot in their direct conversation (in the thread of
+        message `under`, where the platform has threads); the bot's answers."""
+        ...
+
+    def edit_last(self, person: str, text: str) -> list[Seen]:
+        """The person edits the last message they wrote to read `text` (where the platform
+        lets them: the terminal cannot, and skips the test)."""
         ...
 
     def press(self, person: str, label: str, *, on: Seen) -> list[Seen]:

@@ -123,6 +123,8 @@ class SlackDriver:
         self.ids = itertools.count(1)
         self.last: tuple[bytes, dict[str, str]] | None = None
         self.http = httpx.Client(timeout=30)
+        self._said: dict[str, dict[str, Any]] = {}
+        """The last message each user wrote, as Slack holds it (for an edit of it)."""
         for user_id, email in PEOPLE.values():
             fake.add_user(user_id, email=email)
         fake.add_user(STRANGER, email="someone@elsewhere.example")
@@ -223,11 +225,32 @@ class SlackDriver:
 
     # ---------------------------------------------------------------- what a person does
 
-    def say(self, person: str, text: str, *, delivery_id: str | None = None) -> list[Seen]:
+    def say(self, person: str, text: str, *, delivery_id: str | None = None, under: Seen | None = None) -> list[Seen]:
         user_id = PEOPLE[person][0]
-        return self._say(user_id, text, delivery_id=delivery_id)
+        thread = str((under.handle or {})["message"]["ts"]) if under is not None else None
+        return self._say(user_id, text, delivery_id=delivery_id, thread=thread)
 
-    def _say(self, user_id: str, text: str, *, delivery_id: str | None = None) -> list[Seen]:
+    def edit_last(self, person: str, text: str) -> list[Seen]:
+        """A `message_changed` event for the person's last message, as Slack sends when they edit it."""
+        user_id = PEOPLE[person][0]
+        before = self._said[user_id]
+        channel = self.fake.dm_channel(user_id)
+        message = {**before, "text": html.escape(text, quote=False), "edited": {"user": user_id, "ts": f"{1700000000 + next(self.ids)}.000900"}}
+        event = {
+            "type": "message",
+            "subtype": "message_changed",
+            "hidden": True,
+            "channel": channel,
+            "channel_type": "im",
+            "message": message,
+            "previous_message": before,
+            "event_ts": message["edited"]["ts"],
+            "ts": message["edited"]["ts"],
+        }
+        self._said[user_id] = message
+        return self._exchange(user_id, event_body(event, event_id=f"Ev{next(self.ids):010d}", team_id=TEAM))
+
+    def _say(self, user_id: str, text: str, *, delivery_id: str | None = None, thread: str | None = None) -> list[Seen]:
         channel = self.fake.dm_channel(user_id)
         if text.startswith("/"):
             command, _, args = text.partition(" ")
@@ -245,6 +268,9 @@ class SlackDriver:
             "ts": f"{1700000000 + next(self.ids)}.000200",
             "team": TEAM,
         }
+        if thread:
+            event["thread_ts"] = thread
+        self._said[user_id] = {k: v for k, v in event.items() if k in ("type", "user", "text", "ts", "team", "thread_ts")}
         body = event_body(event, event_id=delivery_id or f"Ev{next(self.ids):010d}", team_id=TEAM)
         return self._exchange(user_id, body)
 

@@ -46,7 +46,7 @@ def _errors(card: Any) -> dict[str, str]:
     return errors
 
 
-def seen(activity: dict[str, Any], conversation: str) -> Seen:
+def seen(activity: dict[str, Any], conversation: str, message_id: str | None = None) -> Seen:
     cards = [a["content"] for a in activity.get("attachments") or [] if a.get("contentType") == CARD]
     fields = [i["id"] for c in cards for i in inputs(c)]
     return Seen(
@@ -54,7 +54,7 @@ def seen(activity: dict[str, Any], conversation: str) -> Seen:
         buttons=[b["title"] for b in buttons(activity) if b.get("verb") != VERB_FORM],
         form_fields=fields,
         errors=_errors(cards[-1]) if fields else {},
-        handle=(activity, conversation),
+        handle=(activity, conversation, message_id),
     )
 
 
@@ -67,6 +67,7 @@ class TeamsDriver:
         self.clock = clock
         self.world = TeamsWorld(engine, clock, exports).start()
         self.last: dict[str, Any] | None = None
+        self.said: dict[str, dict[str, Any]] = {}
 
     def close(self) -> None:
         self.world.stop()
@@ -84,14 +85,15 @@ class TeamsDriver:
     def inbox(self, person: str) -> list[Seen]:
         """What the bot sent on its own into the person's chat (not answers to what they did)."""
         conversation = self._personal(person)
-        return [seen(p.activity, conversation) for p in self.world.fake.in_conversation(conversation) if p.reply_to is None]
+        return [seen(p.activity, conversation, p.id) for p in self.world.fake.in_conversation(conversation) if p.reply_to is None]
 
     def _post(self, activity: dict[str, Any]) -> list[Seen]:
         self.last = activity
         conversation = activity["conversation"]["id"]
         before = {p.id for p in self.world.fake.in_conversation(conversation)}
         response = self.world.post(activity)
-        assert response.status_code == 200, (response.status_code, response.text)
+        accepted = 200 if activity.get("deliveryMode") == "expectReplies" or activity["type"] == "invoke" else 202
+        assert response.status_code in (200, accepted), (response.status_code, response.text)
         body = response.json() if response.content else {}
         out: list[Seen] = []
         if activity.get("deliveryMode") == "expectReplies":
@@ -102,27 +104,38 @@ class TeamsDriver:
             check_invoke_card(body)
             out.append(seen({"type": "message", "attachments": [{"contentType": CARD, "content": body["value"]}]}, conversation))
         posted: list[Posted] = [p for p in self.world.fake.in_conversation(conversation) if p.id not in before]
-        return out + [seen(p.activity, conversation) for p in posted]
+        return out + [seen(p.activity, conversation, p.id) for p in posted]
 
-    def say(self, person: str, text: str, *, delivery_id: str | None = None) -> list[Seen]:
+    def say(self, person: str, text: str, *, delivery_id: str | None = None, under: Seen | None = None) -> list[Seen]:
         activity = self.world.message(person, text)
         if delivery_id:
             activity["id"] = delivery_id
+        if under is not None:
+            activity["replyToId"] = under.handle[2]
+        self.said[person] = activity
         return self._post(activity)
+
+    def edit_last(self, person: str, text: str) -> list[Seen]:
+        """A `messageUpdate` (eventType editMessage) for the person's last message, as Teams sends on an edit."""
+        edited = {**self.said[person], "type": "messageUpdate", "text": text}
+        edited["channelData"] = {**edited.get("channelData", {}), "eventType": "editMessage"}
+        edited.pop("deliveryMode", None)
+        self.said[person] = edited
+        return self._post(edited)
 
     def _press(self, person: str, action: dict[str, Any], values: dict[str, str] | None = None) -> list[Seen]:
         data = {**action.get("data", {}), **(values or {})}
         return self._post(self.world.action(person, action["verb"], data))
 
     def press(self, person: str, label: str, *, on: Seen) -> list[Seen]:
-        activity, _ = on.handle
+        activity = on.handle[0]
         for action in buttons(activity):
             if action.get("title") == label and action.get("verb") != VERB_FORM:
                 return self._press(person, action)
         raise AssertionError(f"no button {label!r} on {on.text!r}")
 
     def submit_form(self, person: str, values: dict[str, str], *, on: Seen) -> list[Seen]:
-        activity, _ = on.handle
+        activity = on.handle[0]
         submit = [a for a in buttons(activity) if a.get("verb") == VERB_FORM]
         assert submit, f"no form on {on.text!r}"
         return self._press(person, submit[-1], values)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from bot.core.clock import Clock
@@ -66,9 +67,13 @@ class TerminalDriver:
         self.last = event
         return [seen(r) for r in self.bot.handle(event)]
 
-    def say(self, person: str, text: str, *, delivery_id: str | None = None) -> list[Seen]:
+    def say(self, person: str, text: str, *, delivery_id: str | None = None, under: Seen | None = None) -> list[Seen]:
+        """A typed line; the terminal has no threads, so `under` changes nothing."""
         shell = ShellSession(self.bot, person)
         return self._handle(TextMessage(shell.sender, text, delivery_id=delivery_id))
+
+    def edit_last(self, person: str, text: str) -> list[Seen]:
+        pytest.skip("a line typed in the terminal cannot be edited after it was sent")
 
     def press(self, person: str, label: str, *, on: Seen) -> list[Seen]:
         """A typed number picks a choice in the shell; this is the event it makes."""

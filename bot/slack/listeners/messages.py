@@ -3,8 +3,11 @@
 Events are acknowledged at once and handled after; Slack's retries of the same
 event carry the same `event_id`, which is the core's delivery id, so a retry
 changes nothing twice. Only the person's own messages in the bot's DM are read
-(no edits, bot posts or channel chatter). The DM channel is recorded, so the
-clock's prompts and the person's slash commands know it.
+(no bot posts or channel chatter); an edit of one (`message_changed`) goes to the
+core, which replaces its answer while it is the last one given. A reply in a
+thread names the thread's parent, so a reply under a prompt answers that prompt.
+The DM channel is recorded, so the clock's prompts and the person's slash
+commands know it.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.core.events import Origin, TextMessage
+from bot.core.events import Origin, TextEdited, TextMessage
 from bot.slack.people import PLATFORM
 from bot.slack.runtime import SlackRuntime, Where
 
@@ -32,9 +35,42 @@ def typed_text(text: str) -> str:
 def register(app: Any, runtime: SlackRuntime) -> None:
     @app.event("message")
     async def on_message(body: dict[str, Any], event: dict[str, Any]) -> None:
-        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype") not in READ_SUBTYPES:
+        if event.get("channel_type") != "im" or event.get("bot_id"):
             return
-        runtime.later(_read(runtime, body, event))
+        if event.get("subtype") == EDITED:
+            if _edit_of_own_words(event):
+                runtime.later(_read_edit(runtime, body, event))
+        elif event.get("subtype") in READ_SUBTYPES:
+            runtime.later(_read(runtime, body, event))
+
+
+EDITED = "message_changed"
+
+
+def _edit_of_own_words(event: dict[str, Any]) -> bool:
+    """A person changed the words of a message they wrote (not a bot's post, nor an unfurl
+    that only added a preview to the same words)."""
+    message, before = event.get("message"), event.get("previous_message")
+    if not isinstance(message, dict) or message.get("bot_id") or not message.get("user") or not message.get("ts"):
+        return False
+    return not isinstance(before, dict) or before.get("text") != message.get("text")
+
+
+async def _read_edit(runtime: SlackRuntime, body: dict[str, Any], event: dict[str, Any]) -> None:
+    message: dict[str, Any] = event["message"]
+    user_id = str(message["user"])
+    channel = str(event.get("channel") or "")
+    team_id = message.get("user_team") or message.get("team") or body.get("team_id")
+    where = Where(user_id, team_id=team_id, channel=channel, direct=True, thread_ts=message.get("thread_ts"))
+    edit = TextEdited(
+        where.sender(),
+        typed_text(str(message.get("text") or "")),
+        str(message["ts"]),
+        delivery_id=f"slack-event:{body.get('event_id')}" if body.get("event_id") else None,
+        origin=Origin(message=(channel, str(message["ts"]))),
+    )
+    async with runtime.turn(user_id):
+        await runtime.deliver(await runtime.handle(edit, where), where)
 
 
 async def _read(runtime: SlackRuntime, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -44,11 +80,14 @@ async def _read(runtime: SlackRuntime, body: dict[str, Any], event: dict[str, An
     if not user_id:
         return
     where = Where(user_id, team_id=team_id, channel=channel, direct=True, thread_ts=event.get("thread_ts"))
+    ts, thread = str(event.get("ts") or ""), event.get("thread_ts")
     message = TextMessage(
         where.sender(),
         typed_text(str(event.get("text") or "")),
         delivery_id=f"slack-event:{body.get('event_id')}" if body.get("event_id") else None,
-        origin=Origin(message=(channel, str(event.get("ts") or ""))),
+        origin=Origin(message=(channel, ts)),
+        message_id=ts or None,
+        reply_to=(channel, str(thread)) if thread and thread != ts else None,
     )
     async with runtime.turn(user_id):
         await runtime.people.prepare(user_id, team_id)
