@@ -26,13 +26,14 @@ def save(
     milestones: dict[str, MilestoneAnswer] | None = None,
     author: str = "alex",
     on_behalf_of: str | None = None,
+    rag_reason: str = "",
 ) -> Update:
     """Save one update version; in the given session (the caller commits) or in its own on an engine.
     Without a summary the update says which item, period and RAG it is."""
     if isinstance(db, Engine):
         with session_scope(db) as session:
             return save(session, item, period, rag, when, summary=summary, blockers=blockers, kpis=kpis,
-                        milestones=milestones, author=author, on_behalf_of=on_behalf_of)
+                        milestones=milestones, author=author, on_behalf_of=on_behalf_of, rag_reason=rag_reason)
     return save_update(
         db,
         item_number=item,
@@ -45,4 +46,5 @@ def save(
         author_id=author,
         on_behalf_of_id=on_behalf_of,
         at=when,
+        rag_reason=rag_reason,
     )

@@ -229,6 +229,8 @@ def _milestone_line(text: str, due: dt.date | None, state: UpdateMilestone | Non
     label = MilestoneState(state.state).label
     if state.new_date:
         label += f", new date {day(state.new_date)}"
+    if state.note:
+        label += f" ({state.note})"
     return f"{line}: {label}"
 
 
@@ -274,6 +276,8 @@ def item_detail(ctx: Context, number: int) -> list[Reply]:
     if latest is None or latest_period is None:
         pairs.append(("Latest update", "none yet"))
     else:
+        if latest.rag_reason:
+            pairs.append(("Why this status", latest.rag_reason))
         pairs.append(("Blockers and asks", "; ".join(_blocker_lines(latest.blockers)) or "none"))
         pairs.append(("Update summary", latest.summary))
         author = _person(people, latest.author_id)

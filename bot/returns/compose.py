@@ -177,9 +177,10 @@ class _People:
 
 
 def _milestone_words(row: UpdateMilestone) -> str:
+    words = MilestoneState(row.state).label
     if row.state == MilestoneState.SLIPPED and row.new_date is not None:
-        return f"Slipped, new date {short_date(row.new_date)}"
-    return MilestoneState(row.state).label
+        words = f"Slipped, new date {short_date(row.new_date)}"
+    return f"{words} ({row.note.strip()})" if row.note.strip() else words
 
 
 def _summary_cell(item: Item, kpi_texts: list[str]) -> Cell:
@@ -202,6 +203,8 @@ def _progress_cell(
     zone: ZoneInfo,
 ) -> Cell:
     paras = [Para(f"RAG status: {rag_words(update.rag)}", Style.RAG, Rag(update.rag))]
+    if update.rag_reason.strip():
+        paras.append(Para(f"Why: {update.rag_reason.strip()}", Style.FIELD))
     if update.summary.strip():
         paras.append(Para(update.summary.strip()))
     progress = {row.kpi_key: row for row in kpi_rows}

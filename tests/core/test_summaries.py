@@ -116,6 +116,22 @@ def test_item_detail_shows_the_latest_update_in_full(history: Engine, chat: Call
     assert "First go" not in text and "No posts filled" not in text
 
 
+def test_item_detail_shows_why_the_status_and_each_milestones_note(plan_engine: Engine, chat: Callable[..., Chat]) -> None:
+    save(
+        plan_engine,
+        3,
+        "2019-Q3",
+        Rag.AT_RISK,
+        at("2019-11-14"),
+        rag_reason="the consultation slipped",
+        milestones={"m3": MilestoneAnswer(MilestoneState.SLIPPED, dt.date(2020, 1, 31), "awaiting health partners' sign-off")},
+        author="bea",
+    )
+    text = chat("dee").command("plan-status", "3")
+    assert "Why this status: the consultation slipped" in text
+    assert "Slipped, new date 31 Jan 2020 (awaiting health partners' sign-off)" in text
+
+
 def test_item_detail_falls_back_to_the_most_recent_period(history: Engine, chat: Callable[..., Chat]) -> None:
     text = chat("bea").command("plan-status", "#3")
     assert "When: 25 Sep 2019 (Q2 2019-20 update, version 1)" in text

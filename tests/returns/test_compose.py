@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy.engine import Engine
 
@@ -16,8 +18,9 @@ from bot.returns.compose import (
 )
 from bot.returns.periods import resolve_period
 from storage.db import session_scope
-from storage.models import Rag
-from storage.queries import plan_periods
+from storage.models import MilestoneState, Rag
+from storage.queries import MilestoneAnswer, plan_periods
+from tests.factories import save
 from tests.returns.conftest import PRODUCED
 
 
@@ -155,3 +158,20 @@ def test_no_updates_and_no_period_asks_for_one(plan_engine: Engine) -> None:
 
 def test_the_same_data_composes_the_same_return(year_engine: Engine) -> None:
     assert make(year_engine) == make(year_engine)
+
+
+def test_the_progress_text_gives_the_status_reason_and_milestone_notes(plan_engine: Engine) -> None:
+    save(
+        plan_engine,
+        3,
+        "2019-Q3",
+        Rag.AT_RISK,
+        dt.datetime(2019, 12, 18, 10, tzinfo=dt.UTC),
+        summary="Consultation running late",
+        rag_reason="the consultation slipped",
+        milestones={"m3": MilestoneAnswer(MilestoneState.SLIPPED, dt.date(2020, 1, 31), "awaiting sign-off")},
+        author="bea",
+    )
+    lines = progress(make(plan_engine, "2019-Q3"), 3)
+    assert lines[:3] == ["RAG status: At risk (Amber)", "Why: the consultation slipped", "Consultation running late"]
+    assert any(line.endswith("Slipped, new date 31 Jan 2020 (awaiting sign-off)") for line in lines)
