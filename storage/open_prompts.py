@@ -80,7 +80,12 @@ def open_prompts(session: Session, *, person_id: str, now: dt.datetime, zone: Zo
     out = _unanswered_updates(session, out, periods)
     out = _calls_ahead(session, out, now=now, zone=zone)
     out = _unanswered_milestones(session, out)
-    return sorted(out, key=lambda p: p.sent_at)
+    return sorted(out, key=_order)
+
+
+def _order(prompt: OpenPrompt) -> tuple[dt.datetime, int, str, str, str]:
+    """Oldest first; sends made at the same moment (a job's fan-out) by item and what they ask."""
+    return (prompt.sent_at, prompt.item or 0, prompt.period or "", prompt.call or "", prompt.milestone or "")
 
 
 def _period_of(kind: str, occurrence: str, periods: list[Period]) -> Period | None:
@@ -113,7 +118,7 @@ def _unanswered_updates(session: Session, prompts: list[OpenPrompt], periods: li
         if item is not None and occurrence in position:
             newest[item] = max(newest.get(item, -1), position[occurrence])
     kept: dict[tuple[int | None, str | None], OpenPrompt] = {}
-    for p in sorted(asked, key=lambda p: p.sent_at):
+    for p in sorted(asked, key=_order):
         assert p.item is not None and p.period is not None
         if (p.item, p.period) in done or newest.get(p.item, -1) > position[p.period]:
             continue

@@ -39,7 +39,7 @@ from bot.core.context import Context
 from bot.core.errors import BadInput, PlanbotError
 from bot.core.prompt_keys import prompt_done, prompt_key
 from bot.core.replies import Choices, Form, Reply, say
-from bot.core.small_talk import small_talk
+from bot.core.small_talk import OPENING, small_talk
 from bot.core.set_aside import forget, offer, peek, put_aside
 from bot.core.text import answer_text, excerpt
 from bot.core.update_access import authorise, due_items, find_item
@@ -100,8 +100,8 @@ def answer(ctx: Context, conv: Conversation, text: str, *, first: bool = False) 
     if draft.kind == "confirm":
         return _review_answer(ctx, conv, draft, cleaned)
     talk = small_talk(cleaned)
-    if talk is not None:
-        return [reask(ctx, conv, draft, [_TALK_BACK[talk]])]
+    if talk is not None:  # never stored as an answer
+        return [reask(ctx, conv, draft, [f"{OPENING[talk]} Your update isn't saved yet; here is where we are:"])]
     subject = Subject.load(ctx.session, draft)
     if first and draft.kind == "rag" and not _plainly_a_status(cleaned):
         kept = "\n".join(t for t in (draft.answers.get("summary"), cleaned) if t)
@@ -120,15 +120,6 @@ def answer(ctx: Context, conv: Conversation, text: str, *, first: bool = False) 
         return [reask(ctx, conv, draft, [problem])]
     _remember(ctx, draft, before, step, first)
     return [save_and_ask(ctx, draft, [ack])]
-
-
-_TALK_BACK = {
-    "thanks": "You're welcome! Nothing is saved yet; here is where we are:",
-    "hello": "Hello! We're in the middle of your update; here is where we are:",
-    "bye": "Your answers so far are kept; type next to leave this for later. Here is where we are:",
-    "who": "I'm Planbot: I'm taking your progress update for the coordinators, one question at a time. Here is where we are:",
-}
-"""Small talk in the middle of an update is answered, never stored as an answer."""
 
 
 def _plainly_a_status(text: str) -> bool:

@@ -23,6 +23,7 @@ from bot.core.command_names import NAMES, NAMESPACE, cmd
 from bot.core.context import Context
 from bot.core.errors import BadInput
 from bot.core.replies import Bullets, Heading, Paragraph, Reply, say
+from bot.core.small_talk import OPENING, small_talk
 from bot.core.suggest import nearest
 from bot.core.text import MAX_ANSWER, MAX_ARGUMENTS, command_arguments, excerpt
 from bot.core.wording import period_example, return_name, role_text
@@ -153,6 +154,9 @@ def from_words(ctx: Context, text: str) -> list[Reply]:
                 f"There's nothing in progress to cancel. Type {cmd('plan-update')} to write an update, or {cmd('help')}."
             )
         ]
+    talk = small_talk(text)
+    if talk is not None:
+        return [say(f"{OPENING[talk]} Type {cmd('plan-update')} to write an update, or {cmd('help')} to see what I can do.")]
     lead = "I'm not waiting for an answer from you right now, so I haven't stored that."
     guess = suggest(ctx, first)
     if guess is not None:

@@ -26,14 +26,14 @@ from bot.core.context import Context
 from bot.core.errors import BadInput
 from bot.core.prompt_keys import prompt_key
 from bot.core.replies import Choice, Choices, Paragraph, Reply, say
-from bot.core.small_talk import Talk, small_talk
+from bot.core.small_talk import OPENING, Talk, small_talk
 from bot.core.update_access import authorise, find_item
 from bot.core.events import DIRECT
 from bot.core.text import excerpt
 from bot.core.wording import and_list, clip, day_text, short_label
 from storage.conversations import clear_conversation, save_conversation
 from storage.handles import handle_key
-from storage.models import Conversation, Item, Period
+from storage.models import Conversation, Item, Milestone, Period
 from storage.open_prompts import OpenPrompt
 
 _GO = frozenset(
@@ -200,7 +200,7 @@ def _fitting(ctx: Context, prompts: list[OpenPrompt], text: str) -> list[OpenPro
     fits = fits or updates + milestones + calls
     if len(fits) > 1:
         fits = _by_title(ctx, fits, text) or fits
-    return fits
+    return [p for p in prompts if p in fits]
 
 
 def _distinct_items(prompts: list[OpenPrompt]) -> list[OpenPrompt]:
@@ -232,25 +232,21 @@ def describe(ctx: Context, prompt: OpenPrompt) -> str:
     if prompt.asks == "flag":
         day = dt.date.fromisoformat((prompt.call or "").rpartition("@")[2])
         return f"anything to flag before the call on {day_text(day)}"
-    return f"whether item {prompt.item}'s milestone {prompt.milestone} is done"
+    milestone = ctx.session.get(Milestone, (prompt.item, prompt.milestone))
+    named = f"“{clip(milestone.text, 40)}”" if milestone else str(prompt.milestone)
+    return f"whether item {prompt.item}'s milestone {named} is done"
 
 
 def talk_reply(ctx: Context, talk: Talk, prompts: list[OpenPrompt]) -> str:
     """A short, friendly answer to small talk, with what the bot is waiting for."""
     waiting = and_list([describe(ctx, p) for p in prompts[:3]])
-    how = (
-        "Reply with how it's going (green, amber or red, and a few words) and I'll take you through the rest, "
-        f"or type {cmd('help')}."
-    )
-    opening = {
-        "thanks": "You're welcome!",
-        "hello": f"Hello {ctx.person.name.split()[0]}!",
-        "bye": "Bye for now.",
-        "who": (
-            f"I'm Planbot: I collect the progress updates for {ctx.plan.title} and pass them to the coordinators. "
-            "You're hearing from me because you lead items in it."
-        ),
-    }[talk]
+    first = prompts[0].asks if len({p.asks for p in prompts}) == 1 else "update"
+    how = {
+        "update": "Reply with how it's going (green, amber or red, and a few words) and I'll take you through the rest",
+        "flag": "Reply with anything to flag, or nothing",
+        "milestone": "Reply done, on track, or slipped with the new date",
+    }[first] + f", or type {cmd('help')}."
+    opening = OPENING[talk].replace("Hello!", f"Hello {ctx.person.name.split()[0]}!")
     return f"{opening} I'm still waiting for {waiting}. {how}"
 
 

@@ -41,3 +41,12 @@ def small_talk(text: str) -> Talk | None:
     while found and found[-1] in ("please", "again", "mate", "all", "then"):
         found.pop()
     return _TABLE.get(tuple(found)) if found else None
+
+
+OPENING: dict[Talk, str] = {
+    "thanks": "You're welcome!",
+    "hello": "Hello!",
+    "bye": "Bye for now.",
+    "who": "I'm Planbot: I collect the plan's progress updates from its leads and pass them to the coordinators.",
+}
+"""The first words back to small talk; each caller adds where things stand."""

@@ -28,7 +28,7 @@ def test_a_deputy_removed_while_asked_for_the_date_records_nothing(chat: ChatFor
     reply = chat("bea").text("31 Jan 2020")
     assert reply.startswith("Nothing was recorded: Item 2 (Develop the Local Industrial Strategy (LIS)) is led by Alex Example")
     assert checks(plan_engine) == []
-    assert chat("bea").text("hello").startswith("I'm not waiting for an answer from you right now")
+    assert chat("bea").text("the venue moved").startswith("I'm not waiting for an answer from you right now")
 
 
 def test_a_slipped_date_before_today_or_years_ahead_is_questioned(chat: ChatFor, plan_engine: Engine) -> None:
