@@ -30,3 +30,20 @@ def driver(request: pytest.FixtureRequest, plan_engine: Engine, clock: FixedCloc
     made = DRIVERS[request.param](plan_engine, clock, tmp_path / "exports", **extra)
     yield made
     made.close()  # type: ignore[attr-defined]
+
+
+ENGINES_FOR = {"terminal": {"sqlite", "postgres"}, "slack": {"sqlite"}, "teams": {"sqlite"}}
+"""The chat adapters reach the database only through the core, whose every path runs on both
+engines through the terminal driver (and the core's own suites): Slack's and Teams' drivers,
+each a web server per test, run on SQLite alone so the suite stays quick."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        driver, engine = (params.params.get("driver"), params.params.get("db_url")) if params else (None, None)
+        (dropped if driver in ENGINES_FOR and engine not in ENGINES_FOR[driver] else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
