@@ -32,7 +32,9 @@ from bot.core.answers import (
     read_rag_lead,
     words,
 )
+from bot.core import paragraph_update
 from bot.core.asked import default_period
+from bot.core.paragraph_reader import Proposal
 from bot.core.period_names import current_period
 from bot.core.command_names import cmd
 from bot.core.context import Context
@@ -102,6 +104,10 @@ def answer(ctx: Context, conv: Conversation, text: str, *, first: bool = False) 
     talk = small_talk(cleaned)
     if talk is not None:  # never stored as an answer
         return [reask(ctx, conv, draft, [f"{OPENING[talk]} Your update isn't saved yet; here is where we are:"])]
+    if draft.kind == "rag" and not draft.answered and word is None:
+        proposals = paragraph_update.read(ctx, draft, cleaned)
+        if proposals is not None:
+            return _take_paragraph(ctx, draft, before, proposals, cleaned, first)
     subject = Subject.load(ctx.session, draft)
     if first and draft.kind == "rag" and not _plainly_a_status(cleaned):
         kept = "\n".join(t for t in (draft.answers.get("summary"), cleaned) if t)
@@ -120,6 +126,51 @@ def answer(ctx: Context, conv: Conversation, text: str, *, first: bool = False) 
         return [reask(ctx, conv, draft, [problem])]
     _remember(ctx, draft, before, step, first)
     return [save_and_ask(ctx, draft, [ack])]
+
+
+def _take_paragraph(
+    ctx: Context, draft: Draft, before: dict[str, Any], proposals: list[Proposal], text: str, first: bool
+) -> list[Reply]:
+    """The first answer read whole: this item's proposal fills the draft; the other items it
+    reports on are put aside, filled the same way, to check one after another."""
+    own = next((p for p in proposals if p.item == draft.item), None)
+    notes: list[str] = []
+    if own is None:  # it reports only on other items: the first of them is the one being written
+        own, item = proposals[0], find_item(ctx.session, proposals[0].item)
+        period = ctx.session.get(Period, draft.period)
+        assert period is not None
+        draft = new_draft(ctx, item, period, authorise(ctx, item), queue=draft.queue)
+    allowed, refused = paragraph_update.others(ctx, proposals, draft)
+    period = ctx.session.get(Period, draft.period)
+    assert period is not None
+    for item, on_behalf, proposal in allowed:
+        other = new_draft(ctx, item, period, on_behalf, queue=[])
+        paragraph_update.fill(ctx, other, proposal, text=proposal.text)
+        put_aside(ctx, other)
+        notes.append(f"item {item.number}")
+    draft.queue = [i.number for i, _, _ in allowed] + [n for n in draft.queue if n not in {i.number for i, _, _ in allowed}]
+    read = paragraph_update.fill(ctx, draft, own, text=own.text if len(proposals) > 1 else text)
+    _remember(ctx, draft, before, "rag", first)
+    lead_in = [_read_note(read)]
+    if notes:
+        lead_in.append(f"You also wrote about {and_list(notes)}: I'll show you each of those to check after this one.")
+    if refused:
+        numbers = and_list([str(n) for n in refused])
+        lead_in.append(f"You also wrote about item {numbers}, which you can't update, so I've left that out.")
+    if draft.kind == "rag":
+        lead_in.append("Your message didn't say the overall status, so one question first:")
+    elif draft.kind == "ms_date":
+        lead_in.append("One milestone has slipped without a new date I can use, so one question first:")
+    return [save_and_ask(ctx, draft, lead_in)]
+
+
+def _read_note(read: list[str]) -> str:
+    found = f"I read {and_list(read)} from it" if read else "I couldn't match it to the KPIs or milestones"
+    return (
+        f"Thanks. I've turned your message into an update: {found}, and it is the summary. "
+        "Lines marked (from your message) are what I read; check them, change any with edit and its number, "
+        "and nothing is stored until you say yes."
+    )
 
 
 def _plainly_a_status(text: str) -> bool:
@@ -377,6 +428,12 @@ def _back(ctx: Context, conv: Conversation, draft: Draft) -> list[Reply]:
 
 def _review_answer(ctx: Context, conv: Conversation, draft: Draft, text: str) -> list[Reply]:
     parsed = parse_review(text)
+    talk = small_talk(text) if parsed is None else None
+    if talk is not None:
+        return [reask(ctx, conv, draft, [f"{OPENING[talk]} Your update isn't saved yet; here it is to check:"])]
+    added = paragraph_update.more_words(ctx, draft, text) if parsed is None else None
+    if added is not None:
+        return [save_and_ask(ctx, draft, ["I've added that to your update and read it again; here it is to check:"])]
     if parsed is None:
         return [
             reask(

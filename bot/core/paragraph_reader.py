@@ -147,6 +147,22 @@ def split_by_item(text: str, items: Sequence[ItemText]) -> list[tuple[int, str]]
     return [(owner, " ".join(s.strip() for s in said).strip()) for owner, said in parts if owner != -1]
 
 
+def item_spoken_of(text: str, items: Sequence[ItemText]) -> int | None:
+    """The one item whose title, KPIs and milestones the text speaks of clearly more than any other's."""
+    if len(items) < 2:
+        return items[0].number if items else None
+    topics = Topics([(str(i.number), " ".join([i.title, *(k for _, k in i.kpis), *(m for _, m, _ in i.milestones)])) for i in items])
+    ranked = topics.scores(terms(text))
+    best, second = ranked[0], ranked[1]
+    if best.score >= ITEM_MIN_SCORE and best.score >= ITEM_RATIO * second.score:
+        return int(best.topic.key)
+    return None
+
+
+ITEM_MIN_SCORE = 2.0
+ITEM_RATIO = 1.8
+
+
 def _subject_item(sentence: str, items: Sequence[ItemText]) -> int | None:
     """The item a sentence opens on ("On AP - ...", "Transport: ..."), by its title's words or initials."""
     found = _TOPIC_INTRO.match(sentence) or _LABEL.match(sentence)
@@ -364,7 +380,12 @@ _STATES: list[tuple[MilestoneState, re.Pattern[str]]] = [
         ),
     ),
 ]
-_NOT_DONE = re.compile(r"\b(?:not|n't|never|yet to be|to be)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_NOT_DONE = re.compile(
+    r"\b(?:not|n't|never|yet to be|to be|will|'ll|would|should|could|may|might|due to|going to|aim to|plan to|"
+    r"hope to|while|whilst|until|once|when|before|if)\s+(?:\w+\s+){0,3}$|\?\s*$",
+    re.IGNORECASE,
+)
+"""What makes a "done" word no news that it is done: a not, a future, a condition ("once it is signed")."""
 _MS_NUMBER = re.compile(r"\b(?:milestone|ms|m)\s*#?(\d{1,2})\b|\b(first|second|third|fourth|fifth) milestone\b", re.IGNORECASE)
 _ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 MS_MIN_SCORE = 1.6

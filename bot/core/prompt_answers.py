@@ -19,8 +19,10 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from bot.core import checkin, commands, flags, milestone_check
-from bot.core.answers import MILESTONE_NUMBERS, item_named, parse_milestone, read_rag_lead, words
+from bot.core.answers import MILESTONE_NUMBERS, item_named, parse_milestone, parse_review, read_rag_lead, words
 from bot.core.asked import open_for
+from bot.core.paragraph_reader import item_spoken_of
+from bot.core.paragraph_update import text_of
 from bot.core.command_names import cmd
 from bot.core.context import Context
 from bot.core.errors import BadInput
@@ -44,10 +46,6 @@ _GO_NEEDS = frozenset("ok okay sure yes yep yeah yup go lets ready start write b
 _LATER = {tuple(words(p)) for p in ("not now", "later", "remind me later", "snooze", "not today", "tomorrow", "busy", "next week")}
 _FORM = {tuple(words(p)) for p in ("form", "open the form", "the form", "use the form", "send me the form")}
 _DECLINE = {tuple(words(p)) for p in ("no", "nope", "nah", "no thanks", "not yet", "no thank you")}
-_TITLE_STOP = frozenset(
-    "the and for with from into that this their your our partnership plan item items update local develop deliver "
-    "increase improve support".split()
-)
 
 
 Action = Literal["answer", "go", "form", "later", "decline"]
@@ -199,7 +197,7 @@ def _fitting(ctx: Context, prompts: list[OpenPrompt], text: str) -> list[OpenPro
         fits = updates + milestones + calls
     fits = fits or updates + milestones + calls
     if len(fits) > 1:
-        fits = _by_title(ctx, fits, text) or fits
+        fits = _by_subject(ctx, fits, text) or fits
     return [p for p in prompts if p in fits]
 
 
@@ -211,17 +209,12 @@ def _distinct_items(prompts: list[OpenPrompt]) -> list[OpenPrompt]:
     return list(seen.values())
 
 
-def _by_title(ctx: Context, prompts: list[OpenPrompt], text: str) -> list[OpenPrompt]:
-    """The one update prompt whose item's title shares the most words with the text, if one does."""
-    said = {w for w in words(text) if len(w) > 3 and w not in _TITLE_STOP}
-    scores = []
-    for p in prompts:
-        item = ctx.session.get(Item, p.item) if p.asks == "update" and p.item is not None else None
-        title = {w for w in words(item.title) if len(w) > 3 and w not in _TITLE_STOP} if item else set()
-        scores.append((len(said & title), p))
-    best = max(score for score, _ in scores)
-    winners = [p for score, p in scores if score == best]
-    return winners if best > 0 and len(winners) == 1 else []
+def _by_subject(ctx: Context, prompts: list[OpenPrompt], text: str) -> list[OpenPrompt]:
+    """The one update prompt whose item (title, KPIs, milestones) the words clearly speak of, if one."""
+    asked = {p.item: p for p in prompts if p.asks == "update" and p.item is not None}
+    items = [text_of(ctx, item) for number in asked if (item := ctx.session.get(Item, number)) is not None]
+    found = item_spoken_of(text, items)
+    return [asked[found]] if found is not None else []
 
 
 def describe(ctx: Context, prompt: OpenPrompt) -> str:
@@ -330,6 +323,8 @@ def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
     options = _options(conv)
     picked = _picked(options, text)
     kept = str(conv.data.get("text") or "")
+    if picked is None and (parse_review(text) is not None or len(words(text)) < 3):
+        return [_which_question(ctx, conv, options, ["Please choose one (its number), or cancel."])]
     if picked is None:
         data = {**conv.data, "text": f"{kept}\n{text}".strip()}
         conv = save_conversation(

@@ -59,6 +59,8 @@ def peek(ctx: Context, item: Item, period: Period) -> tuple[Draft, list[str]] | 
     notes = [
         f"Picking up item {item.number}'s update for {short_label(period)} where you stopped on {when}: "
         f"{draft.answered} of {len(draft.questions)} questions answered, and your answers are kept."
+        if not draft.read
+        else f"Here is item {item.number}'s update for {short_label(period)} as I read it from your message, to check."
     ]
     latest = latest_update(ctx.session, item_number=item.number, period_key=period.key)
     version = latest.version if latest else None

@@ -49,6 +49,11 @@ class Draft:
     undo: dict[str, Any] | None = None
     """The draft as it was before the last typed answer, and that answer's message id: an
     edit of that message, before anything else is answered, replaces the answer."""
+    read: list[str] = field(default_factory=list)
+    """The questions whose answers were read from the lead's paragraph (marked on the check screen)."""
+    paragraph: str = ""
+    """The paragraph they were read from, and when (ISO): more words soon after are added to it."""
+    read_at: str = ""
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Draft:

@@ -331,6 +331,10 @@ def review_pairs(draft: Draft, subject: Subject, *, numbered: bool = True) -> li
             label, value = blockers_label(subject.asks_of), blockers_text(answer)
         else:
             label, value = "Summary", answer or "not answered"
+        if step.startswith("ms:") and answer is None:
+            value = "not mentioned"
+        if numbered and step in draft.read:
+            label += " (from your message)"
         pairs.append((f"{index}. {label}" if numbered else label, value))
     return pairs
 
