@@ -67,7 +67,7 @@ def read_paragraph(
     """One proposal per item the text reports on: the items it names ("Item 1: ... Item 2:
     ..."), or `primary`, the item being asked about."""
     by_number = {i.number: i for i in items}
-    parts = split_by_item(text, items) or [(primary, text)]
+    parts = split_by_item(text, items, primary=primary) or [(primary, text)]
     return [read_item(part, by_number[number], today=today, asks_of=asks_of) for number, part in parts if number in by_number]
 
 
@@ -118,17 +118,23 @@ _TOPIC_INTRO = re.compile(
 _LABEL = re.compile(r"^\s*(?P<topic>[A-Za-z][\w &/]{1,30}?)\s*:\s")
 
 
-def split_by_item(text: str, items: Sequence[ItemText]) -> list[tuple[int, str]]:
+def split_by_item(text: str, items: Sequence[ItemText], *, primary: int | None = None) -> list[tuple[int, str]]:
     """The text cut where it turns to another item, when it reports on two or more of
     `items`: by "Item 3" (or "#3") marks, else by sentences that open on an item's
-    subject ("On transport: ...", "Separately, on comms, ..."). Empty when it is about one."""
+    subject ("On transport: ...", "Separately, on comms, ..."). Words before the first
+    mark are about `primary` (the item asked about) when the marks name others. Empty
+    when the text is about one item."""
     numbers = {i.number for i in items}
     sentences = split_sentences(text, keep_breaks=True)
     owners: list[int | None] = []
     for sentence in sentences:
         marks = [int(a or b) for a, b in _ITEM_MARK.findall(sentence) if int(a or b) in numbers]
         owners.append(marks[0] if marks else None)
-    if len({o for o in owners if o is not None}) < 2:
+    named = {o for o in owners if o is not None}
+    if named and primary is not None and primary not in named and owners[0] is None and _says_something(sentences[0]):
+        owners[0] = primary
+        named.add(primary)
+    if len(named) < 2:
         owners = [_subject_item(s, items) for s in sentences]
         if len({o for o in owners if o is not None}) < 2:
             return []
@@ -161,6 +167,11 @@ def item_spoken_of(text: str, items: Sequence[ItemText]) -> int | None:
 
 ITEM_MIN_SCORE = 2.0
 ITEM_RATIO = 1.8
+
+
+def _says_something(sentence: str) -> bool:
+    """More than a greeting ("Quick update on both mine.", "Hi all"): a status or a few telling words."""
+    return read_status(sentence) is not None or len(terms(sentence)) >= 3
 
 
 def _subject_item(sentence: str, items: Sequence[ItemText]) -> int | None:

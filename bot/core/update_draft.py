@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.core.paragraph_reader import ItemText
 from bot.core.wording import asks_of, date_examples, date_text, return_name, short_label
 from storage.models import Item, Kpi, Milestone, MilestoneState, Period, Person, Rag, Update
 from storage.queries import MilestoneAnswer, get_plan, latest_before, update_kpis, update_milestones
@@ -235,6 +236,15 @@ class Subject:
             milestones={k: v for k, v in milestones.items() if v is not None},
             asks_of=asks_of(plan),
             return_name=return_name(plan),
+        )
+
+    def as_text(self) -> ItemText:
+        """The item's words, as the paragraph reader takes them."""
+        return ItemText(
+            self.item.number,
+            self.item.title,
+            tuple((key, kpi.text) for key, kpi in self.kpis.items()),
+            tuple((key, ms.text, ms.due) for key, ms in self.milestones.items()),
         )
 
     @property

@@ -16,16 +16,23 @@ from bot.core.errors import BadInput
 from bot.core.replies import Bullets, Paragraph, Reply
 from bot.core.text import answer_text
 from bot.core.update_draft import Draft, Subject, ms_answer
-from bot.core.update_messages import REASON, field_hint, form_initial, question_label, update_form
+from bot.core.answers import MILESTONE_WORD, RAG_WORD
+from bot.core.paragraph_reader import Proposal, read_item
+from bot.core.update_messages import PASTE, REASON, field_hint, form_initial, question_label, update_form
 from bot.core.update_readers import Given, read_milestone, read_note, read_rag, read_slip_date, read_summary
 from storage.models import MilestoneState
 
 
 def read_form(draft: Draft, subject: Subject, values: dict[str, str], *, today: dt.date) -> dict[str, str]:
     """Fill the draft's answers from the form; returns {field: problem}, empty when it all reads
-    (the draft is changed only then)."""
-    answers: dict[str, Any] = {}
+    (the draft is changed only then). An update pasted into the form's first field fills every
+    field left empty, as its paragraph reads."""
     errors: dict[str, str] = {}
+    pasted = _extra(values, PASTE, errors)
+    read: list[str] = []
+    if pasted:
+        values, read = _with_pasted(values, read_item(pasted, subject.as_text(), today=today, asks_of=subject.asks_of))
+    answers: dict[str, Any] = {}
     reason = ""
     for step in draft.questions:
         kind = step.split(":", 1)[0]
@@ -51,8 +58,22 @@ def read_form(draft: Draft, subject: Subject, values: dict[str, str], *, today: 
         except (BadInput, Unreadable) as exc:
             errors[step] = f"{exc} {field_hint(kind, subject)}".strip()
     if not errors:
-        draft.answers, draft.rag_reason = answers, reason
+        draft.answers, draft.rag_reason, draft.read = answers, reason, read
     return errors
+
+
+def _with_pasted(values: dict[str, str], proposal: Proposal) -> tuple[dict[str, str], list[str]]:
+    """The form's values with each empty field filled from the pasted update; and which were."""
+    found: dict[str, str] = {"summary": proposal.summary, "blockers": proposal.blockers}
+    if proposal.rag is not None:
+        found["rag"] = RAG_WORD[proposal.rag]
+    found.update({f"kpi:{key}": note for key, note in proposal.kpis.items()})
+    for key, state in proposal.milestones.items():
+        found[f"ms:{key}"] = MILESTONE_WORD[state.state]
+        if state.date is not None:
+            found[f"ms_date:{key}"] = state.date.isoformat()
+    filled = {name: value for name, value in found.items() if value and not (values.get(name) or "").strip()}
+    return {**values, **filled}, [name for name in filled if not name.startswith("ms_date:")]
 
 
 def _extra(values: dict[str, str], name: str, errors: dict[str, str]) -> str:
@@ -83,6 +104,8 @@ def field_label(draft: Draft, name: str) -> str:
         return f"{question_label(draft, 'ms:' + name[8:])}, note"
     if name == REASON:
         return "Why this status"
+    if name == PASTE:
+        return "Your update"
     return question_label(draft, name)
 
 
@@ -105,7 +128,7 @@ def form_problems(draft: Draft, subject: Subject, values: dict[str, str], errors
 def _field_names(step: str) -> tuple[str, ...]:
     """The form fields of one question, in the form's order."""
     if step == "rag":
-        return (step, REASON)
+        return (PASTE, step, REASON)
     if step.startswith("ms:"):
         return (step, f"ms_date:{step[3:]}", f"ms_note:{step[3:]}")
     return (step,)

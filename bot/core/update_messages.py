@@ -70,6 +70,8 @@ NAVIGATION = (
 
 REASON = "rag_reason"
 """The form field for the words behind the status."""
+PASTE = "paste"
+"""The form field for a whole update written as a paragraph: it fills the fields left empty."""
 
 
 def form_choice(number: int, period_key: str) -> Choice:
@@ -408,7 +410,13 @@ def form_initial(draft: Draft) -> dict[str, str]:
 def update_form(draft: Draft, subject: Subject, initial: dict[str, str], errors: dict[str, str] | None = None) -> Form:
     """The whole update as one form; its step names the item and period, not a question."""
     fields = [
-        FormField("rag", "RAG status", "choice", list(RAG_CHOICES), initial.get("rag", ""), optional=False),
+        FormField(
+            PASTE,
+            "Paste your update (optional)",
+            "long_text",
+            hint="Write it as you would an email: I'll fill in every field you leave empty from it.",
+        ),
+        FormField("rag", "RAG status", "choice", list(RAG_CHOICES), initial.get("rag", "")),
         FormField(REASON, "Why this status? (optional)", "long_text", initial=initial.get(REASON, "")),
     ]
     kpi_number = ms_number = 0
@@ -451,7 +459,7 @@ def update_form(draft: Draft, subject: Subject, initial: dict[str, str], errors:
     fields.append(
         FormField("blockers", blockers_label(subject.asks_of), "long_text", initial=initial.get("blockers", ""))
     )
-    fields.append(FormField("summary", "One-line summary", "text", initial=initial.get("summary", ""), optional=False))
+    fields.append(FormField("summary", "One-line summary", "text", initial=initial.get("summary", "")))
     return Form(
         f"Item {subject.item.number} update, {subject.period_label}",
         fields,

@@ -89,7 +89,7 @@ def test_lead_writes_a_full_update_in_free_text(chat: ChatFor, plan_engine: Engi
     assert first.choices[-1] == Choice("form", "Open the form")
     form = form_of(bea.bot.handle(ChoiceMade(bea.sender, "form", first.step)))
     assert form.step == "checkin:form:3:2019-Q3"
-    assert [f.name for f in form.fields][:4] == ["rag", "rag_reason", "kpi:kpi1", "kpi:kpi2"]
+    assert [f.name for f in form.fields][:5] == ["paste", "rag", "rag_reason", "kpi:kpi1", "kpi:kpi2"]
     assert "What is the overall RAG status of item 3" in shown
 
     assert "RAG status: Amber (at risk)." in bea.text("Amber 🟠")
