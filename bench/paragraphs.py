@@ -23,6 +23,9 @@ from storage.planfile import read_plan  # noqa: E402
 from tests.paragraphs.scoring import PLANS, entries, item_texts, score  # noqa: E402
 
 
+GOALS = {"rag": 0.95, "kpi": 0.90, "milestone": 0.90, "precision": 0.98}
+
+
 def timing(rounds: int = 5) -> tuple[float, float]:
     """Median and worst milliseconds to read one paragraph, over every paragraph of the set."""
     plans = {name: read_plan(path) for name, path in PLANS.items()}
@@ -42,7 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--misses", action="store_true", help="list what the reader got wrong on the tuning half")
     args = parser.parse_args()
-    print(f"{'':32} {'tuning half':>22} {'held-out half':>22}")
+    print(f"{'':34} {'tuning half':>20} {'held-out half':>20} {'goal (held out)':>16}")
     tune, held = score("tune"), score("held_out")
     for label, name in [
         ("status, where one is stated", "rag"),
@@ -53,7 +56,9 @@ def main() -> None:
         ("blockers and asks", "blockers"),
         ("paragraphs split into their items", "items"),
     ]:
-        print(f"{label:32} {str(getattr(tune, name)):>22} {str(getattr(held, name)):>22}")
+        goal = GOALS.get(name)
+        verdict = "" if goal is None else f"{goal:.0%} {'met' if getattr(held, name).share >= goal else 'not met'}"
+        print(f"{label:34} {str(getattr(tune, name)):>20} {str(getattr(held, name)):>20} {verdict:>16}")
     median, worst = timing()
     print(f"\nreading one paragraph: median {median:.2f} ms, worst {worst:.2f} ms (goal: under 50 ms)")
     if args.misses:

@@ -376,8 +376,9 @@ _STATES: list[tuple[MilestoneState, re.Pattern[str]]] = [
     (
         MilestoneState.ON_TRACK,
         re.compile(
-            r"\b(?:on track|on schedule|on course|on target|progressing|in progress|under ?way|going well|still (?:on|planned) for|"
-            r"still leading|continu(?:es|ing)|ongoing)\b",
+            r"\b(?:on track|on schedule|on course|on target|on time|progressing|in progress|under ?way|going well|still (?:on|planned) for|"
+            r"still leading|continu(?:es|ing)|ongoing|(?:is|are) drafted|going to (?:the|their|our) \w+ .{0,30}for (?:sign[- ]?off|approval)|"
+            r"(?:planned|scheduled|booked|due) (?:for|on|in)|should be (?:fine|ok|done|on time))\b",
             re.IGNORECASE,
         ),
     ),
@@ -461,11 +462,13 @@ def _read_state(
     text = " ".join(said)
     if state is MilestoneState.DONE and (_RECURRING.search(_text_of(topics, key)) or (_PART.search(text) and not re.search(r"\ball\b", text, re.IGNORECASE))):
         return None
-    if state is not MilestoneState.SLIPPED:
-        return MilestoneRead(state)
     cue = next(i for i, c in enumerate(said) if _state_of(c) is not None)
     day = next((found for c in said[cue:] if (found := _new_date(c, today)) is not None), None)
     planned = due.get(key)
+    if state is MilestoneState.ON_TRACK and day is not None and planned is not None and day > planned:
+        state = MilestoneState.SLIPPED  # "go-live is planned for 1 July": after its due date, so it has slipped
+    if state is not MilestoneState.SLIPPED:
+        return MilestoneRead(state)
     if day is None or (planned is not None and day <= planned) or day > today + dt.timedelta(days=round(365.25 * SLIP_HORIZON_YEARS)):
         return MilestoneRead(state, None, ask_date=True)
     return MilestoneRead(state, day)

@@ -73,6 +73,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "~publish": ("publish", "release", "launch", "issue"),
     "~family": ("parent", "carer", "family", "families", "forum"),
     "~school": ("school", "pupil", "college", "setting", "settings", "placement"),
+    "~lead": ("lead", "leadership", "leading"),
     "~national": ("national", "nationally", "government", "whitehall", "minister", "network"),
 }
 """Families of words that mean the same thing in improvement plans; a word of one matches any other."""
