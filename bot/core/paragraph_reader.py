@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.core.answers import SLIP_HORIZON_YEARS, date_prefix
+from bot.core.answers import SLIP_HORIZON_YEARS, MilestoneReading, date_prefix
 from bot.core.topic_words import Topics, terms
 from storage.models import MilestoneState, Rag
 
@@ -37,15 +37,6 @@ class ItemText:
     """(key, text, due date) of each milestone, in the plan's order."""
 
 
-@dataclass(frozen=True)
-class MilestoneRead:
-    state: MilestoneState
-    date: dt.date | None = None
-    note: str = ""
-    ask_date: bool = False
-    """Slipped, but the new date was not given or cannot be right (before it was due, or years away)."""
-
-
 @dataclass
 class Proposal:
     """An update for one item as read from the lead's words; nothing is stored until they confirm."""
@@ -54,7 +45,8 @@ class Proposal:
     text: str
     rag: Rag | None = None
     kpis: dict[str, str] = field(default_factory=dict)
-    milestones: dict[str, MilestoneRead] = field(default_factory=dict)
+    milestones: dict[str, MilestoneReading] = field(default_factory=dict)
+    """A slipped milestone without a date (`needs_date`) had none given, or none that can be right."""
     blockers: str = ""
     no_blockers: bool = False
     """The lead said there are none ("no asks")."""
@@ -427,7 +419,7 @@ def _state_of(clause: str) -> MilestoneState | None:
 
 def _milestones_in(
     clauses: list[str], topics: Topics, due: dict[str, dt.date | None], today: dt.date
-) -> list[tuple[str, MilestoneRead]]:
+) -> list[tuple[str, MilestoneReading]]:
     """The milestones a sentence gives the state of. A clause names the milestone; its state
     (and a new date) may come in it or in the clauses after it, before another milestone is
     named: "The Local Offer site has slipped again - supplier now says end of Feb"."""
@@ -435,7 +427,7 @@ def _milestones_in(
         return []
     clauses = [part for c in clauses for part in _each_state(c)]
     named = [_milestone_named(c, topics) or _best(topics, c) for c in clauses]
-    out: list[tuple[str, MilestoneRead]] = []
+    out: list[tuple[str, MilestoneReading]] = []
     for index, key in enumerate(named):
         if key is None:
             continue
@@ -458,7 +450,7 @@ def _each_state(clause: str) -> list[str]:
 
 def _read_state(
     state: MilestoneState, key: str, said: list[str], topics: Topics, due: dict[str, dt.date | None], today: dt.date
-) -> MilestoneRead | None:
+) -> MilestoneReading | None:
     text = " ".join(said)
     if state is MilestoneState.DONE and (_RECURRING.search(_text_of(topics, key)) or (_PART.search(text) and not re.search(r"\ball\b", text, re.IGNORECASE))):
         return None
@@ -468,10 +460,10 @@ def _read_state(
     if state is MilestoneState.ON_TRACK and day is not None and planned is not None and day > planned:
         state = MilestoneState.SLIPPED  # "go-live is planned for 1 July": after its due date, so it has slipped
     if state is not MilestoneState.SLIPPED:
-        return MilestoneRead(state)
+        return MilestoneReading(state)
     if day is None or (planned is not None and day <= planned) or day > today + dt.timedelta(days=round(365.25 * SLIP_HORIZON_YEARS)):
-        return MilestoneRead(state, None, ask_date=True)
-    return MilestoneRead(state, day)
+        return MilestoneReading(state)
+    return MilestoneReading(state, day)
 
 
 def _text_of(topics: Topics, key: str) -> str:

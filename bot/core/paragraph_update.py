@@ -75,7 +75,7 @@ def fill(ctx: Context, draft: Draft, proposal: Proposal, *, text: str) -> list[s
             draft.answers.setdefault(step, "")
         elif kind == "ms" and key in proposal.milestones:
             found = proposal.milestones[key]
-            draft.answers[step] = ms_answer(found.state, found.date)
+            draft.answers[step] = ms_answer(found.state, found.new_date)
             draft.read.append(step)
         elif kind == "ms" and step not in draft.answers and draft.same(step):
             draft.answers[step] = dict(draft.same(step))
@@ -100,7 +100,7 @@ def _ask_what_is_missing(draft: Draft, proposal: Proposal) -> None:
         return
     for key, found in proposal.milestones.items():
         step = f"ms:{key}"
-        if found.state is MilestoneState.SLIPPED and found.ask_date and step in draft.steps:
+        if found.needs_date and step in draft.steps:
             draft.cursor, draft.return_to_review, draft.awaiting_date = draft.steps.index(step), True, key
             return
 

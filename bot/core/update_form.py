@@ -70,8 +70,8 @@ def _with_pasted(values: dict[str, str], proposal: Proposal) -> tuple[dict[str, 
     found.update({f"kpi:{key}": note for key, note in proposal.kpis.items()})
     for key, state in proposal.milestones.items():
         found[f"ms:{key}"] = MILESTONE_WORD[state.state]
-        if state.date is not None:
-            found[f"ms_date:{key}"] = state.date.isoformat()
+        if state.new_date is not None:
+            found[f"ms_date:{key}"] = state.new_date.isoformat()
     filled = {name: value for name, value in found.items() if value and not (values.get(name) or "").strip()}
     return {**values, **filled}, [name for name in filled if not name.startswith("ms_date:")]
 

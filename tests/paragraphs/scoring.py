@@ -127,7 +127,7 @@ def _score_item(out: Scores, name: str, want: dict[str, Any], got: Proposal | No
     for key, state in states.items():
         found = got.milestones.get(key)
         ok = found is not None and found.state.value == state["state"] and (
-            "date" not in state or found.date == _day(state["date"])
+            "date" not in state or found.new_date == _day(state["date"])
         )
         out.milestone.add(ok)
         if not ok:

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.paragraph_reader import ItemText, MilestoneRead, read_item, read_paragraph, read_status
+from bot.core.answers import MilestoneReading
+from bot.core.paragraph_reader import ItemText, read_item, read_paragraph, read_status
 from storage.models import MilestoneState, Rag
 from tests.paragraphs.scoring import score
 
@@ -58,7 +59,7 @@ def test_a_paragraph_files_each_sentence_under_what_it_speaks_of() -> None:
     assert proposal.rag is Rag.AT_RISK
     assert proposal.kpis["kpi1"] == "We've appointed two of the three new staff members."
     assert "consultants were procured in October" in proposal.kpis["kpi2"]
-    assert proposal.milestones == {"m2": MilestoneRead(MilestoneState.DONE)}
+    assert proposal.milestones == {"m2": MilestoneReading(MilestoneState.DONE)}
     assert proposal.blockers == "Need CLGU to find us a Board sponsor"
     assert proposal.summary.startswith("Amber. We've appointed")
 
@@ -74,7 +75,7 @@ def test_a_paragraph_files_each_sentence_under_what_it_speaks_of() -> None:
     ],
 )
 def test_a_slipped_milestones_new_date_is_read_as_uk_writers_mean_it(said: str, day: dt.date) -> None:
-    assert read_item(said, ITEM, today=TODAY).milestones["m3"] == MilestoneRead(MilestoneState.SLIPPED, day)
+    assert read_item(said, ITEM, today=TODAY).milestones["m3"] == MilestoneReading(MilestoneState.SLIPPED, day)
 
 
 def test_a_new_date_that_cannot_be_right_is_asked_for() -> None:
@@ -82,7 +83,7 @@ def test_a_new_date_that_cannot_be_right_is_asked_for() -> None:
     none_given = read_item("The public consultation has slipped again.", ITEM, today=TODAY)
     years_away = read_item("The public consultation has slipped to March 2025.", ITEM, today=TODAY)
     for proposal in (before_due, none_given, years_away):
-        assert proposal.milestones["m3"] == MilestoneRead(MilestoneState.SLIPPED, None, ask_date=True)
+        assert proposal.milestones["m3"] == MilestoneReading(MilestoneState.SLIPPED)
 
 
 def test_no_state_is_read_from_a_future_a_condition_or_a_part() -> None:
