@@ -17,8 +17,7 @@ from typing import Literal
 from dateutil import parser as date_parser
 
 from bot.core.errors import PlanbotError
-from bot.core.wording import date_examples, day_text, example_day, slash_date
-from bot.core.text import excerpt
+from bot.core.wording import day_text
 from storage.models import MilestoneState, Rag
 
 

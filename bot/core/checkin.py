@@ -143,7 +143,12 @@ def _take_paragraph(
     allowed, refused = paragraph_update.others(ctx, proposals, draft)
     period = ctx.session.get(Period, draft.period)
     assert period is not None
-    for item, on_behalf, proposal in allowed:
+    kept_apart: list[str] = []
+    for item, on_behalf, proposal in list(allowed):
+        if peek(ctx, item, period) is not None:  # an unfinished update of theirs is never overwritten
+            allowed.remove((item, on_behalf, proposal))
+            kept_apart.append(f"item {item.number}")
+            continue
         other = new_draft(ctx, item, period, on_behalf, queue=[])
         paragraph_update.fill(ctx, other, proposal, text=proposal.text)
         put_aside(ctx, other)
@@ -154,6 +159,11 @@ def _take_paragraph(
     lead_in = [_read_note(read)]
     if notes:
         lead_in.append(f"You also wrote about {and_list(notes)}: I'll show you each of those to check after this one.")
+    if kept_apart:
+        lead_in.append(
+            f"You also wrote about {and_list(kept_apart)}, but you have an unfinished update for it set aside, so I've "
+            f"left that as it was: {cmd('plan-update')} and its number picks it up."
+        )
     if refused:
         numbers = and_list([str(n) for n in refused])
         lead_in.append(f"You also wrote about item {numbers}, which you can't update, so I've left that out.")

@@ -20,7 +20,7 @@ from bot.core.paragraph_reader import ItemText, Proposal, read_item, read_paragr
 from bot.core.update_access import authorise, own_items
 from bot.core.update_draft import CONFIRM, Draft, Subject, ms_answer
 from bot.core.wording import asks_of
-from storage.models import Item, MilestoneState
+from storage.models import Item
 from storage.queries import items as plan_items
 from storage.queries import kpis, milestones
 

@@ -6,14 +6,14 @@ terminal after an inbox prompt), starts what the prompt asked for and is read as
 its answer: an update for a quarterly prompt, chaser or Board reminder (the words
 answer its first question), a note for a pre-call prompt, a state for a
 milestone question. With several open prompts the words decide ("item 3: ...",
-a reply in a prompt's thread, what the words can answer, words of an item's
-title); otherwise the person is asked which, and what they wrote is kept.
+a reply in a prompt's thread, what the words can answer, the item whose title,
+KPIs and milestones they speak of); otherwise the person is asked which, and what
+they wrote is kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal

@@ -32,6 +32,7 @@ from bot.config import Settings
 from bot.core.async_boundary import AsyncPlanbot
 from bot.core.clock import Clock
 from bot.core.planbot import Planbot
+from bot.slack.port import Pacer
 from bot.slack.syntax import SLACK
 from bot.slack.web import slack_runtime
 from bot.web import build_app
@@ -140,6 +141,7 @@ class SlackDriver:
             planbot_exports_dir=self.exports,
         )
         self.port = chat_port(settings, self.engine)
+        self.port.ports["slack"].pacer = Pacer(per_channel=0)  # type: ignore[attr-defined]  # pacing has tests of its own
         bot = Planbot(self.engine, self.clock, exports_dir=self.exports, platforms=self.port.platforms, port=self.port)
         self.core = AsyncPlanbot(bot)
         self.server = _Server(build_app(self.core, platform_mounts(settings, self.core)))

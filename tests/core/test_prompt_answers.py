@@ -21,7 +21,7 @@ from bot.shell.inbox_port import InboxPort
 from schedules.reconcile import Reconciler
 from storage.conversations import get_conversation
 from storage.db import session_scope
-from storage.models import Absence, CallNote, MilestoneCheck, Rag
+from storage.models import Absence, CallNote, Draft, MilestoneCheck, Rag
 from storage.open_prompts import open_prompts
 from tests.conftest import LONDON, Chat
 from tests.factories import save
@@ -173,3 +173,17 @@ def test_an_edit_of_words_waiting_for_which_item_keeps_the_new_words(
     with session_scope(plan_engine) as session:
         conv = get_conversation(session, platform="shell", person_id="cal")
     assert conv is not None and conv.data["answers"] == {"summary": "three workshops held"}
+
+
+def test_a_paragraph_never_overwrites_an_unfinished_update_set_aside(planbot: Planbot, plan_engine: Engine, chat) -> None:  # type: ignore[no-untyped-def]
+    alex = chat("alex")
+    alex.say("/plan-update 2")
+    alex.say("red")
+    alex.say("next")
+    alex.say("/plan-update 1")
+    said = alex.text("Item 1: Green, all three new staff members appointed.\nItem 2: Amber, the evidence base report has slipped.")
+
+    assert "Check your update: item 1" in said and "unfinished update for it set aside" in said
+    with session_scope(plan_engine) as session:
+        [kept] = session.exec(select(Draft)).all()
+    assert (kept.item_number, kept.data["answers"]) == (2, {"rag": "off_track"}), "the set-aside answers are as they were"

@@ -22,6 +22,7 @@ from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 
 from bot.app import chat_port, platform_mounts
+from bot.slack.port import Pacer
 from bot.config import Settings
 from bot.core.async_boundary import AsyncPlanbot
 from bot.core.clock import FixedClock
@@ -220,6 +221,7 @@ async def slack(fake_slack: FakeSlack, plan_engine: Engine, clock: FixedClock, t
     add_people(fake_slack)
     settings = slack_settings(fake_slack, plan_engine.url.render_as_string(hide_password=False), tmp_path / "exports")
     port = chat_port(settings, plan_engine)
+    port.ports["slack"].pacer = Pacer(per_channel=0)  # type: ignore[attr-defined]  # pacing has tests of its own (test_fanout)
     bot = Planbot(plan_engine, clock, exports_dir=tmp_path / "exports", platforms=port.platforms, port=port)
     core = AsyncPlanbot(bot)
     app = build_app(core, platform_mounts(settings, core))
