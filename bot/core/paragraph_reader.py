@@ -485,11 +485,18 @@ def _best(topics: Topics, text: str) -> str | None:
 def _new_date(clause: str, today: dt.date) -> dt.date | None:
     """The first date ahead of today in the clause ("to end of January", "now says mid-Feb")."""
     clause = re.sub(r"\b(mid|end|early|late|start)-(?=[A-Za-z])", r"\1 ", clause, flags=re.IGNORECASE)
-    for word in re.finditer(r"(?<![\w/])[\w/]", clause):
-        found = date_prefix(clause[word.start() :], today=today)
+    for word in _DATE_START.finditer(clause):
+        found = date_prefix(clause[word.start() : word.start() + 40], today=today)
         if found is not None and found[0] > today:
             return found[0]
     return None
+
+
+_DATE_START = re.compile(
+    r"(?<![\w/])(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|end|mid|middle|early|late|start|beginning)\w*\b)",
+    re.IGNORECASE,
+)
+"""Where a date can begin: a digit, a month, or a part of one ("end of", "mid", "early")."""
 
 
 # --- blockers and asks ----------------------------------------------------------------------------

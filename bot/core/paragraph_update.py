@@ -22,7 +22,7 @@ from bot.core.update_draft import CONFIRM, Draft, Subject, ms_answer
 from bot.core.wording import asks_of
 from storage.models import Item
 from storage.queries import items as plan_items
-from storage.queries import kpis, milestones
+from storage.queries import kpis_of, milestones_of
 
 ADD_WITHIN = dt.timedelta(minutes=1)
 """A second message this soon after a paragraph was read is more of the same paragraph."""
@@ -30,20 +30,26 @@ _WORDS = 15
 """A first answer this long is read as a paragraph even when it names no KPI or milestone."""
 
 
-def text_of(ctx: Context, item: Item) -> ItemText:
-    """An item's words, as the reader takes them."""
-    return ItemText(
-        item.number,
-        item.title,
-        tuple((k.key, k.text) for k in kpis(ctx.session, item_number=item.number)),
-        tuple((m.key, m.text, m.due) for m in milestones(ctx.session, item_number=item.number)),
-    )
+def texts_of(ctx: Context, items: list[Item]) -> list[ItemText]:
+    """Items' words, as the reader takes them: two statements however many items."""
+    numbers = [i.number for i in items]
+    kpi_rows = kpis_of(ctx.session, item_numbers=numbers)
+    ms_rows = milestones_of(ctx.session, item_numbers=numbers)
+    return [
+        ItemText(
+            i.number,
+            i.title,
+            tuple((k.key, k.text) for k in kpi_rows.get(i.number, [])),
+            tuple((m.key, m.text, m.due) for m in ms_rows.get(i.number, [])),
+        )
+        for i in items
+    ]
 
 
 def writable(ctx: Context, first: Item) -> list[ItemText]:
     """The items a paragraph may report on: the one asked about, then the others this person may write."""
     candidates = plan_items(ctx.session) if ctx.person.is_coordinator else own_items(ctx.session, ctx.person)
-    return [text_of(ctx, first)] + [text_of(ctx, i) for i in candidates if i.number != first.number and i.in_plan]
+    return texts_of(ctx, [first, *(i for i in candidates if i.number != first.number and i.in_plan)])
 
 
 def read(ctx: Context, draft: Draft, text: str) -> list[Proposal] | None:
@@ -124,7 +130,7 @@ def more_words(ctx: Context, draft: Draft, text: str) -> list[str] | None:
     item = ctx.session.get(Item, draft.item)
     assert item is not None
     combined = f"{draft.paragraph}\n{text}"
-    proposal = read_item(combined, text_of(ctx, item), today=ctx.today, asks_of=asks_of(ctx.plan))
+    proposal = read_item(combined, texts_of(ctx, [item])[0], today=ctx.today, asks_of=asks_of(ctx.plan))
     return fill(ctx, draft, proposal, text=combined)
 
 

@@ -22,7 +22,7 @@ from bot.core import checkin, commands, flags, milestone_check
 from bot.core.answers import MILESTONE_NUMBERS, item_named, parse_milestone, parse_review, read_rag_lead, words
 from bot.core.asked import open_for
 from bot.core.paragraph_reader import item_spoken_of
-from bot.core.paragraph_update import text_of
+from bot.core.paragraph_update import texts_of
 from bot.core.command_names import cmd
 from bot.core.context import Context
 from bot.core.errors import BadInput
@@ -212,7 +212,7 @@ def _distinct_items(prompts: list[OpenPrompt]) -> list[OpenPrompt]:
 def _by_subject(ctx: Context, prompts: list[OpenPrompt], text: str) -> list[OpenPrompt]:
     """The one update prompt whose item (title, KPIs, milestones) the words clearly speak of, if one."""
     asked = {p.item: p for p in prompts if p.asks == "update" and p.item is not None}
-    items = [text_of(ctx, item) for number in asked if (item := ctx.session.get(Item, number)) is not None]
+    items = texts_of(ctx, [item for number in asked if (item := ctx.session.get(Item, number)) is not None])
     found = item_spoken_of(text, items)
     return [asked[found]] if found is not None else []
 

@@ -71,11 +71,11 @@ def test_two_run_jobs_at_once_send_each_prompt_once(db_url: str, engine: Engine,
 
 
 def test_two_clock_processes_at_once_send_each_prompt_once(db_url: str, engine: Engine, tmp_path: Path) -> None:
-    """Both clocks start a few seconds before Mon 16 Dec 2019 09:00 (`--at`) and
+    """Both clocks start three seconds before Mon 16 Dec 2019 09:00 (`--at`) and
     fire the quarterly prompts at 09:00 by their schedule."""
     load_text(engine, big_plan(LEADS, ITEMS_EACH))
     logs = [tmp_path / f"clock{n}" for n in range(2)]
-    clocks = [_start("clock", "--at", "2019-12-16T08:59:52", database_url=db_url, output=log) for log in logs]
+    clocks = [_start("clock", "--at", "2019-12-16T08:59:57", database_url=db_url, output=log) for log in logs]
     try:
         deadline = time.monotonic() + 300
         while _sent_count(engine) < LEAD_ITEMS and time.monotonic() < deadline:
