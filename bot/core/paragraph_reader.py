@@ -117,7 +117,7 @@ def split_by_item(text: str, items: Sequence[ItemText], *, primary: int | None =
     mark are about `primary` (the item asked about) when the marks name others. Empty
     when the text is about one item."""
     numbers = {i.number for i in items}
-    sentences = split_sentences(text, keep_breaks=True)
+    sentences = split_sentences(text)
     owners: list[int | None] = []
     for sentence in sentences:
         marks = [int(a or b) for a, b in _ITEM_MARK.findall(sentence) if int(a or b) in numbers]
@@ -185,7 +185,7 @@ def _subject_item(sentence: str, items: Sequence[ItemText]) -> int | None:
 _PROTECTED = re.compile(r"(?:\b(?:c|e\.g|i\.e|eg|ie|approx|vs|no|nos|cllr|mr|mrs|ms|dr|st|incl|est)\.)$", re.IGNORECASE)
 
 
-def split_sentences(text: str, *, keep_breaks: bool = False) -> list[str]:
+def split_sentences(text: str) -> list[str]:
     """Sentences, bullets and lines of the text, as written."""
     out: list[str] = []
     for line in re.split(r"\n+", text):
