@@ -70,6 +70,8 @@ def read_reply(ctx: Context, text: str) -> list[Reply] | None:
     talk = small_talk(text)
     if talk is not None:
         return [say(talk_reply(ctx, talk, prompts))]
+    if _asks_something(text):
+        return [say(question_reply(ctx, text, prompts))]
     chosen = choose(ctx, prompts, text)
     if isinstance(chosen, Target):
         return take(ctx, chosen)
@@ -228,6 +230,22 @@ def describe(ctx: Context, prompt: OpenPrompt) -> str:
     milestone = ctx.session.get(Milestone, (prompt.item, prompt.milestone))
     named = f"“{clip(milestone.text, 40)}”" if milestone else str(prompt.milestone)
     return f"whether item {prompt.item}'s milestone {named} is done"
+
+
+def _asks_something(text: str) -> bool:
+    """A short question ("can it wait till next week?"), not an update that ends with one."""
+    status = read_rag_lead(text)
+    return text.rstrip().endswith("?") and len(words(text)) <= 15 and not (status is not None and status.clear)
+
+
+def question_reply(ctx: Context, text: str, prompts: list[OpenPrompt]) -> str:
+    """What to say to a question the bot cannot answer in words: how to do what people ask most."""
+    waiting = and_list([describe(ctx, p) for p in prompts[:3]])
+    return (
+        f"I can't answer questions in words yet, so I haven't stored “{excerpt(text, 60)}”. I'm waiting for {waiting}. "
+        f"To be reminded later type {cmd('snooze')} 2d, or {cmd('away')} until a date if you're away; "
+        f"{cmd('help')} lists everything. When you're ready, just reply with how it's going."
+    )
 
 
 def talk_reply(ctx: Context, talk: Talk, prompts: list[OpenPrompt]) -> str:

@@ -187,3 +187,12 @@ def test_a_paragraph_never_overwrites_an_unfinished_update_set_aside(planbot: Pl
     with session_scope(plan_engine) as session:
         [kept] = session.exec(select(Draft)).all()
     assert (kept.item_number, kept.data["answers"]) == (2, {"rag": "off_track"}), "the set-aside answers are as they were"
+
+
+def test_a_short_question_after_a_prompt_is_answered_and_starts_nothing(plan_engine: Engine, clock: FixedClock, chat) -> None:  # type: ignore[no-untyped-def]
+    run(plan_engine, clock, "quarterly-prompts", london(2019, 12, 16, 9, 30))
+    said = chat("dee").text("I'm on leave this week, can it wait?")
+
+    assert "haven't stored" in said and "/snooze 2d" in said and "item 7's Q3 2019-20 update" in said
+    with session_scope(plan_engine) as session:
+        assert get_conversation(session, platform="shell", person_id="dee") is None
