@@ -388,6 +388,7 @@ def _take(draft: Draft, subject: Subject, text: str, word: Control | None, ctx: 
         draft.advance()
         return "Kept your answer."
     given, previous, label = Given(text, word), draft.same(step), question_label(draft, step)
+    draft.read = [s for s in draft.read if s != step]  # answered now in the lead's own words, not read from a paragraph
     if kind == "rag":
         draft.answers[step], draft.rag_reason = read_rag(given, previous)
         draft.advance()
