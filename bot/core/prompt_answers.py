@@ -31,7 +31,7 @@ from bot.core.replies import Choice, Choices, Paragraph, Reply, say
 from bot.core.small_talk import OPENING, Talk, small_talk
 from bot.core.update_access import authorise, find_item
 from bot.core.events import DIRECT
-from bot.core.text import excerpt
+from bot.core.text import answer_text, excerpt
 from bot.core.wording import and_list, clip, day_text, short_label
 from storage.conversations import clear_conversation, save_conversation
 from storage.handles import handle_key
@@ -67,6 +67,10 @@ def read_reply(ctx: Context, text: str) -> list[Reply] | None:
     prompts = open_for(ctx)
     if not prompts:
         return None
+    try:
+        text = answer_text(text)
+    except BadInput as exc:  # too long to be one answer: said before anything is kept
+        return [say(str(exc))]
     talk = small_talk(text)
     if talk is not None:
         return [say(talk_reply(ctx, talk, prompts))]
@@ -159,9 +163,7 @@ def _item_named(ctx: Context, prompts: list[OpenPrompt], text: str) -> Target | 
         return Target(updates[0], rest, action(rest) if rest else "go")
     if asked:
         return Target(asked[0], rest)
-    item = ctx.session.get(Item, number)
-    if item is None or not item.in_plan:
-        return None
+    find_item(ctx.session, number)  # no such item: says which items there are, and nothing starts
     return Target(OpenPrompt("update", ctx.now, item=number), rest, action(rest) if rest else "go")
 
 
@@ -344,7 +346,11 @@ def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
     if picked is None and (parse_review(text) is not None or len(words(text)) < 3):
         return [_which_question(ctx, conv, options, ["Please choose one (its number), or cancel."])]
     if picked is None:
-        data = {**conv.data, "text": f"{kept}\n{text}".strip()}
+        try:
+            combined = answer_text(f"{kept}\n{text}")
+        except BadInput as exc:
+            return [_which_question(ctx, conv, options, [str(exc)])]
+        data = {**conv.data, "text": combined}
         conv = save_conversation(
             ctx.session, platform=conv.platform, person_id=conv.person_id, channel=DIRECT, state=WHICH, data=data, at=ctx.now
         )
@@ -381,6 +387,10 @@ def edited(ctx: Context, conv: Conversation, message_id: str, text: str) -> list
     """The kept message was edited: keep the new words instead."""
     if conv.data.get("message") != message_id:
         return []
+    try:
+        text = answer_text(text)
+    except BadInput as exc:
+        return [_which_question(ctx, conv, _options(conv), [str(exc)])]
     data = {**conv.data, "text": text}
     conv = save_conversation(
         ctx.session, platform=conv.platform, person_id=conv.person_id, channel=DIRECT, state=WHICH, data=data, at=ctx.now

@@ -196,3 +196,12 @@ def test_a_short_question_after_a_prompt_is_answered_and_starts_nothing(plan_eng
     assert "haven't stored" in said and "/snooze 2d" in said and "item 7's Q3 2019-20 update" in said
     with session_scope(plan_engine) as session:
         assert get_conversation(session, platform="shell", person_id="dee") is None
+
+
+def test_a_reply_too_long_or_naming_no_such_item_keeps_nothing(plan_engine: Engine, clock: FixedClock, chat) -> None:  # type: ignore[no-untyped-def]
+    run(plan_engine, clock, "quarterly-prompts", london(2019, 12, 16, 9, 30))
+    alex = chat("alex")
+    assert "40,000 characters" in alex.text("x" * 40_000)
+    assert "There's no item 99 in the plan" in alex.text("item 99: green")
+    with session_scope(plan_engine) as session:
+        assert get_conversation(session, platform="shell", person_id="alex") is None
