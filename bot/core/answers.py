@@ -347,9 +347,9 @@ def lead(text: str, table: dict[tuple[str, ...], str], *, numbers: dict[str, str
 
 
 def _same_after(text: str, end: int, table: dict[tuple[str, ...], str], value: str) -> bool:
-    """"Done ✅", "ok 👍": the words after only say the same again."""
+    """"Done ✅", "ok 👍", "🟢🟢🟢": the words after only say the same again."""
     rest = words(text[end:])
-    return bool(rest) and len(rest) <= 3 and table.get(tuple(rest)) == value
+    return bool(rest) and len(rest) <= 3 and (table.get(tuple(rest)) == value or all(table.get((w,)) == value for w in rest))
 
 
 def read_rag_lead(text: str) -> Lead | None:
