@@ -25,15 +25,13 @@ from aiohttp import web
 
 
 def reference_dir() -> Path:
-    """The shipped Teams schemas: PLANBOT_TEAMS_REFERENCE, else shared/reference/teams beside
-    the checkout (CI) or beside its parent folder (a worktree)."""
+    """The Teams schemas the suite validates against: PLANBOT_TEAMS_REFERENCE, else the copies
+    kept beside this file (with their licences), so a clone alone runs the suite."""
     configured = os.environ.get("PLANBOT_TEAMS_REFERENCE")
-    here = Path(__file__).resolve()
-    candidates = [Path(configured)] if configured else [p / "shared" / "reference" / "teams" for p in here.parents[3:5]]
-    for folder in candidates:
-        if (folder / "adaptive-card-1.5.schema.json").is_file():
-            return folder
-    raise FileNotFoundError(f"the Teams schemas are not in {', '.join(map(str, candidates))}: set PLANBOT_TEAMS_REFERENCE")
+    folder = Path(configured) if configured else Path(__file__).resolve().parent / "reference"
+    if not (folder / "adaptive-card-1.5.schema.json").is_file():
+        raise FileNotFoundError(f"the Teams schemas are not in {folder}: set PLANBOT_TEAMS_REFERENCE")
+    return folder
 
 
 REFERENCE = reference_dir()
