@@ -54,7 +54,7 @@ def _serve(args: argparse.Namespace) -> int:
         core.close()
         print(f"planbot serve: {exc}", file=sys.stderr)
         return 2
-    port = args.port or settings.port
+    port = args.port if args.port is not None else settings.port
     app = build_app(core, mounts)
     names = " and ".join(name for name, _ in mounts)
     print(f"planbot serve: {names} on http://{args.host}:{port} (health: /healthz)", file=sys.stderr, flush=True)
@@ -80,7 +80,18 @@ def _clock(at: str | None, zone: str) -> OffsetClock | str | None:
 
 def register(sub: argparse._SubParsersAction) -> None:
     serve = sub.add_parser("serve", help="the web process: Slack's and Teams' webhooks and /healthz, on $PORT")
-    serve.add_argument("--port", type=int, default=None, help="listen on this port (default $PORT, else 3000)")
+    serve.add_argument("--port", type=_port, default=None, help="listen on this port (default $PORT, else 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="listen on this address (default 0.0.0.0)")
     serve.add_argument("--at", metavar="ISO-8601", help="run as if the time started at this instant (demos, tests)")
     serve.set_defaults(handler=_serve)
+
+
+def _port(text: str) -> int:
+    """A TCP port number, said plainly when it is not one (argparse then names --port)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a TCP port: use 1 to 65535 (0 picks a free one)")
+    return port

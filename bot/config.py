@@ -16,6 +16,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 MIN_RETENTION_DAYS = 30
 """Below this the clock could forget a send it may still retry (grace windows are hours to days)."""
 DEFAULT_DB = Path.home() / ".local" / "share" / "planbot" / "planbot.db"
+MAX_IDLE_HOURS = 24 * 366
+"""Longer than a year is no idle limit at all (and `inf` cannot be a time)."""
 
 
 class Settings(BaseSettings):
@@ -59,11 +61,29 @@ class Settings(BaseSettings):
             raise ValueError(f"PLANBOT_TIMEZONE: unknown timezone '{value}' (use an IANA name such as Europe/London)") from None
         return value
 
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "teams_app_password", mode="before")
+    @classmethod
+    def _secret(cls, value: object) -> object:
+        """A secret pasted with spaces or a newline around it is the secret; one of spaces alone is no secret."""
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
     @field_validator("planbot_conversation_idle_hours")
     @classmethod
     def _idle(cls, value: float) -> float:
-        if not value > 0:
-            raise ValueError(f"PLANBOT_CONVERSATION_IDLE_HOURS: must be a positive number of hours, not {value}")
+        if not (0 < value <= MAX_IDLE_HOURS):
+            raise ValueError(
+                f"PLANBOT_CONVERSATION_IDLE_HOURS: must be a number of hours above 0 and at most {MAX_IDLE_HOURS:g} "
+                f"(a year), not {value}"
+            )
+        return value
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, value: int) -> int:
+        if not 0 <= value <= 65535:
+            raise ValueError(f"PORT: must be a TCP port number from 1 to 65535 (0 picks a free one), not {value}")
         return value
 
     @field_validator("planbot_retention_days")

@@ -11,15 +11,25 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-_CREDENTIALS = re.compile(r"(?P<head>[a-zA-Z][\w+.-]*://[^:/@\s]*:)[^@\s]*@")
+_CREDENTIALS = re.compile(
+    r"(?<![\w@.%-])(?P<head>(?:[a-zA-Z][\w+.-]*:)?/{0,2}[^:/@\s'\"()]*:)"
+    r"(?P<password>(?!//)(?:(?!://)[^\n'\"])*?)@(?=[^@\s'\"]*(?:[\s'\"]|$))"
+)
+"""USER:PASSWORD@HOST in any shape: with or without the scheme's //, a scheme alone before
+the password (postgres:pw@host), spaces or an unencoded @ in the password (up to the last
+@ before the URL ends)."""
+_SECRET_PARAMS = re.compile(r"(?i)(?P<key>[?&;]\s*(?:password|passwd|pwd|pass|secret|token|sslpassword)\s*=)[^&\s'\"]*")
 KNOWN = {"sqlite", "postgres", "postgresql"}
+DRIVERS = {"sqlite": {"", "pysqlite"}, "postgres": {"", "psycopg"}, "postgresql": {"", "psycopg"}}
+"""The drivers Planbot installs: psycopg 3 for PostgreSQL, Python's own sqlite3."""
+_ENCODE = "write it percent-encoded: @ as %40, : as %3A, / as %2F, a space as %20"
 FOREIGN = {"mysql": "MySQL", "mariadb": "MariaDB", "mssql": "SQL Server", "oracle": "Oracle", "mongodb": "MongoDB"}
 EXAMPLES = "sqlite:///planbot.db for a file here, or postgresql://USER:PASSWORD@HOST:5432/DATABASE"
 
 
 def mask(text: str) -> str:
-    """`text` with the password of every URL in it replaced by ***."""
-    return _CREDENTIALS.sub(r"\g<head>***@", text)
+    """`text` with the password of every URL in it replaced by ***, whatever the URL's shape."""
+    return _SECRET_PARAMS.sub(r"\g<key>***", _CREDENTIALS.sub(r"\g<head>***@", text))
 
 
 def check_database_url(url: str) -> str:
@@ -28,10 +38,24 @@ def check_database_url(url: str) -> str:
     if "://" not in url:
         raise ValueError(f"'{shown}' is not a database URL; use {EXAMPLES}")
     scheme = url.split("://", 1)[0].lower()
-    backend = scheme.split("+", 1)[0]
+    backend, _, driver = scheme.partition("+")
     if backend not in KNOWN:
         what = f"a {FOREIGN[backend]} URL" if backend in FOREIGN else "not a kind of database Planbot knows"
         raise ValueError(f"'{shown}' is {what}; Planbot uses SQLite or PostgreSQL: {EXAMPLES}")
+    if driver not in DRIVERS[backend]:
+        plain = f"{backend}://{url.split('://', 1)[1]}"
+        raise ValueError(
+            f"'{shown}' asks for the driver '{driver}', which Planbot does not use (it connects with "
+            f"{'psycopg 3' if backend != 'sqlite' else 'Python’s sqlite3'}); write {mask(plain)}"
+        )
+    authority = url.split("://", 1)[1].split("/", 1)[0]
+    if backend == "sqlite" and authority:
+        raise ValueError(
+            f"'{shown}' names a user, password or host, which an SQLite URL never has: it names a file, "
+            "e.g. sqlite:///planbot.db (three slashes, then the path)"
+        )
+    if authority.count("@") > 1 or (" " in authority and "@" in authority):
+        raise ValueError(f"'{shown}' has an @ or a space inside its user name or password; {_ENCODE}")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (raises ValueError for a port that is not a number)

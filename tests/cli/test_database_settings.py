@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
 from storage.database_url import check_database_url, explain, mask
@@ -38,12 +40,39 @@ def one_line_error(result_stderr: str) -> str:
         ("sqlite:///", "planbot: setting DATABASE_URL: 'sqlite:///' is an in-memory database, which keeps nothing once the command ends; give a file, e.g. sqlite:///planbot.db"),
         ("sqlite://", "planbot: setting DATABASE_URL: 'sqlite://' is an in-memory database"),
         ("sqlite:///:memory:", "planbot: setting DATABASE_URL: 'sqlite:///:memory:' is an in-memory database"),
+        (
+            f"postgresql+psycopg2://me:{PASSWORD}@db/plan",
+            "planbot: setting DATABASE_URL: 'postgresql+psycopg2://me:***@db/plan' asks for the driver 'psycopg2', "
+            "which Planbot does not use (it connects with psycopg 3); write postgresql://me:***@db/plan",
+        ),
+        (f"postgresql+asyncpg://me:{PASSWORD}@db/plan", "planbot: setting DATABASE_URL: 'postgresql+asyncpg://me:***@db/plan' asks for the driver 'asyncpg'"),
+        (f"sqlite://me:{PASSWORD}@/x.db", "planbot: setting DATABASE_URL: 'sqlite://me:***@/x.db' names a user, password or host"),
+        (f"postgresql//me:{PASSWORD}@db/plan", "planbot: setting DATABASE_URL: 'postgresql//me:***@db/plan' is not a database URL"),
+        (f"postgres:{PASSWORD}@db/plan", "planbot: setting DATABASE_URL: 'postgres:***@db/plan' is not a database URL"),
+        (f"postgresql://me:ab@{PASSWORD}@db/plan", "planbot: setting DATABASE_URL: 'postgresql://me:***@db/plan' has an @ or a space"),
+        (f"postgresql://me:ab {PASSWORD}@db/plan", "planbot: setting DATABASE_URL: 'postgresql://me:***@db/plan' has an @ or a space"),
     ],
 )
 def test_a_url_planbot_cannot_use_is_named_before_anything_runs(url: str, expected: str) -> None:
     result = planbot("schedule", database_url=url)
     assert result.returncode == 2
     assert one_line_error(result.stderr).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql://me:{PASSWORD}@db/plan",
+        f"postgresql//me:{PASSWORD}@db/plan",
+        f"postgres:{PASSWORD}@db/plan",
+        f"postgresql://me@db/plan?sslmode=require&password={PASSWORD}",
+        f"postgresql://me:a {PASSWORD}@db/plan",
+        f"postgresql://me:a@{PASSWORD}@db/plan",
+        f"DATABASE_URL (postgresql://me:{PASSWORD}@db:5432/plan): refused",
+    ],
+)
+def test_a_password_is_masked_whatever_the_shape_of_the_url(url: str) -> None:
+    assert PASSWORD not in mask(url) and "***" in mask(url)
 
 
 def test_a_sqlite_file_in_a_folder_that_cannot_exist(tmp_path: Path) -> None:
@@ -151,3 +180,22 @@ def test_passwords_are_masked_even_in_malformed_urls() -> None:
         "postgresql://me:***@db:five/plan and postgres://x:***@h/d"
     )
     assert check_database_url("postgres://me:pw@db.example/plan") == "postgres://me:pw@db.example/plan"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    password=st.text(st.characters(min_codepoint=33, max_codepoint=126, exclude_characters="'\"/?#"), min_size=6, max_size=20),
+    shape=st.sampled_from(
+        [
+            "postgresql://me:{pw}@db/plan",
+            "postgresql//me:{pw}@db/plan",
+            "postgres:{pw}@db/plan",
+            "postgresql://me:a {pw}@db:5432/plan",
+            "postgresql://me@db/plan?sslmode=require&password={pw}",
+            "DATABASE_URL (postgresql+psycopg2://me:{pw}@db/plan): refused",
+        ]
+    ),
+)
+def test_no_password_survives_masking(password: str, shape: str) -> None:
+    assume(password not in shape.replace("{pw}", ""))
+    assert password not in mask(shape.format(pw=password))
