@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-_CREDENTIALS = re.compile(
-    r"(?<![\w@.%-])(?P<head>(?:[a-zA-Z][\w+.-]*:)?/{0,2}[^:/@\s'\"()]*:)"
-    r"(?P<password>(?!//)(?:(?!://)[^\n'\"])*?)@(?=[^@\s'\"]*(?:[\s'\"]|$))"
-)
-"""USER:PASSWORD@HOST in any shape: with or without the scheme's //, a scheme alone before
-the password (postgres:pw@host), spaces or an unencoded @ in the password (up to the last
-@ before the URL ends)."""
+_PASSWORD = r"(?P<password>(?:(?!://)[^\n'\"])*?)@(?=[^@\s'\"]*(?:[\s'\"]|$))"
+_CREDENTIALS = [
+    re.compile(r"(?<![\w@.%-])(?P<head>[a-zA-Z][\w+.-]*://[^:/@\s'\"()]*:)" + _PASSWORD),
+    re.compile(r"(?<![\w@.%/:-])(?P<head>[a-zA-Z][\w+.-]*:)(?!//)" + _PASSWORD),
+    re.compile(r"(?P<head>//[^:/@\s'\"()]*:)" + _PASSWORD),
+]
+"""USER:PASSWORD@HOST in any shape: scheme://user:pw@host; a scheme alone before the password
+(postgres:pw@host: all of it after the colon); //user:pw@host without the scheme's colon;
+spaces or an unencoded @ in the password (up to the last @ before the URL ends)."""
 _SECRET_PARAMS = re.compile(r"(?i)(?P<key>[?&;]\s*(?:password|passwd|pwd|pass|secret|token|sslpassword)\s*=)[^&\s'\"]*")
 KNOWN = {"sqlite", "postgres", "postgresql"}
 DRIVERS = {"sqlite": {"", "pysqlite"}, "postgres": {"", "psycopg"}, "postgresql": {"", "psycopg"}}
@@ -29,7 +31,9 @@ EXAMPLES = "sqlite:///planbot.db for a file here, or postgresql://USER:PASSWORD@
 
 def mask(text: str) -> str:
     """`text` with the password of every URL in it replaced by ***, whatever the URL's shape."""
-    return _SECRET_PARAMS.sub(r"\g<key>***", _CREDENTIALS.sub(r"\g<head>***@", text))
+    for pattern in _CREDENTIALS:
+        text = pattern.sub(r"\g<head>***@", text)
+    return _SECRET_PARAMS.sub(r"\g<key>***", text)
 
 
 def check_database_url(url: str) -> str:

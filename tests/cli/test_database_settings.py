@@ -184,7 +184,7 @@ def test_passwords_are_masked_even_in_malformed_urls() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(
-    password=st.text(st.characters(min_codepoint=33, max_codepoint=126, exclude_characters="'\"/?#"), min_size=6, max_size=20),
+    password=st.text(st.characters(min_codepoint=33, max_codepoint=126, exclude_characters="'\"/?#&"), min_size=6, max_size=20),
     shape=st.sampled_from(
         [
             "postgresql://me:{pw}@db/plan",
