@@ -38,6 +38,13 @@ def _format(args: argparse.Namespace) -> str:
     return args.format or from_name or "docx"
 
 
+def output_path(text: str) -> Path:
+    """-o as given: an empty one is refused (it would quietly mean the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; give a file name, or leave -o out for the default name here")
+    return Path(text)
+
+
 def _file_output(args: argparse.Namespace) -> Path | None:
     """-o as a file to write; None when it is absent or names a folder (the default name goes there)."""
     output: Path | None = args.output
@@ -52,6 +59,8 @@ def output_paths(args: argparse.Namespace, fmt: str) -> tuple[Path | None, Path]
     folder = args.output if args.output is not None and output is None else Path.cwd()
     if output is None:
         return None, folder
+    if output.is_symlink():
+        raise BadInput(f"-o {output} is a symbolic link; name the file itself, so nothing is written somewhere else.")
     if output.exists() and not output.is_file():
         raise BadInput(f"-o {output} is not a regular file; give a file name such as return.{fmt}.")
     if not output.suffix:
@@ -59,6 +68,8 @@ def output_paths(args: argparse.Namespace, fmt: str) -> tuple[Path | None, Path]
     if not output.parent.is_dir():
         raise BadInput(f"-o {output}: the folder {output.parent} does not exist; create it first, or check the path for a typo.")
     beside = [chart_beside(output)] if fmt in CHART_BESIDE else []
+    if any(p.is_symlink() for p in beside):
+        raise BadInput(f"{chart_beside(output)} (where the chart goes) is a symbolic link; choose another name for -o.")
     taken = [p for p in (output, *beside) if p.exists()]
     if taken and not args.force:
         names = " and ".join(str(p) for p in taken)
@@ -71,7 +82,9 @@ CHART_BESIDE = {"csv", "md"}
 
 
 def chart_beside(path: Path) -> Path:
-    return path.with_name(f"{path.stem}-heatmap.png")
+    from bot.returns.csvmd import chart_path  # the writers load matplotlib's neighbours only when exporting
+
+    return chart_path(path)
 
 
 def describe(ret: QuarterlyReturn) -> str:
@@ -148,7 +161,7 @@ def add_import_parser(plan_subparsers: argparse._SubParsersAction) -> None:
         "import", help="make a plan file from a Word, Excel or CSV plan table (Improvement summary | Milestones | ...)"
     )
     parser.add_argument("file", type=Path, help="a .docx, .xlsx or .csv file holding the plan table")
-    parser.add_argument("-o", "--output", type=Path, help="the plan file to write (default: print it)")
+    parser.add_argument("-o", "--output", type=output_path, help="the plan file to write (default: print it)")
     parser.add_argument("--force", action="store_true", help="replace the output file if it exists")
     parser.set_defaults(handler=_import)
 
@@ -164,7 +177,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "-o",
         "--output",
-        type=Path,
+        type=output_path,
         help="the file (its extension picks the format) or a folder; default: the return's name and period here, "
         "e.g. quarterly-return-2019-Q2.docx",
     )

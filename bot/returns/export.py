@@ -67,11 +67,15 @@ def export_return(
     name goes in `folder`, which is created. With `replace` False an existing file
     of that name is an error, not overwritten."""
     from bot.returns.compose import compose, pick_period  # the database: `planbot --help` reads only FORMATS
+    from bot.returns.csvmd import chart_path
 
     ret = compose(session, period=pick_period(session, period), produced=produced)
     target = path or folder / f"{ret.stem}.{fmt}"
     if path is None:
         folder.mkdir(parents=True, exist_ok=True)
+    links = [p for p in (target, chart_path(target)) if p.is_symlink()]
+    if links:
+        raise BadInput(f"{links[0]} is a symbolic link; I write only to a file itself, so nothing lands somewhere else.")
     if not replace and target.exists():
         raise BadInput(f"{target} already exists; choose another name or add --force to replace it.")
     return ret, writer_for(fmt)(ret, target)

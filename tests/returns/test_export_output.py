@@ -78,3 +78,22 @@ def test_a_device_is_not_a_file(year_engine: Engine, db_url: str) -> None:
     assert code == 1
     assert err == "planbot export: -o /dev/null is not a regular file; give a file name such as return.docx."
     assert not Path("/dev/null-heatmap.png").exists()
+
+
+def test_a_symbolic_link_or_an_empty_name_is_refused_and_nothing_is_written(year_engine: Engine, db_url: str, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere.csv"
+    link = tmp_path / "return.csv"
+    link.symlink_to(target)
+    for args in (("-o", str(link)), ("-o", str(link), "--force")):
+        code, _, err = export(db_url, *args)
+        assert code == 1 and "is a symbolic link" in err
+    assert not target.exists(), "nothing is written through the link"
+
+    chart_link = tmp_path / "mine-heatmap.png"
+    chart_link.symlink_to(tmp_path / "chart-elsewhere.png")
+    code, _, err = export(db_url, "-o", str(tmp_path / "mine.md"))
+    assert code == 1 and "is a symbolic link" in err and not (tmp_path / "chart-elsewhere.png").exists()
+
+    result = run_planbot("export", *QUARTER, "-o", "", database_url=db_url)
+    assert result.returncode == 2 and "is empty" in result.stderr
+    assert not list(Path.cwd().glob("quarterly-return-*")), "no default file was written instead"
