@@ -79,7 +79,7 @@ def _confirmed(args: argparse.Namespace, summary: list[str]) -> bool:
 
 
 def _erase(args: argparse.Namespace) -> int:
-    from storage.db import session_scope
+    from storage.db import compact, session_scope
     from storage.erasure import ErasureRefused, check_erasable, erase_person
     from storage.subject_access import export_person
 
@@ -105,6 +105,7 @@ def _erase(args: argparse.Namespace) -> int:
             report = erase_person(session, person_id=args.id, at=_now(), also=tuple(args.redact))
     except ErasureRefused as exc:
         raise PersonCommandError(str(exc)) from None
+    compact(engine)
     print(f"Erased {args.id}: their records that stay now read {report.label} ({report.stand_in}).")
     for line in report.lines():
         print(f"  {line}")

@@ -42,6 +42,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not left in free pages (erasure)
     cursor.close()
 
 
@@ -173,3 +174,19 @@ def is_write_refused(exc: BaseException) -> bool:
     if getattr(orig, "sqlite_errorcode", None) is not None:
         return (orig.sqlite_errorcode & 0xFF) == SQLITE_READONLY
     return getattr(orig, "sqlstate", None) in {PG_READ_ONLY_TRANSACTION, PG_INSUFFICIENT_PRIVILEGE}
+
+
+def compact(engine: Engine) -> None:
+    """After an erasure: on SQLite, rewrite the file without its free pages (rows deleted before
+    secure_delete was on could still be read there) and empty the write-ahead log. PostgreSQL
+    reclaims dead rows by its own vacuum; what backups hold is docs/data-protection.md's."""
+    if engine.dialect.name != "sqlite":
+        return
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.execute("VACUUM")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()

@@ -55,11 +55,11 @@ def needles_of(session: Session, person: Person, *, also: Iterable[str] = ()) ->
 
 
 def redact(value: Any, pattern: re.Pattern[str], replacement: str) -> Any:
-    """`value` with every match replaced, walking JSON (dict values, lists); other types unchanged."""
+    """`value` with every match replaced, walking JSON (dict keys and values, lists); other types unchanged."""
     if isinstance(value, str):
         return pattern.sub(replacement, value)
     if isinstance(value, dict):
-        return {k: redact(v, pattern, replacement) for k, v in value.items()}
+        return {redact(k, pattern, replacement): redact(v, pattern, replacement) for k, v in value.items()}
     if isinstance(value, list):
         return [redact(v, pattern, replacement) for v in value]
     return value

@@ -203,3 +203,21 @@ def test_a_plan_file_naming_an_erased_person_stops_the_process_with_the_reason(p
     assert result.returncode == 1
     assert "people[5] (wren): this names a person whose data was erased on" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_after_an_erasure_nothing_of_the_person_is_left_in_the_sqlite_files(sqlite_people_db: str, tmp_path: Path) -> None:
+    path = Path(sqlite_people_db.removeprefix("sqlite:///"))
+    assert planbot("plan", "load", str(write_plan(tmp_path, with_wren=False)), database_url=sqlite_people_db).returncode == 0
+    assert b"wren.fairweather@example.org" in path.read_bytes() + _wal(path), "the fixture really holds the email"
+
+    result = planbot("person", "erase", "wren", "--yes", database_url=sqlite_people_db)
+    assert result.returncode == 0, result.stderr
+
+    held = path.read_bytes() + _wal(path)
+    for trace in (b"wren.fairweather@example.org", b"Wren Fairweather", b"U0WREN001", b"DWREN0001"):
+        assert trace not in held, f"{trace!r} is still readable in the database's pages"
+
+
+def _wal(path: Path) -> bytes:
+    wal = path.with_name(path.name + "-wal")
+    return wal.read_bytes() if wal.exists() else b""

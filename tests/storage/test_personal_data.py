@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from sqlmodel import SQLModel, col, func
 from sqlmodel import select as sqlselect
 
 from storage.call_notes import add_note
-from storage.db import session_scope
+from storage.db import compact, make_engine, session_scope
 from storage.erasure import ErasureRefused, erase_person
 from storage.models import Person, Update
 from storage.personal_data import TABLES, OnErase
@@ -213,3 +214,38 @@ def test_migration_0005_makes_the_tables_the_models_describe(engine: Engine) -> 
     with engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert [d for d in diffs if any(t in str(d) for t in ("auditentry", "tombstone"))] == []
+
+
+def test_compacting_after_an_erasure_leaves_no_deleted_row_in_the_sqlite_file(tmp_path: Path) -> None:
+    """Rows deleted while secure_delete was off (an older Planbot, another tool, a build with it
+    off by default) stay in the file's free pages until it is compacted."""
+    path = tmp_path / "old.db"
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("PRAGMA secure_delete=OFF")
+    raw.execute("CREATE TABLE note (text TEXT)")
+    raw.executemany("INSERT INTO note VALUES (?)", [(f"kept {n}",) for n in range(200)] + [("wren.fairweather@example.org",)])
+    raw.execute("DELETE FROM note WHERE text LIKE 'wren%'")
+    raw.close()
+    assert b"wren.fairweather@example.org" in path.read_bytes(), "the deleted row is still in a free page"
+
+    engine = make_engine(f"sqlite:///{path}")
+    compact(engine)
+    engine.dispose()
+    assert b"wren.fairweather@example.org" not in path.read_bytes()
+    with sqlite3.connect(path) as check:
+        assert check.execute("SELECT count(*) FROM note").fetchone() == (200,), "nothing else is lost"
+
+
+def test_every_planbot_connection_to_sqlite_deletes_securely(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+    engine.dispose()
+
+
+def test_redaction_reaches_the_keys_of_stored_json() -> None:
+    from storage.redaction import Needles, redact
+
+    pattern = Needles(("Wren Fairweather",), ("wren",)).pattern()
+    assert pattern is not None
+    assert redact({"wren": {"Wren Fairweather said": ["wren"]}}, pattern, "X") == {"X": {"X said": ["X"]}}
