@@ -37,9 +37,9 @@ def test_text_without_the_name_is_unchanged(text: str) -> None:
         assert redact(text, pattern, LABEL) == text
 
 
-def test_ids_match_only_whole_ids_and_json_values_not_keys() -> None:
+def test_ids_match_only_whole_ids_in_json_keys_and_values() -> None:
     pattern = Needles(("Wren Fairweather",), ("wren", "U0WREN001")).pattern()
     assert pattern is not None
-    stored = {"wren": ["wren-2 and wren.b stay", "ask wren.", "U0WREN0012 stays, U0WREN001 goes"], "n": 3}
-    assert redact(stored, pattern, "X") == {"wren": ["wren-2 and wren.b stay", "ask X.", "U0WREN0012 stays, X goes"], "n": 3}
+    stored = {"wren": ["wren-2 and wren.b stay", "ask wren.", "U0WREN0012 stays, U0WREN001 goes"], "wren-2": 3}
+    assert redact(stored, pattern, "X") == {"X": ["wren-2 and wren.b stay", "ask X.", "U0WREN0012 stays, X goes"], "wren-2": 3}
     assert redact("WREN\n  fairweather said", pattern, "X") == "X said"
