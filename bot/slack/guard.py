@@ -4,7 +4,8 @@ Bolt verifies signatures too, but answers a non-numeric timestamp with 500 and
 reads any body it is given. Here a body over 1 MiB is refused with 413 before it
 is read (by its Content-Length, or while reading one without), and a missing,
 malformed, tampered or stale (over 5 minutes, either way) signature gets 401,
-never 500. Only then does bolt see the request.
+never 500. A signed body that cannot be read gets 400, one of a shape Slack does not send
+200 with nothing done (`request_shape`). Only then does bolt see the request.
 
 Replays are the core's business: each event reaches it with a delivery id (the
 Events API's `event_id`, stable across Slack's retries; for commands and
@@ -22,6 +23,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
+from bot.slack import request_shape
 from bot.web import MAX_BODY
 
 logger = logging.getLogger(__name__)
@@ -75,6 +77,11 @@ def guarded(handler: Handler, secret: str, *, clock: Callable[[], float] = time.
         if wrong is not None:
             logger.info("refused a request to %s: %s", request.path, wrong)
             return web.Response(status=401, text="invalid request signature")
+        odd = request_shape.problem(request.headers, body)
+        if odd is not None:
+            status, why = odd
+            logger.info("%s a signed request to %s: %s", "refused" if status >= 400 else "ignored", request.path, why)
+            return web.Response(status=status, text="unreadable request body" if status >= 400 else "")
         return await handler(request)
 
     return guard

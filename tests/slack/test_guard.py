@@ -39,7 +39,7 @@ def headers(body: bytes, *, timestamp: str | None = None, secret: str = SECRET) 
 
 async def test_a_signed_request_gets_through(served: tuple[TestClient, list[bytes]]) -> None:
     client, seen = served
-    body = b"command=%2Fplan-status&text="
+    body = b"command=%2Fplan-status&text=&user_id=U0ALEX"
     answer = await client.post("/slack/events", data=body, headers=headers(body))
 
     assert answer.status == 200 and await answer.text() == "through"
