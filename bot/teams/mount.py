@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ROUTE = "/api/messages"
+AUTHORISED = "planbot_token_checked"
+"""Set on a request once the SDK's token check has let it through to the agent."""
 
 
 def teams_mount(settings: Settings, core: AsyncPlanbot) -> Mount:
@@ -41,13 +43,25 @@ def mount_with(sdk: Sdk, core: AsyncPlanbot) -> Mount:
     adapter.on_turn_error = agent.on_error
 
     async def messages(request: web.Request) -> web.StreamResponse:
+        request[AUTHORISED] = True
         try:
             response = await adapter.process(request, agent)
         except ValidationError:
             return web.json_response({"error": "not a Bot Framework activity"}, status=400)
         return response or web.Response(status=202)
 
-    guarded = jwt_authorization_decorator(messages)
+    checked = jwt_authorization_decorator(messages)
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        """The SDK's token check, with a token it cannot even read (no `kid`, `alg` none, HS256)
+        answered 401 as any other bad token, instead of a 500 and a traceback."""
+        try:
+            return await checked(request)
+        except Exception as exc:
+            if request.get(AUTHORISED):
+                raise  # the agent's own failure, past the check: the SDK's handler logs it
+            logger.warning("refused a Teams request whose token could not be read (%s)", type(exc).__name__)
+            return web.json_response({"error": "Invalid token or authentication failed."}, status=401)
 
     def mount(app: web.Application) -> None:
         with warnings.catch_warnings():  # the SDK's JWT check reads its configuration under this string key

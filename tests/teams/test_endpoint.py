@@ -77,6 +77,25 @@ def test_a_request_without_a_token_or_with_a_bad_one_is_refused(secured: TeamsWo
     assert secured.fake.requests == [], "nothing reached the connector"
 
 
+def test_a_token_the_sdk_cannot_even_read_is_a_401_not_a_500(
+    secured: TeamsWorld, issuer: TokenIssuer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No `kid`, `alg` none, HS256 signed with a guessable secret: refused before anything runs."""
+    import jwt
+
+    activity = secured.message("alex", "plan-status", expect_replies=False)
+    claims = {"aud": secured.settings.teams_app_id, "iss": ISSUER, "exp": 4102444800, "serviceurl": TEAMS_SERVICE}
+    tokens = [
+        jwt.encode(claims, "guessable-secret", algorithm="HS256"),
+        jwt.encode(claims, None, algorithm="none"),
+        jwt.encode({**claims, "exp": 946684800}, "guessable-secret", algorithm="HS256", headers={"kid": "made-up"}),
+    ]
+    for token in tokens:
+        with caplog.at_level(logging.WARNING):
+            assert secured.post(activity, {"Authorization": f"Bearer {token}"}).status_code == 401
+    assert not [r for r in caplog.records if r.exc_info], "no traceback for a bad token"
+
+
 def test_a_signed_request_is_answered(secured: TeamsWorld, issuer: TokenIssuer, teams_engine: Engine) -> None:
     activity = secured.message("robin", "plan-status")
     activity["serviceUrl"] = TEAMS_SERVICE
