@@ -128,6 +128,9 @@ class Planbot:
             return [say(UNKNOWN_PLATFORM)]
         except Exception as exc:
             if is_write_refused(exc):
+                answered = self._read(event, [], version, seen=False) if _reads_only(event) else None
+                if answered is not None:  # a question, answered from a read-only database without noting who asked
+                    return answered
                 logger.warning("the database is read-only: %s's event was not stored", type(event).__name__)
                 return [say(READ_ONLY_DATABASE)]
             logger.exception("unexpected error handling %s", type(event).__name__)
@@ -135,7 +138,9 @@ class Planbot:
         self._edit_sent(edits)
         return replies
 
-    def _read(self, event: Event, edits: list[tuple[str, Reply]], version: int | None | Unread = UNREAD) -> list[Reply] | None:
+    def _read(
+        self, event: Event, edits: list[tuple[str, Reply]], version: int | None | Unread = UNREAD, *, seen: bool = True
+    ) -> list[Reply] | None:
         """A command that only reads runs without the write lock; None when it turned
         out to need a write (an idle conversation to close, an address to note), so
         the caller runs it again as a writer."""
@@ -147,7 +152,7 @@ class Planbot:
             return kept
         try:
             with read_scope(self.engine) as session:
-                replies = self._handle(session, event, edits, claim=False)
+                replies = self._handle(session, event, edits, claim=False, seen=seen)
                 if session.new or session.dirty or session.deleted:
                     session.flush()  # refused: it wanted to write after all
                 if not edits:
@@ -176,10 +181,16 @@ class Planbot:
     def link_by_email(self, *, platform: str, user_id: str, email: str, team_id: str | None = None) -> Person | None:
         """For adapters: the person behind a platform user whose email the platform
         gave, recording the id when the plan's email matches (see `identity`)."""
-        with session_scope(self.engine) as session:
-            return identity.link_by_email(
-                session, platform=platform, user_id=user_id, email=email, team_id=team_id, at=self.clock.now()
-            )
+        try:
+            with session_scope(self.engine) as session:
+                return identity.link_by_email(
+                    session, platform=platform, user_id=user_id, email=email, team_id=team_id, at=self.clock.now()
+                )
+        except Exception as exc:
+            if not is_write_refused(exc):
+                raise
+            logger.warning("the database is read-only: a %s user's email could not be linked to the plan", platform)
+            return None
 
     def note_address(
         self,
@@ -193,19 +204,27 @@ class Planbot:
     ) -> Person | None:
         """For adapters: a known person's direct conversation (Slack DM channel,
         Teams conversation reference), from an event or an install; None for a stranger."""
-        with session_scope(self.engine) as session:
-            return identity.note_address(
-                session,
-                platform=platform,
-                user_id=user_id,
-                channel=channel,
-                team_id=team_id,
-                reference=reference,
-                source=source,
-                at=self.clock.now(),
-            )
+        try:
+            with session_scope(self.engine) as session:
+                return identity.note_address(
+                    session,
+                    platform=platform,
+                    user_id=user_id,
+                    channel=channel,
+                    team_id=team_id,
+                    reference=reference,
+                    source=source,
+                    at=self.clock.now(),
+                )
+        except Exception as exc:
+            if not is_write_refused(exc):
+                raise
+            logger.warning("the database is read-only: a %s user's direct conversation was not recorded", platform)
+            return None
 
-    def _handle(self, session: Session, event: Event, edits: list[tuple[str, Reply]], *, claim: bool) -> list[Reply]:
+    def _handle(
+        self, session: Session, event: Event, edits: list[tuple[str, Reply]], *, claim: bool, seen: bool = True
+    ) -> list[Reply]:
         """`claim`: record the delivery id, dropping a replay. A reader records none: a
         replayed read changes nothing, and an event that turns out to write is run
         again as a writer, which claims it."""
@@ -219,7 +238,8 @@ class Planbot:
         person = find_person(session, platform=event.sender.platform, user_id=event.sender.user_id)
         if person is None:
             return [stranger_reply(session, event.sender)]
-        note_seen(session, person=person, sender=event.sender, at=now)
+        if seen:
+            note_seen(session, person=person, sender=event.sender, at=now)
         ctx = Context(session, person, event.sender, now, plan, self.exports_dir, self.platforms, reading=not claim)
         if isinstance(event, TextMessage | TextEdited):
             ctx.message_id = event.message_id

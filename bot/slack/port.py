@@ -34,7 +34,7 @@ from bot.core import identity
 from bot.core.ports import Recipient, RecipientGone, SendFailed, SentMessage
 from bot.core.replies import Reply
 from bot.slack.blocks import messages
-from storage.db import session_scope
+from storage.db import is_write_refused, session_scope
 from storage.models import utcnow
 
 logger = logging.getLogger(__name__)
@@ -229,10 +229,16 @@ class SlackPort:
             user = answer.get("user") or {}
             if not user.get("id") or user.get("deleted") or user.get("is_bot"):
                 continue
-            with session_scope(self.engine) as session:
-                found = identity.link_by_email(
-                    session, platform=PLATFORM, user_id=str(user["id"]), email=email, team_id=user.get("team_id"), at=utcnow()
-                )
+            try:
+                with session_scope(self.engine) as session:
+                    found = identity.link_by_email(
+                        session, platform=PLATFORM, user_id=str(user["id"]), email=email, team_id=user.get("team_id"), at=utcnow()
+                    )
+            except Exception as exc:
+                if not is_write_refused(exc):
+                    raise
+                logger.warning("the database is read-only: Slack ids learned from emails were not recorded")
+                break
             if found is not None and found.id == person_id:
                 linked += 1
         return linked
