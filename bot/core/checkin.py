@@ -59,7 +59,7 @@ from bot.core.update_readers import (
     read_summary,
     read_switch,
 )
-from bot.core.update_start import aside_note, asked_note, new_draft, start, start_from_args, switch_answer
+from bot.core.update_start import aside_note, asked_note, new_draft, refuse_future, start, start_from_args, switch_answer
 from bot.core.wording import and_list
 from storage.models import Conversation, Item, MilestoneState, Period
 from storage.conversations import save_conversation
@@ -294,6 +294,7 @@ def submit_form(ctx: Context, values: dict[str, str], step: str) -> list[Reply]:
             f"Type {cmd('plan-update')} to start again."
         )
     on_behalf = authorise(ctx, item)
+    refuse_future(period, current_period(plan_periods(ctx.session), ctx.today), item.number)
     opened = open_draft(ctx)
     same_item = opened is not None and (opened[1].item, opened[1].period) == (item.number, period.key)
     kept = None if same_item else peek(ctx, item, period)
@@ -500,6 +501,10 @@ def _store(ctx: Context, draft: Draft) -> list[Reply]:
     """Confirmed: store a new version, then move to the next queued item or close."""
     item = find_item(ctx.session, draft.item)
     on_behalf = authorise(ctx, item)
+    period = ctx.session.get(Period, draft.period)
+    if period is None:
+        raise BadInput(f"The plan no longer has the period {draft.period}, so nothing was stored.")
+    refuse_future(period, current_period(plan_periods(ctx.session), ctx.today), item.number)
     subject = Subject.load(ctx.session, draft)
     draft.on_behalf_of = on_behalf
     update = save_update(

@@ -41,11 +41,7 @@ def start_from_args(ctx: Context, args: str) -> list[Reply]:
     now = current_period(periods, ctx.today)
     asked = None if period_text else asked_period(ctx, periods, number)
     period = resolve_period(periods, period_text) if period_text else asked or now
-    if period.position > now.position:
-        raise BadInput(
-            f"{period.label} hasn't started yet (it starts {date_text(period.start)}), so there's nothing to report "
-            f"for it. Type {cmd('plan-update')}{' ' + str(number) if number is not None else ''} for {now.label}."
-        )
+    refuse_future(period, now, number)
     if number is not None:
         item = find_item(ctx.session, number)
         on_behalf = authorise(ctx, item)
@@ -136,6 +132,16 @@ def new_draft(ctx: Context, item: Item, period: Period, on_behalf: str | None, *
         on_behalf_of=on_behalf,
         queue=queue,
     )
+
+
+def refuse_future(period: Period, now: Period, number: int | None) -> None:
+    """A period that has not started has nothing to report: the same rule for a typed
+    command, a form and a button, whatever step or period the client sends back."""
+    if period.position > now.position:
+        raise BadInput(
+            f"{period.label} hasn't started yet (it starts {date_text(period.start)}), so there's nothing to report "
+            f"for it. Type {cmd('plan-update')}{' ' + str(number) if number is not None else ''} for {now.label}."
+        )
 
 
 def asked_note(number: int, period: Period, now: Period) -> list[str]:

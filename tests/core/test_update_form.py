@@ -169,3 +169,13 @@ def test_a_prompt_button_can_open_the_form(planbot: Planbot, chat: ChatFor, plan
     assert form_of(pressed).step == FORM
     conv = conversation(plan_engine, "cal")
     assert conv is not None and conv.data["item"] == 6 and conv.data["answers"] == {"rag": "at_risk"}
+
+
+def test_a_form_sent_back_for_a_period_that_has_not_started_stores_nothing(planbot: Planbot, chat: ChatFor, plan_engine: Engine) -> None:
+    """Client-held state is a hint: a signed form whose step names a future quarter is refused
+    as the typed `/plan-update 5 2019-Q4` is."""
+    cal = chat("cal")
+    said = text_of(planbot.handle(FormSubmitted(cal.sender, VALID, "checkin:form:5:2019-Q4")))
+    assert "Q4 2019-20 (Jan–Mar 2020) hasn't started yet" in said
+    assert conversation(plan_engine, "cal") is None
+    assert updates(plan_engine, 5, "2019-Q4") == []
