@@ -55,11 +55,35 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"planbot serve: {exc}", file=sys.stderr)
         return 2
     port = args.port if args.port is not None else settings.port
+    host = args.host or (LOOPBACK if settings.planbot_teams_anonymous else "0.0.0.0")
+    if settings.planbot_teams_anonymous and not ipaddress_is_loopback(host):
+        core.close()
+        print(
+            f"planbot serve: PLANBOT_TEAMS_ANONYMOUS=true accepts requests without a token, so it listens on "
+            f"{LOOPBACK} only, not {host}: leave --host out, or give the real Teams credentials.",
+            file=sys.stderr,
+        )
+        return 2
     app = build_app(core, mounts)
     names = " and ".join(name for name, _ in mounts)
-    print(f"planbot serve: {names} on http://{args.host}:{port} (health: /healthz)", file=sys.stderr, flush=True)
-    web.run_app(app, host=args.host, port=port, print=None, access_log=None)
+    print(f"planbot serve: {names} on http://{host}:{port} (health: /healthz)", file=sys.stderr, flush=True)
+    web.run_app(app, host=host, port=port, print=None, access_log=None)
     return 0
+
+
+LOOPBACK = "127.0.0.1"
+
+
+def ipaddress_is_loopback(host: str) -> bool:
+    """Whether `host` is this machine only ("127.0.0.1", "::1", "localhost")."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _clock(at: str | None, zone: str) -> OffsetClock | str | None:
@@ -81,7 +105,9 @@ def _clock(at: str | None, zone: str) -> OffsetClock | str | None:
 def register(sub: argparse._SubParsersAction) -> None:
     serve = sub.add_parser("serve", help="the web process: Slack's and Teams' webhooks and /healthz, on $PORT")
     serve.add_argument("--port", type=_port, default=None, help="listen on this port (default $PORT, else 3000)")
-    serve.add_argument("--host", default="0.0.0.0", help="listen on this address (default 0.0.0.0)")
+    serve.add_argument(
+        "--host", default=None, help="listen on this address (default 0.0.0.0; 127.0.0.1 only with PLANBOT_TEAMS_ANONYMOUS)"
+    )
     serve.add_argument("--at", metavar="ISO-8601", help="run as if the time started at this instant (demos, tests)")
     serve.set_defaults(handler=_serve)
 

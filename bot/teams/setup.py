@@ -44,10 +44,21 @@ class TeamsSetup:
     def from_settings(cls, settings: Settings, *, warn: bool = True) -> TeamsSetup:
         password = settings.teams_app_password.get_secret_value() if settings.teams_app_password else ""
         anonymous = settings.planbot_teams_anonymous
-        if anonymous and (settings.teams_app_id or password):
+        beside = [
+            name
+            for name, value in (
+                ("TEAMS_APP_ID", settings.teams_app_id),
+                ("TEAMS_APP_PASSWORD", password),
+                ("SLACK_BOT_TOKEN", settings.slack_bot_token),
+                ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
+                ("SLACK_APP_TOKEN", settings.slack_app_token),
+            )
+            if value
+        ]
+        if anonymous and beside:
             raise TeamsConfigError(
-                "PLANBOT_TEAMS_ANONYMOUS=true is for local testing only and is refused together with "
-                "TEAMS_APP_ID or TEAMS_APP_PASSWORD: unset one or the other."
+                "PLANBOT_TEAMS_ANONYMOUS=true is for local testing only (anyone who reaches it can claim to be "
+                f"anyone) and is refused beside real secrets: unset PLANBOT_TEAMS_ANONYMOUS, or {' and '.join(beside)}."
             )
         if not anonymous:
             missing = [

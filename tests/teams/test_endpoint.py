@@ -14,12 +14,15 @@ import pytest
 from microsoft_agents.hosting.core.authorization import _entra_issuers
 from sqlalchemy.engine import Engine
 
+from pydantic import SecretStr
+
 from bot.core.clock import FixedClock
 from bot.teams.agent import SORRY
 from bot.teams.sdk import Sdk
 from bot.teams.setup import TeamsConfigError, TeamsSetup
 from storage.addresses import get_address
 from storage.db import session_scope
+from tests.in_process import planbot
 from tests.schedules.conftest import london
 from tests.teams_fake.harness import TeamsWorld, anonymous_settings, credential_settings, text_of
 from tests.teams_fake.loopback import LoopbackServer
@@ -130,6 +133,15 @@ def test_healthz_needs_no_token(secured: TeamsWorld) -> None:
 def test_anonymous_mode_is_refused_beside_real_credentials() -> None:
     with pytest.raises(TeamsConfigError, match="PLANBOT_TEAMS_ANONYMOUS"):
         TeamsSetup.from_settings(credential_settings(planbot_teams_anonymous=True))
+    beside_slack = anonymous_settings("http://127.0.0.1:9/", slack_signing_secret=SecretStr("a-real-secret"))
+    with pytest.raises(TeamsConfigError, match="SLACK_SIGNING_SECRET"):
+        TeamsSetup.from_settings(beside_slack)
+
+
+def test_anonymous_mode_listens_on_loopback_only(db_url: str) -> None:
+    result = planbot("serve", "--host", "0.0.0.0", "--port", "1", database_url=db_url, extra_env={"PLANBOT_TEAMS_ANONYMOUS": "true"})
+    assert result.returncode == 2 and "listens on 127.0.0.1 only, not 0.0.0.0" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_missing_credentials_are_named() -> None:
