@@ -181,16 +181,12 @@ class Planbot:
     def link_by_email(self, *, platform: str, user_id: str, email: str, team_id: str | None = None) -> Person | None:
         """For adapters: the person behind a platform user whose email the platform
         gave, recording the id when the plan's email matches (see `identity`)."""
-        try:
-            with session_scope(self.engine) as session:
-                return identity.link_by_email(
-                    session, platform=platform, user_id=user_id, email=email, team_id=team_id, at=self.clock.now()
-                )
-        except Exception as exc:
-            if not is_write_refused(exc):
-                raise
-            logger.warning("the database is read-only: a %s user's email could not be linked to the plan", platform)
-            return None
+        return self._recorded(
+            f"a {platform} user's email could not be linked to the plan",
+            lambda session: identity.link_by_email(
+                session, platform=platform, user_id=user_id, email=email, team_id=team_id, at=self.clock.now()
+            ),
+        )
 
     def note_address(
         self,
@@ -204,22 +200,30 @@ class Planbot:
     ) -> Person | None:
         """For adapters: a known person's direct conversation (Slack DM channel,
         Teams conversation reference), from an event or an install; None for a stranger."""
+        return self._recorded(
+            f"a {platform} user's direct conversation was not recorded",
+            lambda session: identity.note_address(
+                session,
+                platform=platform,
+                user_id=user_id,
+                channel=channel,
+                team_id=team_id,
+                reference=reference,
+                source=source,
+                at=self.clock.now(),
+            ),
+        )
+
+    def _recorded(self, unrecorded: str, write: Callable[[Session], Person | None]) -> Person | None:
+        """A write an adapter asks for on the way to the core; on a read-only database it is
+        skipped with a warning, so the event is still answered."""
         try:
             with session_scope(self.engine) as session:
-                return identity.note_address(
-                    session,
-                    platform=platform,
-                    user_id=user_id,
-                    channel=channel,
-                    team_id=team_id,
-                    reference=reference,
-                    source=source,
-                    at=self.clock.now(),
-                )
+                return write(session)
         except Exception as exc:
             if not is_write_refused(exc):
                 raise
-            logger.warning("the database is read-only: a %s user's direct conversation was not recorded", platform)
+            logger.warning("the database is read-only: %s", unrecorded)
             return None
 
     def _handle(
