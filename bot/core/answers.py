@@ -544,11 +544,12 @@ _TARGET_WORDS = {
 }
 
 
-def _phrases(*texts: str) -> frozenset[tuple[str, ...]]:
+def phrases(*texts: str) -> frozenset[tuple[str, ...]]:
+    """Phrases as `words` reads them, to look a typed answer up by its words."""
     return frozenset(tuple(words(t)) for t in texts)
 
 
-_YES = _phrases(
+_YES = phrases(
     "yes", "y", "yep", "yeah", "yea", "yup", "aye", "sure", "confirm", "confirmed", "submit", "save", "ok", "okay",
     "k", "send", "looks good", "look good", "all good", "sounds good", "go", "go ahead", "correct", "great", "perfect",
     "lovely", "fine", "good", "right", "thats right", "thats fine", "thats correct", "done", "ship it", "spot on",
@@ -559,7 +560,7 @@ _AGREEING = frozenset(
     "looks look good fine all correct done sure yep yeah the update now its is right spot on brilliant excellent "
     "happy with im i am sounds absolutely go-ahead agreed approve approved everything".split()
 )
-_NO = _phrases(
+_NO = phrases(
     "no", "n", "nope", "nah", "not yet", "not now", "wait", "hang on", "hold on", "hold", "dont", "do not",
     "not", "never", "no thanks", "just a minute", "one moment", "a moment", "wrong", "incorrect",
 )

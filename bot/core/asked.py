@@ -10,10 +10,8 @@ item, then the current period.
 from __future__ import annotations
 
 from bot.core.context import Context
-from bot.core.period_names import current_period
 from storage.models import Period
 from storage.open_prompts import OpenPrompt, open_prompts
-from storage.queries import plan_periods
 
 
 def open_for(ctx: Context) -> list[OpenPrompt]:
@@ -25,9 +23,3 @@ def asked_period(ctx: Context, periods: list[Period], item: int | None = None) -
     """The oldest period the person was asked to update (item `item`, or any) and hasn't, if any."""
     keys = {p.period for p in open_for(ctx) if p.asks == "update" and (item is None or p.item == item)}
     return next((p for p in periods if p.key in keys), None)
-
-
-def default_period(ctx: Context, item: int | None = None) -> Period:
-    """The period an update is for when none is named: the one asked for, else the current one."""
-    periods = plan_periods(ctx.session)
-    return asked_period(ctx, periods, item) or current_period(periods, ctx.today)

@@ -33,7 +33,7 @@ from bot.core.answers import (
     words,
 )
 from bot.core import paragraph_update
-from bot.core.asked import default_period
+from bot.core.asked import asked_period
 from bot.core.paragraph_reader import Proposal
 from bot.core.period_names import current_period
 from bot.core.command_names import cmd
@@ -135,14 +135,12 @@ def _take_paragraph(
     reports on are put aside, filled the same way, to check one after another."""
     own = next((p for p in proposals if p.item == draft.item), None)
     notes: list[str] = []
-    if own is None:  # it reports only on other items: the first of them is the one being written
-        own, item = proposals[0], find_item(ctx.session, proposals[0].item)
-        period = ctx.session.get(Period, draft.period)
-        assert period is not None
-        draft = new_draft(ctx, item, period, authorise(ctx, item), queue=draft.queue)
-    allowed, refused = paragraph_update.others(ctx, proposals, draft)
     period = ctx.session.get(Period, draft.period)
     assert period is not None
+    if own is None:  # it reports only on other items: the first of them is the one being written
+        own, item = proposals[0], find_item(ctx.session, proposals[0].item)
+        draft = new_draft(ctx, item, period, authorise(ctx, item), queue=draft.queue)
+    allowed, refused = paragraph_update.others(ctx, proposals, draft)
     kept_apart: list[str] = []
     for item, on_behalf, proposal in list(allowed):
         if peek(ctx, item, period) is not None:  # an unfinished update of theirs is never overwritten
@@ -238,7 +236,7 @@ def reply_to_prompt(
     an update defaults to) and take `words` (None: just start) as the answer to its question."""
     periods = plan_periods(ctx.session)
     now = current_period(periods, ctx.today)
-    period = period or default_period(ctx, item.number)
+    period = period or asked_period(ctx, periods, item.number) or now
     opened = start(ctx, item, period, on_behalf, queue=[], intro=asked_note(item.number, period, now))
     conv = ctx.conversation()
     if words is None or conv is None:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.core.answers import SLIP_HORIZON_YEARS, MilestoneReading, date_prefix
+from bot.core.answers import MilestoneReading, date_prefix, slip_date_problem
 from bot.core.topic_words import Topics, terms
 from storage.models import MilestoneState, Rag
 
@@ -461,7 +461,7 @@ def _read_state(
         state = MilestoneState.SLIPPED  # "go-live is planned for 1 July": after its due date, so it has slipped
     if state is not MilestoneState.SLIPPED:
         return MilestoneReading(state)
-    if day is None or (planned is not None and day <= planned) or day > today + dt.timedelta(days=round(365.25 * SLIP_HORIZON_YEARS)):
+    if day is None or (planned is not None and day <= planned) or slip_date_problem(day, today=today) is not None:
         return MilestoneReading(state)
     return MilestoneReading(state, day)
 

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from bot.core import checkin, commands, flags, milestone_check
-from bot.core.answers import MILESTONE_NUMBERS, item_named, parse_milestone, parse_review, read_rag_lead, words
+from bot.core.answers import MILESTONE_NUMBERS, item_named, parse_milestone, parse_review, phrases, read_rag_lead, words
 from bot.core.asked import open_for
 from bot.core.paragraph_reader import item_spoken_of
 from bot.core.paragraph_update import texts_of
@@ -43,9 +43,9 @@ _GO = frozenset(
     "great cool right alright fine then here we i im am on happy to can ill shall begin get started".split()
 )
 _GO_NEEDS = frozenset("ok okay sure yes yep yeah yup go lets ready start write begin started will shall".split())
-_LATER = {tuple(words(p)) for p in ("not now", "later", "remind me later", "snooze", "not today", "tomorrow", "busy", "next week")}
-_FORM = {tuple(words(p)) for p in ("form", "open the form", "the form", "use the form", "send me the form")}
-_DECLINE = {tuple(words(p)) for p in ("no", "nope", "nah", "no thanks", "not yet", "no thank you")}
+_LATER = phrases("not now", "later", "remind me later", "snooze", "not today", "tomorrow", "busy", "next week")
+_FORM = phrases("form", "open the form", "the form", "use the form", "send me the form")
+_DECLINE = phrases("no", "nope", "nah", "no thanks", "not yet", "no thank you")
 
 
 Action = Literal["answer", "go", "form", "later", "decline"]
@@ -296,7 +296,8 @@ def _label(ctx: Context, prompt: OpenPrompt) -> str:
         period = ctx.session.get(Period, prompt.period) if prompt.period else None
         title = f": {clip(item.title, 40)}" if item else ""
         return f"Item {prompt.item}{title} ({short_label(period) if period else 'update'})"
-    return describe(ctx, prompt)[:1].upper() + describe(ctx, prompt)[1:]
+    said = describe(ctx, prompt)
+    return said[:1].upper() + said[1:]
 
 
 def _as_data(prompt: OpenPrompt) -> dict[str, Any]:
