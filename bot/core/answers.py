@@ -435,6 +435,11 @@ def parse_milestone(text: str, *, today: dt.date) -> MilestoneReading | None:
     return MilestoneReading(state, day, after(found.rest, end), found.clear)
 
 
+def joined_notes(*notes: str) -> str:
+    """A milestone's note when more words come for it ("slipped, awaiting sign-off", then the date and more)."""
+    return "; ".join(n for n in notes if n)
+
+
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _PART_OF_MONTH = {
     "end": "end",

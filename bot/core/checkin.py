@@ -28,6 +28,7 @@ from bot.core.answers import (
     control_word,
     edit_target,
     item_named,
+    joined_notes,
     parse_review,
     read_rag_lead,
     words,
@@ -409,7 +410,7 @@ def _take(draft: Draft, subject: Subject, text: str, word: Control | None, ctx: 
     if kind == "ms_date":
         day, words = read_slip_date(given, previous, today=ctx.today)
         earlier = (draft.answers.get(step) or {}).get("note") or ""
-        draft.answers[step] = ms_answer(MilestoneState.SLIPPED, day, "; ".join(n for n in (earlier, words) if n))
+        draft.answers[step] = ms_answer(MilestoneState.SLIPPED, day, joined_notes(earlier, words))
         draft.awaiting_date = None
         draft.advance()
         return f"{label}: {ms_text(draft.answers[step])}."

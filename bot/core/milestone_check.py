@@ -14,6 +14,7 @@ from bot.core.answers import (
     Unreadable,
     after,
     date_prefix,
+    joined_notes,
     parse_milestone,
     slip_date_problem,
 )
@@ -136,7 +137,7 @@ def answer(ctx: Context, conv: Conversation, text: str) -> list[Reply]:
         authorise(ctx, item)  # asked earlier; the plan or the deputies may have changed since
     except NotAllowed as exc:
         return [say(f"Nothing was recorded: {exc}")]
-    note = "; ".join(n for n in (str(conv.data.get("note") or ""), words) if n)
+    note = joined_notes(str(conv.data.get("note") or ""), words)
     return _store(ctx, item, _milestone(ctx, item, key), MilestoneReading(MilestoneState.SLIPPED, day, note))
 
 

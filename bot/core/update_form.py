@@ -16,7 +16,7 @@ from bot.core.errors import BadInput
 from bot.core.replies import Bullets, Paragraph, Reply
 from bot.core.text import answer_text
 from bot.core.update_draft import Draft, Subject, ms_answer
-from bot.core.answers import MILESTONE_WORD, RAG_WORD
+from bot.core.answers import MILESTONE_WORD, RAG_WORD, joined_notes
 from bot.core.paragraph_reader import Proposal, read_item
 from bot.core.update_messages import PASTE, REASON, field_hint, form_initial, question_label, update_form
 from bot.core.update_readers import Given, read_milestone, read_note, read_rag, read_slip_date, read_summary
@@ -94,7 +94,7 @@ def _with_date(answer: dict[str, Any], raw: str, previous: dict[str, Any] | None
     if not text:
         return answer
     day, words = read_slip_date(Given.field(text), previous, today=today)
-    return ms_answer(state, day, "; ".join(n for n in (answer["note"], words) if n))
+    return ms_answer(state, day, joined_notes(answer["note"], words))
 
 
 def field_label(draft: Draft, name: str) -> str:
