@@ -19,6 +19,21 @@ NOTHING_CONFIGURED = (
 )
 
 
+LOOPBACK = "127.0.0.1"
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether `host` is this machine only ("127.0.0.1", "::1", "localhost")."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
@@ -56,7 +71,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     port = args.port if args.port is not None else settings.port
     host = args.host or (LOOPBACK if settings.planbot_teams_anonymous else "0.0.0.0")
-    if settings.planbot_teams_anonymous and not ipaddress_is_loopback(host):
+    if settings.planbot_teams_anonymous and not _is_loopback(host):
         core.close()
         print(
             f"planbot serve: PLANBOT_TEAMS_ANONYMOUS=true accepts requests without a token, so it listens on "
@@ -70,20 +85,6 @@ def _serve(args: argparse.Namespace) -> int:
     web.run_app(app, host=host, port=port, print=None, access_log=None)
     return 0
 
-
-LOOPBACK = "127.0.0.1"
-
-
-def ipaddress_is_loopback(host: str) -> bool:
-    """Whether `host` is this machine only ("127.0.0.1", "::1", "localhost")."""
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _clock(at: str | None, zone: str) -> OffsetClock | str | None:
