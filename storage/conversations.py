@@ -50,9 +50,10 @@ def clear_conversation(session: Session, *, platform: str, person_id: str) -> No
         session.flush()
 
 
-def claim_delivery(session: Session, *, key: str, at: dt.datetime) -> bool:
-    """True the first time a delivery id is seen; False for a retry or replay."""
-    if session.get(Delivery, key) is not None:
+def claim_delivery(session: Session, *, key: str, at: dt.datetime, stored_as: str | None = None) -> bool:
+    """True the first time a delivery id is seen; False for a retry or replay.
+    `stored_as`: the form an earlier version recorded the same delivery under."""
+    if session.get(Delivery, key) is not None or (stored_as and session.get(Delivery, stored_as) is not None):
         return False
     try:
         with session.begin_nested():

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.core import checkin, commands, identity, prompt_answers
+from bot.core import checkin, commands, delivery_keys, identity, prompt_answers
 from bot.core.answer_cache import AnswerCache, answer_key
 from bot.core.clock import Clock, SystemClock
 from bot.core.context import Context
@@ -233,7 +233,9 @@ class Planbot:
         replayed read changes nothing, and an event that turns out to write is run
         again as a writer, which claims it."""
         now = self.clock.now()
-        if claim and event.delivery_id and not claim_delivery(session, key=event.delivery_id, at=now):
+        if claim and event.delivery_id and not claim_delivery(
+            session, key=delivery_keys.scoped(event.delivery_id, event.sender), at=now, stored_as=event.delivery_id
+        ):
             logger.info("ignoring replayed delivery %s", event.delivery_id)
             return []
         plan = get_plan(session)

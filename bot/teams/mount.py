@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ROUTE = "/api/messages"
-AUTHORISED = "planbot_token_checked"
+AUTHORISED = web.RequestKey("planbot_token_checked", bool)
 """Set on a request once the SDK's token check has let it through to the agent."""
 
 

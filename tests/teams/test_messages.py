@@ -71,3 +71,44 @@ def test_a_repeated_plan_status_is_the_same_answer_until_the_plan_changes(world:
         conn.execute(text("UPDATE item SET title = 'Renamed elsewhere' WHERE title = 'Partnership health and shared ownership'"))
     after = "\n".join(text_of(a) for a in world.say("robin", "plan-status"))
     assert "Renamed elsewhere" in after and "Partnership health and shared ownership" not in after
+
+
+def test_two_peoples_messages_sharing_an_activity_id_in_different_chats_are_both_handled(world: TeamsWorld) -> None:
+    """Teams activity ids are unique only within a conversation: the same id from two
+    people in two chats is two deliveries, while the same activity again is a replay."""
+    from sqlmodel import select
+
+    from storage.db import session_scope
+    from storage.models import Absence
+
+    shared = "1712345678901"
+    cal = world.message("cal", "plan-away until 2020-01-20", id=shared)
+    robin = world.message("robin", "plan-away until 2020-01-24", id=shared)
+
+    assert "away" in "\n".join(text_of(a) for a in _answers(world.post(cal))).lower()
+    assert "away" in "\n".join(text_of(a) for a in _answers(world.post(robin))).lower()
+    assert _answers(world.post(robin)) == [], "the same activity again changes nothing"
+    with session_scope(world.engine) as session:
+        away = {a.person_id: a.until.date().isoformat() for a in session.exec(select(Absence))}
+    assert away == {"cal": "2020-01-20", "robin": "2020-01-24"}
+
+
+def test_a_retry_of_a_delivery_recorded_before_ids_were_scoped_is_still_dropped(world: TeamsWorld) -> None:
+    """A delivery stored in the earlier form (`teams:` and the activity id) across an upgrade."""
+    import datetime as dt
+
+    from sqlmodel import select
+
+    from storage.db import session_scope
+    from storage.models import Absence, Delivery
+
+    with session_scope(world.engine) as session:
+        session.add(Delivery(key="teams:act-before-upgrade", received_at=dt.datetime(2020, 1, 6, tzinfo=dt.UTC)))
+    assert _answers(world.post(world.message("cal", "plan-away until 2020-01-20", id="act-before-upgrade"))) == []
+    with session_scope(world.engine) as session:
+        assert session.exec(select(Absence)).all() == []
+
+
+def _answers(response: object) -> list[dict]:
+    assert response.status_code == 200, response.text  # type: ignore[attr-defined]
+    return [a for a in response.json().get("activities", []) if a.get("type") == "message"]  # type: ignore[attr-defined]
