@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.core import checkin, summaries
+from bot.core import checkin, privacy, summaries
 from bot.core.command_names import NAMES, NAMESPACE, cmd
 from bot.core.context import Context
 from bot.core.errors import BadInput
@@ -113,9 +113,13 @@ def run(ctx: Context, name: str, args: str) -> list[Reply]:
 
 
 def _call(ctx: Context, name: str, args: str) -> list[Reply]:
-    """Arguments are capped before the command parses them."""
+    """Arguments are capped before the command parses them; an answer that names
+    people is marked for the asker alone unless they said `share` (`bot.core.privacy`)."""
     limit = LONG_ARGUMENTS.get(name, MAX_ARGUMENTS)
-    return COMMANDS[name](ctx, command_arguments(cmd(name), args, limit=limit))
+    if name not in privacy.NAMES_PEOPLE:
+        return COMMANDS[name](ctx, command_arguments(cmd(name), args, limit=limit))
+    args, shared = privacy.split_share(args)
+    return privacy.marked(COMMANDS[name](ctx, command_arguments(cmd(name), args, limit=limit)), shared=shared)
 
 
 READS_ONLY = {"plan-status", "help", "plan-schedule"}
@@ -128,6 +132,7 @@ def reads_only(text: str) -> bool:
     found = resolve(name) if name.startswith("/") else None
     if found not in READS_ONLY:
         return False
+    args = privacy.split_share(args)[0]
     first = args.split(None, 1)[0].casefold() if args.strip() else ""
     return STATUS_WORDS.get(first) != "export"
 

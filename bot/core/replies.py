@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+Audience = Literal["asker", "here"]
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -113,6 +115,11 @@ class Reply:
     started from a channel or group; the core then adds an unmarked reply for
     the channel saying so. An adapter that is always direct (the terminal)
     shows it like any other reply."""
+    audience: Audience | None = None
+    """Who may read it where it was asked (`bot.core.privacy`): "asker" when it names
+    people or their updates, shown to the asker alone (Slack ephemeral, the Teams
+    personal chat); "here" when the asker said `share`; None for an answer about
+    nobody else, which each platform shows its usual way."""
 
     @property
     def text(self) -> str:

@@ -49,7 +49,6 @@ class Where:
     """The event came from the person's DM with the bot (or its App Home)."""
     thread_ts: str | None = None
     response_url: str | None = None
-    response_type: str = "ephemeral"
 
     def sender(self) -> Sender:
         return Sender(PLATFORM, self.user_id, DIRECT if self.direct else (self.channel or DIRECT), self.team_id)
@@ -123,7 +122,7 @@ class SlackRuntime:
 
     async def respond(self, reply: Reply, where: Where) -> None:
         for message in messages(reply):
-            await self.post_response(where.response_url or "", message, where.response_type)
+            await self.post_response(where.response_url or "", message, response_type(reply))
 
     async def post_response(self, url: str, message: SlackMessage, response_type: str) -> None:
         from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -191,6 +190,11 @@ class SlackRuntime:
         await self.client.files_completeUploadExternal(
             files=[{"id": ticket["file_id"], "title": title}], channel_id=channel
         )
+
+
+def response_type(reply: Reply) -> str:
+    """A slash command's answer is seen by the asker alone unless the core marked it shared."""
+    return "in_channel" if reply.audience == "here" else "ephemeral"
 
 
 def _slack_handles(engine: Any, key: str | None) -> list[tuple[str, str]]:

@@ -5,8 +5,9 @@ card buttons and forms (`Action.Execute` invokes) become `ChoiceMade` and
 `FormSubmitted`; installs and first messages in a personal chat record the
 person's conversation reference (a group-chat install never replaces it).
 Replies go back into the conversation (in `expectReplies` mode, in the HTTP
-answer); a reply marked `direct`, or a `plan-status` answer that names people
-asked in a group without `share`, goes to the asker's personal chat instead.
+answer); a reply marked `direct`, or marked for the asker alone (an answer that
+names people, asked in a group without `share`: `bot.core.privacy`), goes to the
+asker's personal chat instead.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ SORRY = "Sorry, something went wrong on my side and nothing was changed. Please 
 SENT_DIRECT = "I've sent the answer to our personal chat, as it names people. Add `share` to post it here instead."
 UPDATE_DIRECT = "I've sent you a personal message to carry on there."
 NO_DIRECT = "I couldn't reach our personal chat. Open a chat with Planbot (Apps > Planbot) and ask there."
+FILE_DIRECT = "I've offered you the file in our personal chat: accept it there."
 EXPORT_HERE = "Files are handed over in our personal chat: ask me there with `plan-status export`."
 KNOWN_FOR = 60.0
 """Seconds a sender's resolved id is reused: a plan reload that changes someone's `teams:` value is seen within a minute."""
@@ -156,22 +158,14 @@ class PlanbotAgent:
         sender = await self._sender(activity)
         if sender is None:
             return
-        personal = sender.channel == DIRECT
         text = inbound.words(activity)
-        private = False
-        if not personal:
-            text, shared = inbound.share_split(text)
-            if inbound.asks_export(text):
-                await self._here(context, say(EXPORT_HERE), personal=False)
-                return
-            private = inbound.names_people(text) and not shared
         event = TextMessage(
             sender, text, delivery_id=_delivery(activity), message_id=activity.id, reply_to=inbound.replied_to(activity)
         )
         replies = await self.core.answer_read(event)  # a question (`plan-status`) answered as a reader, kept while nothing changes
         if replies is None:
             replies = await self.core.handle(event)
-        await self._deliver(context, sender, replies, private=private)
+        await self._deliver(context, sender, replies)
 
     async def _edited(self, context: TurnContext) -> None:
         """The person edited a message in our personal chat: the core replaces its answer if
@@ -185,19 +179,24 @@ class PlanbotAgent:
         event = TextEdited(sender, text, activity.id, delivery_id=f"teams-edit:{activity.id}:{digest}")
         await self._deliver(context, sender, await self.core.handle(event))
 
-    async def _deliver(self, context: TurnContext, sender: Sender, replies: list[Reply], *, private: bool = False) -> None:
+    async def _deliver(self, context: TurnContext, sender: Sender, replies: list[Reply]) -> None:
+        """Each reply where the core's marks say (`bot.core.privacy`): in a group, a reply
+        bound for the person's direct chat or for the asker alone goes to their personal
+        chat, and the group is told so."""
         personal = sender.channel == DIRECT
-        moved = False
+        told: list[str] = []
         for reply in replies:
-            if not personal and (reply.direct or private):
-                moved = await self._to_personal(sender, reply) or moved
-                if not moved:
-                    await self._here(context, say(NO_DIRECT), personal=False)
-                    return
-            else:
+            if personal or not (reply.direct or reply.audience == "asker"):
                 await self._here(context, reply, personal=personal)
-        if moved and private:
-            await self._here(context, say(SENT_DIRECT), personal=False)
+                continue
+            if not await self._to_personal(sender, reply):
+                await self._here(context, say(NO_DIRECT), personal=False)
+                return
+            note = FILE_DIRECT if outgoing.files(reply) else SENT_DIRECT if reply.audience == "asker" else None
+            if note and note not in told:
+                told.append(note)
+        for note in told:
+            await self._here(context, say(note), personal=False)
 
     async def _here(self, context: TurnContext, reply: Reply, *, personal: bool) -> None:
         for file in outgoing.files(reply):
@@ -220,6 +219,8 @@ class PlanbotAgent:
         try:
             service_url, conversation = await self.port.personal_chat(address)
             sent = await self.port.post(service_url, conversation, reply)
+            for file in outgoing.files(reply):
+                await self.sdk.connector.send(service_url, conversation, files.consent_activity(file))
         except SendFailed as exc:
             logger.info("could not reach a personal chat: %s", exc)
             return False

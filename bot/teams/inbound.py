@@ -10,12 +10,9 @@ from typing import Any
 
 from microsoft_agents.activity import Activity
 
-from bot.core.commands import resolve
 
 PERSONAL = "personal"
 _AT_TAG = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
-NAMES_PEOPLE = frozenset({"overdue", "changes"})
-"""`plan-status` answers that name people: asked in a group, they go to the asker's personal chat unless `share`."""
 
 
 def conversation_type(activity: Activity) -> str:
@@ -77,24 +74,6 @@ def replied_to(activity: Activity) -> tuple[str, str] | None:
     if not activity.reply_to_id or activity.conversation is None:
         return None
     return activity.conversation.id, activity.reply_to_id
-
-
-def share_split(text: str) -> tuple[str, bool]:
-    """The words without a trailing `share`, and whether it was there."""
-    parts = text.split()
-    if len(parts) > 1 and parts[-1].casefold() == "share":
-        return " ".join(parts[:-1]), True
-    return text, False
-
-
-def names_people(text: str) -> bool:
-    parts = text.split()
-    return len(parts) >= 2 and resolve(parts[0]) == "plan-status" and parts[1].casefold() in NAMES_PEOPLE
-
-
-def asks_export(text: str) -> bool:
-    parts = text.split()
-    return len(parts) >= 2 and resolve(parts[0]) == "plan-status" and parts[1].casefold() == "export"
 
 
 @dataclass(frozen=True)

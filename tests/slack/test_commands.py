@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.slack.conftest import SlackWorld
 
 
@@ -19,6 +21,24 @@ async def test_plan_status_share_shows_it_to_the_channel(slack: SlackWorld) -> N
 
     assert answer.body["response_type"] == "in_channel"
     assert "Item 5" in answer.text
+
+
+@pytest.mark.parametrize("view", ["", "5", "Cal Placeholder", "overdue", "changes"])
+async def test_every_status_view_is_for_the_asker_alone_unless_shared_wherever_share_is_typed(slack: SlackWorld, view: str) -> None:
+    private = await slack.command("robin", "/plan-status", view)
+    shared_after = await slack.command("robin", "/plan-status", f"{view} share".strip())
+    shared_before = await slack.command("robin", "/plan-status", f"SHARE {view}".strip())
+
+    assert private.body["response_type"] == "ephemeral"
+    assert shared_after.body["response_type"] == shared_before.body["response_type"] == "in_channel"
+    assert shared_after.text == shared_before.text == private.text, "the word share is not read as part of the question"
+
+
+async def test_share_is_only_a_status_word_elsewhere_it_is_what_was_typed(slack: SlackWorld) -> None:
+    answer = await slack.command("alex", "/plan-flag", "share the funding letter with CLGU")
+
+    assert answer.body["response_type"] == "ephemeral"
+    assert "share the funding letter with CLGU" in answer.text
 
 
 async def test_a_stranger_is_told_whom_to_ask(slack: SlackWorld) -> None:

@@ -60,13 +60,6 @@ def test_the_bots_mention_is_stripped_from_any_words(words: str) -> None:
     assert "<at>" not in inbound.words(activity)
 
 
-def test_share_and_the_answers_that_name_people() -> None:
-    assert inbound.share_split("plan-status overdue share") == ("plan-status overdue", True)
-    assert inbound.share_split("share") == ("share", False)
-    assert inbound.names_people("status overdue") and inbound.names_people("/plan-status Changes")
-    assert not inbound.names_people("plan-status 5") and not inbound.names_people("plan-update overdue")
-
-
 def test_odd_activities_change_nothing_and_never_fail(world: TeamsWorld) -> None:
     odd = [
         world.activity("cal", type="invoke", name="adaptiveCard/action", value="not an object"),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.teams.agent import EXPORT_HERE, SENT_DIRECT
+from bot.teams.agent import FILE_DIRECT, SENT_DIRECT
 from storage.addresses import get_address
 from storage.db import session_scope
 from storage.models import Address, Conversation
@@ -76,21 +78,26 @@ def test_the_personal_chat_is_stored_on_install_and_a_group_install_never_replac
     assert welcome, "the personal install says hello"
 
 
-def test_in_a_group_chat_the_mention_is_stripped_and_the_status_answered_there(world: TeamsWorld) -> None:
-    answer = shown(world.say("robin", "plan-status", "groupChat", mention=True))
+def test_in_a_group_chat_the_mention_is_stripped_and_a_shared_status_answered_there(world: TeamsWorld) -> None:
+    answer = shown(world.say("robin", "plan-status share", "groupChat", mention=True))
 
     assert "Partnership health and shared ownership" in answer
 
 
-def test_an_answer_naming_people_asked_in_a_group_goes_to_the_personal_chat_unless_shared(world: TeamsWorld) -> None:
-    here = shown(world.say("robin", "plan-status overdue", "channel", mention=True))
+@pytest.mark.parametrize("view", ["", "5", "Cal Placeholder", "overdue", "changes"])
+@pytest.mark.parametrize("kind", ["groupChat", "channel"])
+def test_every_status_view_asked_in_a_group_goes_to_the_personal_chat_unless_shared(world: TeamsWorld, view: str, kind: str) -> None:
+    """Every status view names people or their updates: only the asker sees it, as in Slack."""
+    asked_in_private = shown(world.say("robin", f"plan-status {view}".strip()))
+    here = shown(world.say("robin", f"plan-status {view}".strip(), kind, mention=True))
     personal = world.fake.in_conversation(world.conversation("robin")["id"])
 
     assert here == SENT_DIRECT
-    assert personal and "overdue" in text_of(personal[-1].activity).lower()
+    assert personal and shown([p.activity for p in personal]) == asked_in_private
 
-    shared = shown(world.say("robin", "plan-status overdue share", "channel", mention=True))
-    assert shared != SENT_DIRECT and "overdue" in shared.lower()
+    shared = shown(world.say("robin", f"plan-status share {view}".strip(), kind, mention=True))
+    assert shared != SENT_DIRECT and shared.strip()
+    assert len(world.fake.in_conversation(world.conversation("robin")["id"])) == len(personal), "a shared answer stays in the group"
 
 
 def test_an_update_asked_for_in_a_group_carries_on_in_the_personal_chat(world: TeamsWorld) -> None:
@@ -101,8 +108,14 @@ def test_an_update_asked_for_in_a_group_carries_on_in_the_personal_chat(world: T
     assert any("Question 1 of 7" in text_of(p.activity) for p in personal)
 
 
-def test_export_outside_the_personal_chat_says_to_ask_there(world: TeamsWorld) -> None:
-    assert shown(world.say("robin", "plan-status export", "groupChat", mention=True)) == EXPORT_HERE
+@pytest.mark.parametrize("words", ["plan-status export 2019-Q3 md", "plan-status export 2019-Q3 md share"])
+def test_export_asked_in_a_group_is_offered_in_the_personal_chat_even_with_share(world: TeamsWorld, words: str) -> None:
+    here = shown(world.say("robin", words, "groupChat", mention=True))
+    personal = world.fake.in_conversation(world.conversation("robin")["id"])
+
+    assert FILE_DIRECT in here and "quarterly-return" not in here
+    offered = {p.activity["attachments"][0]["name"] for p in personal if (p.activity.get("attachments") or [{}])[0].get("contentType", "").endswith("file.consent")}
+    assert offered == {"quarterly-return-2019-Q3.md", "quarterly-return-2019-Q3-heatmap.png"}
 
 
 def test_export_in_the_personal_chat_is_handed_over_with_file_consent(world: TeamsWorld) -> None:

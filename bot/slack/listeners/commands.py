@@ -5,7 +5,7 @@ The answer goes in the acknowledgement itself when the core has it in time (a
 our 200, sooner than a bare acknowledgement followed by a post. Work that can take
 longer (an export) is acknowledged at once and answered through the
 `response_url`, or the DM for a file; so is any command the core has not answered
-within `FAST` seconds. Answers are private unless `/plan-status ... share`.
+within `FAST` seconds. Answers are private unless the core marks them shared (`bot.core.privacy`).
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ from bot.core.events import Command, Origin
 from bot.core.replies import Reply, say
 from bot.slack.blocks import messages
 from bot.slack.guard import delivery_id
-from bot.slack.runtime import SORRY, SlackRuntime, Where
+from bot.slack.runtime import SORRY, SlackRuntime, Where, response_type
 from bot.slack.syntax import SLASH_COMMANDS, core_name
 
 FAST = 2.0
 """Seconds the acknowledgement may wait for the core's answer (Slack allows 3)."""
-_SHARE = re.compile(r"(?:^|\s)share(?:\s|$)", re.IGNORECASE)
 _SLOW = re.compile(r"^\s*export\b", re.IGNORECASE)
 
 
@@ -48,9 +47,6 @@ def _listener(runtime: SlackRuntime) -> Any:
     async def on_command(ack: Any, body: dict[str, Any], request: Any) -> None:
         name = core_name(str(body.get("command", "")))
         args = str(body.get("text") or "")
-        share = name == "plan-status" and bool(_SHARE.search(args))
-        if share:
-            args = _SHARE.sub(" ", args).strip()
         user_id = str(body.get("user_id") or "")
         channel = str(body.get("channel_id") or "") or None
         where = Where(
@@ -59,7 +55,6 @@ def _listener(runtime: SlackRuntime) -> Any:
             channel=channel,
             direct=await runtime.is_dm(user_id, channel),
             response_url=body.get("response_url"),
-            response_type="in_channel" if share else "ephemeral",
         )
         event = Command(
             where.sender(),
@@ -101,16 +96,16 @@ async def _ack_with(ack: Any, runtime: SlackRuntime, replies: list[Reply], where
         await ack()
     else:
         [message, *more] = messages(first)
-        await ack(text=message.text, blocks=message.blocks, response_type=where.response_type)
+        await ack(text=message.text, blocks=message.blocks, response_type=response_type(first))
     rest = [r for r in replies if r is not first]
     if more or rest:
-        runtime.later(_post_rest(runtime, more, rest, where))
+        runtime.later(_post_rest(runtime, [(m, response_type(first)) for m in more], rest, where))
 
 
-async def _post_rest(runtime: SlackRuntime, more: list[Any], rest: list[Reply], where: Where) -> None:
+async def _post_rest(runtime: SlackRuntime, more: list[tuple[Any, str]], rest: list[Reply], where: Where) -> None:
     """What did not fit in the acknowledgement, in order."""
-    for message in more:
-        await runtime.post_response(where.response_url or "", message, where.response_type)
+    for message, shown_as in more:
+        await runtime.post_response(where.response_url or "", message, shown_as)
     await runtime.deliver(rest, where)
 
 
