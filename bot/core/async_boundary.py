@@ -19,6 +19,7 @@ import asyncio
 import functools
 import weakref
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import TypeVar
 
 from sqlalchemy.engine import Engine
@@ -28,6 +29,7 @@ from bot.core.events import Event
 from bot.core.planbot import Planbot
 from bot.core.ports import SentMessage
 from bot.core.replies import Reply
+from bot.core.sender_turns import SenderTurns
 from bot.core.warm_pool import WarmPool
 
 T = TypeVar("T")
@@ -54,14 +56,27 @@ class AsyncPlanbot:
         self.workers = min(workers or DEFAULT_WORKERS, pool_capacity(bot.engine))
         self._pool = WarmPool(self.workers, thread_name_prefix="planbot-core")  # a trickle of events stays on one warm thread
         self._versions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _VersionReads] = weakref.WeakKeyDictionary()
+        self._turns = SenderTurns()
 
     async def call(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
-        """Run any synchronous core or storage call (one session inside) on the pool."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, functools.partial(fn, *args, **kwargs))
+        """Run any synchronous core or storage call (one session inside) on the pool.
+        Cancelled meanwhile, it still waits for the work (a thread cannot be stopped), so
+        a person's next event never runs beside the one it follows."""
+        work = asyncio.get_running_loop().run_in_executor(self._pool, functools.partial(fn, *args, **kwargs))
+        try:
+            return await asyncio.shield(work)
+        except asyncio.CancelledError:
+            await asyncio.wait({work})
+            raise
+
+    def turn(self, platform: str, user_id: str) -> AbstractAsyncContextManager[None]:
+        """The sender's turn (`bot.core.sender_turns`): an adapter enters it on an event's
+        arrival, before anything it awaits, so the person's events run in arrival order."""
+        return self._turns.turn((platform, user_id))
 
     async def handle(self, event: Event) -> list[Reply]:
-        return await self.call(self.bot.handle, event)
+        async with self.turn(event.sender.platform, event.sender.user_id):
+            return await self.call(self.bot.handle, event)
 
     async def answer_read(self, event: Event) -> list[Reply] | None:
         """`Planbot.answer_read`: a read-only question's replies, or None when it needs `handle`.
@@ -71,6 +86,10 @@ class AsyncPlanbot:
         burst of `/plan-status` costs one small query, not one each."""
         if not self.bot.reads_only(event):
             return None
+        async with self.turn(event.sender.platform, event.sender.user_id):  # after the person's own earlier events
+            return await self._answer_read(event)
+
+    async def _answer_read(self, event: Event) -> list[Reply] | None:
         loop = asyncio.get_running_loop()
         reads = self._versions.get(loop)
         if reads is None:  # one per event loop: its futures belong to that loop

@@ -46,7 +46,7 @@ from bot.core.small_talk import OPENING, small_talk
 from bot.core.set_aside import forget, offer, peek, put_aside
 from bot.core.text import answer_text, excerpt
 from bot.core.update_access import authorise, due_items, find_item
-from bot.core.update_conversation import clear, lock, open_draft, reask, save_and_ask, to_person, token
+from bot.core.update_conversation import REVIEWED, clear, lock, open_draft, reask, same_step, save_and_ask, to_person
 from bot.core.update_draft import CONFIRM, Draft, Subject, date_text, ms_answer, ms_text, rag_text, short_label
 from bot.core.update_form import form_problems, form_reply, read_form
 from bot.core.update_messages import START, help_text, options_text, question_label, saved
@@ -253,7 +253,10 @@ def press(ctx: Context, value: str, step: str) -> list[Reply]:
     if step == START:
         return start_from_args(ctx, re.sub(r"^/?(plan-)?update\b", "", value.strip()))
     opened = open_draft(ctx)
+    rescued = None if opened is not None and same_step(step, opened[0]) else _save_passed_review(ctx, step, value)
     if opened is None:
+        if rescued:
+            return rescued
         kept = offer(ctx, ["That button was on an update that is no longer open, so I haven't used it."])
         return kept or [
             say(
@@ -264,7 +267,9 @@ def press(ctx: Context, value: str, step: str) -> list[Reply]:
     conv, draft = opened
     if control_word(value) == "form":
         return [form_reply(draft, Subject.load(ctx.session, draft))]
-    if step != token(conv):
+    if rescued:
+        return [*rescued, reask(ctx, conv, draft, ["Your other update is still open; here is where we are:"])]
+    if not same_step(step, conv):
         return [
             reask(
                 ctx,
@@ -274,6 +279,22 @@ def press(ctx: Context, value: str, step: str) -> list[Reply]:
             )
         ]
     return answer(ctx, conv, value)
+
+
+def _save_passed_review(ctx: Context, step: str, value: str) -> list[Reply] | None:
+    """A Save pressed on a review the conversation has moved past: the person's next
+    event was handled first (by another process). The answers it confirmed were set
+    aside whole, so they are saved, under the same checks as any save. None when the
+    press is not such a Save, or that update is no longer waiting at its review."""
+    found = REVIEWED.fullmatch(step)
+    if found is None or value.strip().casefold() != "yes":
+        return None
+    period = ctx.session.get(Period, found[2])
+    item = ctx.session.get(Item, int(found[1]))
+    kept = peek(ctx, item, period) if item is not None and period is not None else None
+    if kept is None or kept[0].kind != "confirm":
+        return None
+    return [_save_version(ctx, kept[0])]
 
 
 @to_person
@@ -321,8 +342,7 @@ def reshow(ctx: Context, conv: Conversation, lead_in: list[str] | None = None, *
     """The open question again, after a command or when the person opens the bot, unless
     `after` (what is being sent) already shows it or opens a form. Nothing is saved, so its
     buttons stay valid."""
-    step = token(conv)
-    if any((isinstance(b, Choices) and b.step == step) or isinstance(b, Form) for r in after for b in r.blocks):
+    if any((isinstance(b, Choices) and same_step(b.step, conv)) or isinstance(b, Form) for r in after for b in r.blocks):
         return []
     draft = Draft.from_data(conv.data)
     if lead_in is None:
@@ -498,6 +518,19 @@ def _review_answer(ctx: Context, conv: Conversation, draft: Draft, text: str) ->
 
 def _store(ctx: Context, draft: Draft) -> list[Reply]:
     """Confirmed: store a new version, then move to the next queued item or close."""
+    receipt = _save_version(ctx, draft)
+    following = _next_in_queue(ctx, draft, "")
+    if following:
+        return [receipt, *following]
+    clear(ctx)
+    period = ctx.session.get(Period, draft.period)
+    assert period is not None  # checked by _save_version
+    return [receipt, say(_still_due(ctx, period))]
+
+
+def _save_version(ctx: Context, draft: Draft) -> Reply:
+    """Store the draft as the item's next version (the access and period rules checked
+    again), drop any set-aside copy and mark the prompt done everywhere: the receipt."""
     item = find_item(ctx.session, draft.item)
     on_behalf = authorise(ctx, item)
     period = ctx.session.get(Period, draft.period)
@@ -536,12 +569,7 @@ def _store(ctx: Context, draft: Draft) -> list[Reply]:
             lead=subject.lead_name if on_behalf else None,
         ),
     )
-    receipt = saved(draft, subject, update, ctx.person.name, f"{date_text(local.date())} at {local:%H:%M}")
-    following = _next_in_queue(ctx, draft, "")
-    if following:
-        return [receipt, *following]
-    clear(ctx)
-    return [receipt, say(_still_due(ctx, subject.period))]
+    return saved(draft, subject, update, ctx.person.name, f"{date_text(local.date())} at {local:%H:%M}")
 
 
 def _next_in_queue(ctx: Context, draft: Draft, prefix: str) -> list[Reply]:

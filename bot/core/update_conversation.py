@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec
 
@@ -38,6 +39,16 @@ def to_person(handler: Callable[Concatenate[Context, P], list[Reply]]) -> Callab
 
 def token(conv: Conversation) -> str:
     return f"checkin:{conv.step}"
+
+
+REVIEWED = re.compile(r"checkin:\d+:review:(\d+):(\S+)")
+"""A review's buttons name the update they confirm: a Save pressed after the person's
+next event was handled (by another process) can still be matched to its answers."""
+
+
+def same_step(step: str, conv: Conversation) -> bool:
+    """Whether a button's step is the open question's (a review's buttons add what they review)."""
+    return step == token(conv) or step.startswith(token(conv) + ":review:")
 
 
 def open_draft(ctx: Context) -> tuple[Conversation, Draft] | None:

@@ -352,6 +352,11 @@ def _about(draft: Draft, subject: Subject) -> list[str]:
     return lines
 
 
+def review_token(token: str, item: int, period: str) -> str:
+    """The review's step: the question's token and the update it confirms (`update_conversation.REVIEWED`)."""
+    return f"{token}:review:{item}:{period}"
+
+
 def review(draft: Draft, subject: Subject, token: str, lead_in: list[str]) -> Reply:
     blocks: list[Block] = [Paragraph(line) for line in lead_in]
     blocks.append(Heading(f"Check your update: item {subject.item.number}, {subject.period_label}"))
@@ -362,7 +367,7 @@ def review(draft: Draft, subject: Subject, token: str, lead_in: list[str]) -> Re
             "Save this update? Type yes to save, edit and a number (edit 2) or change summary to change an answer, "
             "back, or cancel.",
             [Choice("yes", "Save", "primary"), Choice("back", "Back"), Choice("cancel", "Cancel", "danger")],
-            step=token,
+            step=review_token(token, draft.item, draft.period),
             free_text=True,
         )
     )

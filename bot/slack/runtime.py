@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,12 +61,11 @@ class SlackRuntime:
         self.client = client
         self.people = People(core, client)
         self.tasks: set[asyncio.Task[Any]] = set()
-        self._turns: dict[str, asyncio.Lock] = {}
 
-    def turn(self, user_id: str) -> asyncio.Lock:
-        """One event at a time per person, in arrival order (their conversation is one state
-        machine), while other people's events run beside it."""
-        return self._turns.setdefault(user_id, asyncio.Lock())
+    def turn(self, user_id: str) -> AbstractAsyncContextManager[None]:
+        """The person's turn in the core (`bot.core.sender_turns`): a listener's work takes it
+        before it awaits anything, so one person's events run in the order Slack sent them."""
+        return self.core.turn(PLATFORM, user_id)
 
     def later(self, work: Coroutine[Any, Any, Any]) -> None:
         """Run `work` after the acknowledgement; failures are logged, never lost silently."""
@@ -97,14 +97,13 @@ class SlackRuntime:
         return await self.core.handle(event)
 
     async def handle_in_turn(self, event: Event, where: Where) -> list[Reply]:
-        """A question that only reads is answered at once, beside the person's other
-        events; anything that writes waits for their turn."""
-        if self.core.bot.reads_only(event):
-            await self.people.prepare(where.user_id, where.team_id)
-            replies = await self.core.answer_read(event)
-            if replies is not None:
-                return replies
+        """The event in the person's turn; a question that only reads is answered as a reader."""
         async with self.turn(where.user_id):
+            if self.core.bot.reads_only(event):
+                await self.people.prepare(where.user_id, where.team_id)
+                replies = await self.core.answer_read(event)
+                if replies is not None:
+                    return replies
             return await self.handle(event, where)
 
     async def deliver(self, replies: list[Reply], where: Where) -> None:

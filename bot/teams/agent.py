@@ -59,6 +59,17 @@ class PlanbotAgent:
 
     # --- the turn -----------------------------------------------------------------
     async def on_turn(self, context: TurnContext) -> None:
+        """Each activity in its sender's turn, taken before anything is awaited: Teams
+        delivers one person's messages side by side, and they must run in arrival order."""
+        activity = context.activity
+        sender = activity.from_property.id if activity.from_property is not None else None
+        if sender:
+            async with self.core.turn(PLATFORM, sender):
+                await self._dispatch(context)
+        else:
+            await self._dispatch(context)
+
+    async def _dispatch(self, context: TurnContext) -> None:
         activity = context.activity
         if activity.type == "message":
             await self._message(context)

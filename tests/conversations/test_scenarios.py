@@ -7,6 +7,7 @@ Dec 2019, 09:00, when the Q3 prompts go out.
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -223,3 +224,80 @@ def test_a_deputy_saves_the_leads_item_on_their_behalf(driver: Driver, plan_engi
     [update] = stored(plan_engine)
     assert (update.author_id, update.on_behalf_of_id) == ("bea", "cal")
     assert prompt_for(driver, "cal", 5).has("Done: version 1", "by Bea Sample, on behalf of Cal Placeholder")
+
+
+def _form_values(form: Seen, rag: str, summary: str) -> dict[str, str]:
+    values = {name: "" for name in form.form_fields}
+    values.update({"rag": rag, "summary": summary})
+    values.update({name: "on track" for name in form.form_fields if name.startswith("ms:")})
+    return values
+
+
+def test_a_save_pressed_after_the_next_form_was_handled_first_is_still_saved(driver: Driver, plan_engine: Engine) -> None:
+    """Another process handled the person's next form before their Save (across processes
+    nothing orders one person's events): the Save's answers are all still valid, so it saves."""
+    driver.run_job("quarterly-prompts")
+    six = next(s for s in driver.press("cal", "Open the form", on=prompt_for(driver, "cal", 6)) if s.form_fields)
+    five = next(s for s in driver.press("cal", "Open the form", on=prompt_for(driver, "cal", 5)) if s.form_fields)
+    review_five = last_question(driver.submit_form("cal", _form_values(five, "amber", "Five is slower"), on=five))
+    review_six = last_question(driver.submit_form("cal", _form_values(six, "green", "Six is fine"), on=six))
+
+    late = driver.press("cal", "Save", on=review_five)
+
+    assert "version 1" in text_of(late) and "earlier question" not in text_of(late)
+    assert [(u.rag, u.summary) for u in stored(plan_engine, 5)] == [("at_risk", "Five is slower")]
+    assert "Save" in last_question(late).buttons and stored(plan_engine, 6) == [], "item 6 waits at its review"
+    driver.press("cal", "Save", on=review_six)
+    assert [(u.rag, u.summary) for u in stored(plan_engine, 6)] == [("on_track", "Six is fine")]
+
+
+def test_a_truly_stale_press_changes_nothing_and_shows_where_we_are(driver: Driver, plan_engine: Engine) -> None:
+    opening = driver.say("cal", f"{driver.typed('plan-update')} 5")
+    first = last_question(opening)
+    driver.say("cal", "amber")
+
+    stale = driver.press("cal", first.buttons[0], on=first)
+
+    assert "earlier question" in text_of(stale)
+    assert stored(plan_engine) == []
+
+
+def test_a_save_and_the_next_form_sent_at_once_are_handled_in_the_order_sent(driver: Driver, plan_engine: Engine) -> None:
+    """Teams runs one person's activities side by side and Slack's listeners await before
+    they reach the core: the Save, pressed first and slow to handle, must still come first."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.core.events import ChoiceMade, FormSubmitted
+
+    core = getattr(driver, "core", None) or getattr(getattr(driver, "world", None), "core", None)
+    if core is None:
+        pytest.skip("the terminal reads one line at a time: nothing arrives at once")
+    driver.run_job("quarterly-prompts")
+    six = next(s for s in driver.press("cal", "Open the form", on=prompt_for(driver, "cal", 6)) if s.form_fields)
+    five = next(s for s in driver.press("cal", "Open the form", on=prompt_for(driver, "cal", 5)) if s.form_fields)
+    review_five = last_question(driver.submit_form("cal", _form_values(five, "amber", "Five is slower"), on=five))
+
+    handled: list[str] = []
+    saving_started = threading.Event()
+    real = core.bot.handle
+
+    def slow_save(event):  # type: ignore[no-untyped-def]
+        if isinstance(event, ChoiceMade) and event.value == "yes":
+            saving_started.set()
+            time.sleep(0.4)  # a slow database: the form arrives meanwhile
+        handled.append(type(event).__name__)
+        return real(event)
+
+    core.bot.handle = slow_save
+    with ThreadPoolExecutor(1) as pool:
+        saving = pool.submit(driver.press, "cal", "Save", on=review_five)
+        assert saving_started.wait(10)
+        review_six = driver.submit_form("cal", _form_values(six, "green", "Six is fine"), on=six)
+        saved = saving.result()
+
+    assert handled[-2:] == [ChoiceMade.__name__, FormSubmitted.__name__]
+    assert "version 1" in text_of(saved) and "still open" not in text_of(saved)
+    assert [(u.rag, u.summary) for u in stored(plan_engine, 5)] == [("at_risk", "Five is slower")]
+    assert "Save" in last_question(review_six).buttons

@@ -8,7 +8,9 @@ else the core says goes where the button was (the DM, or privately through the
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Awaitable
 from typing import Any
 
 from bot.core.events import ChoiceMade, Origin
@@ -46,29 +48,31 @@ def register(app: Any, runtime: SlackRuntime) -> None:
     @app.action(re.compile(f"^{FORM_ACTION}"))
     async def on_form_button(ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any, request: Any) -> None:
         await ack()
-        opened = await client.views_open(trigger_id=body["trigger_id"], view=loading_view())
-        view_id = str(opened["view"]["id"])
-        runtime.later(_press(runtime, body, action, request, view_id=view_id))
+        # the loading modal opens at once (its trigger expires in 3 s), while the press waits its turn
+        opening = asyncio.ensure_future(client.views_open(trigger_id=body["trigger_id"], view=loading_view()))
+        runtime.later(_press(runtime, body, action, request, opening=opening))
 
 
-async def _press(runtime: SlackRuntime, body: dict[str, Any], action: dict[str, Any], request: Any, *, view_id: str | None = None) -> None:
-    read = read_button_value(str(action.get("value") or ""))
+async def _press(
+    runtime: SlackRuntime, body: dict[str, Any], action: dict[str, Any], request: Any, *, opening: Awaitable[Any] | None = None
+) -> None:
     user_id = str((body.get("user") or {}).get("id") or "")
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    in_home = (body.get("container") or {}).get("type") == "view"
-    where = where_pressed(in_home or await runtime.is_dm(user_id, channel), body)
-    if in_home:
-        where.channel = None
-    if read is None:
-        return
-    step, value = read
-    message = body.get("message") or {}
-    origin = Origin(message=(str(channel), str(message.get("ts"))) if channel and message.get("ts") else None)
-    event = ChoiceMade(where.sender(), value, step, delivery_id=request_id(body, getattr(request, "headers", None)), origin=origin)
-    async with runtime.turn(where.user_id):
+    async with runtime.turn(user_id):  # taken before anything is awaited: presses run in the order they came
+        read = read_button_value(str(action.get("value") or ""))
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        in_home = (body.get("container") or {}).get("type") == "view"
+        where = where_pressed(in_home or await runtime.is_dm(user_id, channel), body)
+        if in_home:
+            where.channel = None
+        if read is None:
+            return
+        step, value = read
+        message = body.get("message") or {}
+        origin = Origin(message=(str(channel), str(message.get("ts"))) if channel and message.get("ts") else None)
+        event = ChoiceMade(where.sender(), value, step, delivery_id=request_id(body, getattr(request, "headers", None)), origin=origin)
         replies = await runtime.handle(event, where)
-        if view_id is not None:
-            await _fill_form(runtime, replies, view_id, where)
+        if opening is not None:
+            await _fill_form(runtime, replies, str((await opening)["view"]["id"]), where)
             replies = [r for r in replies if not any(isinstance(b, Form) for b in r.blocks)]
         await runtime.deliver(replies, where)
 

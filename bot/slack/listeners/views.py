@@ -10,6 +10,7 @@ conversation is: one place to confirm, whichever way the answers came.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from typing import Any
 
@@ -56,7 +57,7 @@ def register(app: Any, runtime: SlackRuntime) -> None:
 
 
 def _without_forms(replies: list[Reply]) -> list[Reply]:
-    return [Reply([b for b in r.blocks if not isinstance(b, Form)], r.key, r.replaces, r.direct) for r in replies if r.blocks]
+    return [dataclasses.replace(r, blocks=[b for b in r.blocks if not isinstance(b, Form)]) for r in replies if r.blocks]
 
 
 async def _later(runtime: SlackRuntime, work: Any, where: Where) -> None:
