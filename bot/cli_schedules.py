@@ -165,7 +165,7 @@ def _clock(args: argparse.Namespace) -> int:
     port = chat_port(settings, engine)
     print(
         f"planbot clock: timezone {cal.zone.key}, grace {cal.schedule.grace_hours}h, sending via {port.platform}, "
-        f"keeping deliveries, inbox, ledger and call notes {settings.planbot_retention_days} days; "
+        f"keeping deliveries, inbox, ledger, call notes and exports {settings.planbot_retention_days} days; "
         f"now {cal.local(clock.now()).isoformat(timespec='seconds')}. Stop with Ctrl-C.",
         file=sys.stderr,
         flush=True,
@@ -175,7 +175,7 @@ def _clock(args: argparse.Namespace) -> int:
         cal.zone,
         offset=offset,
         sweep=dt.timedelta(minutes=args.sweep_minutes),
-        retention=RetentionJob(engine, clock, days=settings.planbot_retention_days),
+        retention=RetentionJob(engine, clock, days=settings.planbot_retention_days, exports=settings.planbot_exports_dir),
     )
     process.start()
     return 0

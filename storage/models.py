@@ -434,3 +434,15 @@ class DataVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     n: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+
+
+class FileOffer(SQLModel, table=True):
+    """A file offered in a Teams personal chat (file consent). The accept must carry
+    the offer's one-time token (only its hash is stored), come from the person it
+    names, within a day, once; a failed upload gives the token back for a retry."""
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    person_id: str = Field(foreign_key="person.id", index=True)
+    file_name: str = Field(max_length=255)
+    offered_at: dt.datetime = _tz(nullable=False)
+    used_at: dt.datetime | None = _tz(nullable=True)

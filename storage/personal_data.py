@@ -128,6 +128,12 @@ TABLES: dict[str, TableRule] = {
         "always",
         redact_text=False,
     ),
+    "fileoffer": TableRule(
+        "Files (the return's exports) offered to you in Teams: the file's name and when.",
+        "so only you can accept the file, once, within a day",
+        "PLANBOT_RETENTION_DAYS",
+        {"person_id": OnErase.DELETE},
+    ),
     "chatreference": TableRule(
         "Group chats and channels the bot was added to or mentioned in: conversation id and service address (no person named).",
         "to post the coordinators' briefs in the chat the plan names",

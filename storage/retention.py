@@ -1,6 +1,6 @@
 """Pruning what is kept only for a while (PLANBOT_RETENTION_DAYS): handled platform
-deliveries, terminal inbox messages, send-ledger rows, message handles, and the
-notes leads flag before a weekly call (free text that can be about health: it
+deliveries, terminal inbox messages, send-ledger rows, message handles, file offers,
+and the notes leads flag before a weekly call (free text that can be about health: it
 is only read for that call's brief).
 
 Idempotent: it deletes what is older than the cut-off, so running it twice, or
@@ -14,7 +14,7 @@ import datetime as dt
 from sqlalchemy import delete
 from sqlmodel import Session, col
 
-from storage.models import CallNote, Delivery, InboxMessage, MessageHandle, Send
+from storage.models import CallNote, Delivery, FileOffer, InboxMessage, MessageHandle, Send
 
 PRUNED = {
     "delivery": (Delivery, Delivery.received_at),
@@ -22,6 +22,7 @@ PRUNED = {
     "send": (Send, Send.claimed_at),
     "messagehandle": (MessageHandle, MessageHandle.created_at),
     "callnote": (CallNote, CallNote.created_at),
+    "fileoffer": (FileOffer, FileOffer.offered_at),
 }
 """What is pruned, and the timestamp that dates each row (a ledger row: when it was last claimed)."""
 

@@ -18,6 +18,7 @@ from storage import away
 from storage.addresses import record_address
 from storage.call_notes import add_note
 from storage.conversations import claim_delivery, save_conversation
+from storage.file_offers import offer_file
 from storage.db import session_scope
 from storage.drafts import put_draft
 from storage.handles import remember_handle
@@ -117,3 +118,4 @@ def build(engine: Engine) -> None:
                             person_id=me.id, at=WHEN)
             put_draft(session, person_id=me.id, item_number=n, period_key="2019-Q4", data={"summary": f"{me.name} half-done"}, at=WHEN)
             claim_delivery(session, key=f"Ev-{me.id}-1", at=WHEN)
+            offer_file(session, person_id=me.id, file_name=f"quarterly-return-2019-Q3-{me.id}.md", at=WHEN)

@@ -12,8 +12,8 @@ asker's personal chat instead.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-
 import logging
 import time
 from pathlib import Path
@@ -22,10 +22,11 @@ from typing import Any
 from microsoft_agents.activity import Activity, InvokeResponse
 from microsoft_agents.hosting.core import TurnContext
 
+from bot.core import file_handover as handover
 from bot.core.async_boundary import AsyncPlanbot
 from bot.core.events import DIRECT, ChoiceMade, Event, FormSubmitted, Sender, TextEdited, TextMessage
 from bot.core.ports import PlatformAddress, SendFailed, SentMessage
-from bot.core.replies import Form, Reply, say
+from bot.core.replies import File, Form, Reply, say
 from bot.teams import cards, files, inbound, outgoing
 from bot.teams.port import PLATFORM, TeamsPort
 from bot.teams.sdk import Sdk
@@ -198,7 +199,7 @@ class PlanbotAgent:
         told: list[str] = []
         for reply in replies:
             if personal or not (reply.direct or reply.audience == "asker"):
-                await self._here(context, reply, personal=personal)
+                await self._here(context, reply, personal=personal, sender=sender)
                 continue
             if not await self._to_personal(sender, reply):
                 await self._here(context, say(NO_DIRECT), personal=False)
@@ -209,12 +210,10 @@ class PlanbotAgent:
         for note in told:
             await self._here(context, say(note), personal=False)
 
-    async def _here(self, context: TurnContext, reply: Reply, *, personal: bool) -> None:
+    async def _here(self, context: TurnContext, reply: Reply, *, personal: bool, sender: Sender | None = None) -> None:
         for file in outgoing.files(reply):
-            if personal:
-                await context.send_activity(Activity.model_validate(files.consent_activity(file)))
-            else:
-                await context.send_activity(Activity.model_validate(outgoing.text_activity(EXPORT_HERE)))
+            offer = await self._offer(sender, file) if personal and sender is not None else None
+            await context.send_activity(Activity.model_validate(offer or outgoing.text_activity(EXPORT_HERE)))
         first: str | None = None
         for part in self._shown.activities(reply):
             response = await context.send_activity(Activity.model_validate(part))
@@ -231,7 +230,9 @@ class PlanbotAgent:
             service_url, conversation = await self.port.personal_chat(address)
             sent = await self.port.post(service_url, conversation, reply)
             for file in outgoing.files(reply):
-                await self.sdk.connector.send(service_url, conversation, files.consent_activity(file))
+                offer = await self._offer(sender, file)
+                if offer is not None:
+                    await self.sdk.connector.send(service_url, conversation, offer)
         except SendFailed as exc:
             logger.info("could not reach a personal chat: %s", exc)
             return False
@@ -265,22 +266,62 @@ class PlanbotAgent:
             await _invoke_answer(context, _message_response("Got it."))
         await self._deliver(context, sender, replies)
 
+    async def _offer(self, sender: Sender, file: File) -> dict[str, Any] | None:
+        """The file-consent card for `file`, carrying a one-time token that names the person
+        (`storage.file_offers`); None for someone the plan does not know."""
+        token = await self.core.call(
+            handover.offer, self.core.bot.engine, platform=PLATFORM, user_id=sender.user_id, file_name=Path(file.path).name, at=self._now()
+        )
+        return files.consent_activity(file, token) if token else None
+
     async def _file_consent(self, context: TurnContext) -> None:
+        """An accept uploads the file only for the person it was offered to, with the
+        offer's token, within a day, once, while they are still a coordinator, and only
+        to OneDrive or SharePoint; everything else is refused with the reason."""
         activity = context.activity
         answer = files.read_consent(activity.value)
         await _invoke_answer(context, None, status=200)
-        if answer is None:
+        sender = await self._sender(activity)
+        if answer is None or sender is None:
             return
         if answer.action != "accept":
-            await context.send_activity(Activity.model_validate(outgoing.text_activity("All right, I haven't sent the file.")))
+            await self.core.call(handover.spend, self.core.bot.engine, token=answer.token, at=self._now())
+            await self._tell(context, "All right, I haven't sent the file.")
             return
-        path = files.exported(Path(self.core.bot.exports_dir), answer.name)
-        if path is None or not self.sdk.setup.service_urls.is_allowed(answer.upload_url):
-            logger.warning("file consent for an unknown file or an upload URL outside Microsoft's hosts")
-            await context.send_activity(Activity.model_validate(outgoing.text_activity("That file is no longer here: ask for the export again.")))
+        claimed = await self.core.call(
+            handover.claim, self.core.bot.engine, platform=PLATFORM, user_id=sender.user_id, token=answer.token, at=self._now()
+        )
+        if not isinstance(claimed, handover.Claimed):
+            logger.warning("a file consent was refused: %s", claimed)
+            await self._tell(context, CONSENT_REFUSED.get(claimed, CONSENT_REFUSED[handover.Refusal.UNKNOWN]))
             return
-        await files.upload(answer.upload_url, path, self.sdk.setup.service_urls)
+        path = files.exported(Path(self.core.bot.exports_dir), claimed.file_name)
+        problem = (
+            "That file is no longer here (exports are kept for a while only): ask for the export again."
+            if path is None
+            else None
+            if files.upload_allowed(answer.upload_url, self.sdk.setup.service_urls)
+            else "Teams gave an upload address outside OneDrive and SharePoint, so I haven't sent the file."
+        )
+        if problem is not None or path is None:
+            logger.warning("file consent not uploaded: %s", problem)
+            await self.core.call(handover.release, self.core.bot.engine, token=answer.token)
+            await self._tell(context, problem or "")
+            return
+        try:
+            await files.upload(answer.upload_url, path, self.sdk.setup.service_urls)
+        except Exception as exc:  # noqa: BLE001  (any failure of the upload: the offer stands for a retry)
+            logger.warning("the upload of %s failed: %s", path.name, type(exc).__name__)
+            await self.core.call(handover.release, self.core.bot.engine, token=answer.token)
+            await self._tell(context, "The upload to your OneDrive failed. Accept the file again to retry (the offer lasts a day).")
+            return
         await context.send_activity(Activity.model_validate(files.info_activity(answer)))
+
+    def _now(self) -> dt.datetime:
+        return self.core.bot.clock.now()
+
+    async def _tell(self, context: TurnContext, text: str) -> None:
+        await context.send_activity(Activity.model_validate(outgoing.text_activity(text)))
 
     async def _installed(self, context: TurnContext) -> None:
         activity = context.activity
@@ -309,6 +350,15 @@ def _message_response(text: str) -> dict[str, Any]:
 
 async def _invoke_answer(context: TurnContext, body: Any, *, status: int = 200) -> None:
     await context.send_activity(Activity(type="invokeResponse", value=InvokeResponse(status=status, body=body)))
+
+
+CONSENT_REFUSED: dict[str, str] = {
+    handover.Refusal.UNKNOWN: "I don't recognise that file offer, so I haven't sent anything. Ask for the export again.",
+    handover.Refusal.SOMEONE_ELSE: "That file was offered to someone else, so I haven't sent it.",
+    handover.Refusal.EXPIRED: "That file offer has expired (offers last a day): ask for the export again.",
+    handover.Refusal.USED: "That file has already been sent. Ask for the export again for a new copy.",
+    handover.NotAllowed.NOT_COORDINATOR: "Only coordinators can have the return's files, so I haven't sent it.",
+}
 
 
 def _known_id(engine: Any, ids: list[str]) -> str | None:

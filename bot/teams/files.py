@@ -1,9 +1,12 @@
 """Handing a file over in a personal chat: Teams' file-consent card, then the
 upload to the person's OneDrive once they accept, then a file card.
 
-Only a file name travels in the card's context, and it is looked up inside the
-exports folder, so an accept can never name another file on the server. The
-upload URL must pass the same host check as every other URL the bot posts to.
+The card's context carries the file's name (for the person's eyes) and the offer's
+one-time token (`bot.core.file_handover`): the accept is honoured only through the
+token, whose stored offer names the file, looked up inside the exports folder. The
+upload goes only to a SharePoint host (OneDrive for work is SharePoint), over https,
+through the SDK's guarded session, which also refuses a name that resolves to a
+private or loopback address.
 """
 
 from __future__ import annotations
@@ -13,18 +16,41 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from yarl import URL
 
 from bot.core.replies import File
-from bot.teams.service_urls import ServiceUrls
+from bot.teams.service_urls import ServiceUrls, is_loopback
 
 CONSENT = "application/vnd.microsoft.teams.card.file.consent"
 INFO = "application/vnd.microsoft.teams.card.file.info"
 
 
-def consent_activity(file: File) -> dict[str, Any]:
+UPLOAD_HOSTS = ("sharepoint.com", "sharepoint.us", "sharepoint-mil.us", "sharepoint.cn", "sharepoint.de")
+"""Where Teams' file consent uploads go: the person's OneDrive for work, a SharePoint site
+(commercial, US government, China and Germany clouds)."""
+
+
+def upload_allowed(url: str, urls: ServiceUrls) -> bool:
+    """An https URL on a SharePoint host, with no user name or odd port; loopback in local testing only."""
+    if urls.allow_loopback and is_loopback(url):
+        return True
+    try:
+        parsed = URL(url)
+    except (ValueError, TypeError):
+        return False
+    host = (parsed.host or "").lower().rstrip(".")
+    return (
+        parsed.scheme == "https"
+        and parsed.user is None
+        and parsed.explicit_port in (None, 443)
+        and any(host.endswith("." + suffix) for suffix in UPLOAD_HOSTS)
+    )
+
+
+def consent_activity(file: File, token: str) -> dict[str, Any]:
     path = Path(file.path)
     size = path.stat().st_size if path.exists() else 0
-    context = {"file": path.name}
+    context = {"file": path.name, "offer": token}
     return {
         "type": "message",
         "attachments": [
@@ -40,7 +66,7 @@ def consent_activity(file: File) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Consent:
     action: str
-    name: str
+    token: str
     upload_url: str = ""
     content_url: str = ""
     unique_id: str = ""
@@ -52,19 +78,19 @@ def read_consent(value: Any) -> Consent | None:
     if not isinstance(value, dict):
         return None
     context = value.get("context") if isinstance(value.get("context"), dict) else {}
-    name = context.get("file")
+    token = context.get("offer")
     action = value.get("action")
-    if not isinstance(name, str) or action not in ("accept", "decline"):
+    if not isinstance(token, str) or not token or len(token) > 200 or action not in ("accept", "decline"):
         return None
     info = value.get("uploadInfo") if isinstance(value.get("uploadInfo"), dict) else {}
     return Consent(
         action,
-        name,
+        token,
         str(info.get("uploadUrl", "")),
         str(info.get("contentUrl", "")),
         str(info.get("uniqueId", "")),
         str(info.get("fileType", "")),
-        str(info.get("name", name)),
+        str(info.get("name", "")),
     )
 
 

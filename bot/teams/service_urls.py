@@ -32,12 +32,12 @@ class ServiceUrls(OutboundHostValidator):
         self.allow_loopback = allow_loopback
 
     def is_allowed(self, url: str | URL) -> bool:  # type: ignore[override]
-        if self.allow_loopback and _loopback(url):
+        if self.allow_loopback and is_loopback(url):
             return True
         return super().is_allowed(url)
 
 
-def _loopback(url: str | URL) -> bool:
+def is_loopback(url: str | URL) -> bool:
     try:
         parsed = URL(str(url))
     except (ValueError, TypeError):

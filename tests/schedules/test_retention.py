@@ -1,5 +1,6 @@
 """The retention prune on both databases: exactly what is older than
-PLANBOT_RETENTION_DAYS goes (deliveries, inbox, ledger, message handles, call notes), the
+PLANBOT_RETENTION_DAYS goes (deliveries, inbox, ledger, message handles, call notes, file
+offers, exported files), the
 rest stays, a second run deletes nothing, and the clock runs it daily."""
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from storage.conversations import claim_delivery
 from storage.db import session_scope
 from storage.handles import remember_handle
 from storage.inbox import put_message
-from storage.models import CallNote, Delivery, InboxMessage, MessageHandle, Send
+from storage.file_offers import offer_file
+from storage.models import CallNote, Delivery, FileOffer, InboxMessage, MessageHandle, Send
 from storage.sends import claim
 
 NOW = dt.datetime(2020, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -38,6 +40,7 @@ def fill(engine: Engine) -> None:
             remember_handle(session, key=f"handle-{label}", platform="shell", channel="alex", message_id=label,
                             person_id="alex", at=at)
             add_note(session, occurrence="2020-05-07", person_id="alex", text=label, at=at)
+            offer_file(session, person_id="alex", file_name=label, at=at)
 
 
 def left(engine: Engine) -> dict[str, set[str]]:
@@ -48,16 +51,43 @@ def left(engine: Engine) -> dict[str, set[str]]:
             "send": set(session.exec(select(Send.occurrence))),
             "messagehandle": set(session.exec(select(MessageHandle.message_id))),
             "callnote": set(session.exec(select(CallNote.text))),
+            "fileoffer": set(session.exec(select(FileOffer.file_name))),
         }
 
 
 def test_prune_removes_exactly_what_is_older_than_the_setting(plan_engine: Engine) -> None:
     fill(plan_engine)
     job = RetentionJob(plan_engine, FixedClock(NOW), days=DAYS)
-    tables = ("delivery", "inboxmessage", "send", "messagehandle", "callnote")
+    tables = ("delivery", "inboxmessage", "send", "messagehandle", "callnote", "fileoffer")
     assert job.run() == dict.fromkeys(tables, 1)
     assert left(plan_engine) == dict.fromkeys(tables, {"edge", "new"})
     assert job.run() == dict.fromkeys(tables, 0)
+
+
+def test_exported_files_older_than_the_setting_are_deleted_and_nothing_else(plan_engine: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import time
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    now = time.time()
+    ages = {"old.docx": now - DAYS * 86400 - 60, "new.docx": now - DAYS * 86400 + 60}
+    for name, mtime in ages.items():
+        (exports / name).write_bytes(b"return")
+        os.utime(exports / name, (mtime, mtime))
+    (exports / "kept-folder").mkdir()
+    os.utime(exports / "kept-folder", (0, 0))
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"not an export")
+    os.utime(outside, (0, 0))
+    (exports / "link.docx").symlink_to(outside)
+
+    counts = RetentionJob(plan_engine, FixedClock(NOW), days=DAYS, exports=exports).run()
+
+    assert counts["exports"] == 1
+    assert sorted(p.name for p in exports.iterdir()) == ["kept-folder", "link.docx", "new.docx"]
+    assert outside.exists()
+    assert RetentionJob(plan_engine, FixedClock(NOW), days=DAYS, exports=tmp_path / "none").run()["exports"] == 0
 
 
 def test_the_clock_prunes_at_start_and_then_daily(plan_engine: Engine, port) -> None:  # type: ignore[no-untyped-def]
