@@ -28,6 +28,7 @@ PROBLEM_WORDS = {
     "missed": "not sent: it fell due while the clock was down, past the grace window",
     "failed": "failed",
     "skipped": "skipped",
+    "unknown": "may not have arrived (the platform could not say; not sent again)",
 }
 
 

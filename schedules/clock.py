@@ -29,7 +29,8 @@ from schedules.reconcile import Reconciler
 from schedules.retention import EVERY, RetentionJob
 from schedules.world import load_world
 from storage.db import session_scope
-from storage.sends import next_retry
+from schedules.claimers import read_claimers
+from storage.sends import next_orphan, next_retry
 
 logger = logging.getLogger(__name__)
 
@@ -48,16 +49,18 @@ class OffsetClock:
 
 
 class DueTrigger(BaseTrigger):
-    """Next fire time: the job's next due send or a failed send's retry-after (in the
-    clock's time), or `sweep` from now."""
+    """Next fire time: the job's next due send, a failed send's retry-after (in the
+    clock's time), the moment a silent claimer's claims become orphans (real time), or
+    `sweep` from now."""
 
     def __init__(
-        self, engine: Engine, job: Job, *, offset: dt.timedelta = dt.timedelta(), sweep: dt.timedelta = SWEEP
+        self, engine: Engine, job: Job, *, offset: dt.timedelta = dt.timedelta(), sweep: dt.timedelta = SWEEP, me: str = ""
     ) -> None:
         self.engine = engine
         self.job = job
         self.offset = offset
         self.sweep = sweep
+        self.me = me
 
     def get_next_fire_time(self, previous_fire_time: dt.datetime | None, now: dt.datetime) -> dt.datetime:
         """Counted from the previous fire time, so what fell due while a long
@@ -69,10 +72,14 @@ class DueTrigger(BaseTrigger):
                 world = load_world(session, kinds=list(self.job.reads))
                 due = next_due_after(world, self.job, after + self.offset) if world is not None else None
                 retry = next_retry(session, kinds=list(self.job.sends), after=after + self.offset)
+                orphan = next_orphan(session, claimers=read_claimers(session, me=self.me, now=dt.datetime.now(dt.UTC)))
         except Exception:
             logger.exception("could not work out when %s is next due; trying again in %s", self.job.name, self.sweep)
             return latest
-        return min([t - self.offset for t in (due, retry) if t is not None] + [latest])
+        times = [t - self.offset for t in (due, retry) if t is not None]
+        if orphan is not None:
+            times.append(max(orphan, now))
+        return min([*times, latest])
 
     def __str__(self) -> str:
         return f"due[{self.job.name}]"
@@ -119,7 +126,7 @@ class ClockProcess:
     def add_jobs(self, began: dt.datetime) -> None:
         """Schedule each job's reconciles, and the daily retention prune."""
         for name, job in JOBS.items():
-            trigger = DueTrigger(self.reconciler.engine, job, offset=self.offset, sweep=self.sweep)
+            trigger = DueTrigger(self.reconciler.engine, job, offset=self.offset, sweep=self.sweep, me=self.reconciler.by)
             first = self.first_run(trigger, began, dt.datetime.now(self.zone))
             self.scheduler.add_job(self.reconcile, trigger, args=[name], id=name, name=name, next_run_time=first)
             logger.info("next %s reconcile at %s", name, (first + self.offset).astimezone(self.zone).isoformat())

@@ -42,7 +42,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.core.clock import Clock
-from bot.core.ports import ChatPort, Recipient, RecipientGone, SendFailed, SentMessage, send_in
+from bot.core.ports import ChatPort, OutcomeUnknown, Recipient, RecipientGone, SendFailed, SentMessage, send_in
 from bot.core.replies import Reply
 from schedules.compose import CannotCompose, Cards, cards_for, compose
 from schedules.planner import JOB_NAMES, JOBS, Job, PlannedSend, Window, planned
@@ -50,7 +50,22 @@ from schedules.world import World, load_world
 from storage.db import read_scope, session_scope
 from storage.handles import remember_handle
 from storage.models import Send, SendStatus
-from storage.sends import advance_mark, claim, place_key, expire_stale_claims, finish, get_mark, reclaim, retryable
+from schedules.claimers import read_claimers
+from storage.sends import (
+    BEAT_EVERY,
+    NOBODY,
+    Claimers,
+    LedgerEntry,
+    advance_mark,
+    beat,
+    claim,
+    expire_stale_claims,
+    finish,
+    get_mark,
+    place_key,
+    reclaim,
+    retryable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +179,15 @@ class Reconciler:
         self.stopping = threading.Event()
         self._posting: dict[str, threading.Lock] = {}
         self._posting_guard = threading.Lock()
+        self._beaten = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+    def _beat(self, session: Session, *, now: dt.datetime | None = None) -> None:
+        """Show this claimer is alive (real time), at most every BEAT_EVERY: its claims
+        are then never taken over as orphans."""
+        now = now or dt.datetime.now(dt.UTC)
+        if now - self._beaten >= BEAT_EVERY:
+            self._beaten = now
+            beat(session, by=self.by, at=now)
 
     def _posting_lock(self, key: str) -> threading.Lock:
         """One sender at a time per channel post: the others wait for its outcome (a failed
@@ -186,21 +210,28 @@ class Reconciler:
     def run_job(self, world: World, job: Job) -> list[Outcome]:
         now = self.clock.now()
         late = now - dt.timedelta(hours=world.cal.schedule.grace_hours)
+        real = dt.datetime.now(dt.UTC)
+        sweep = getattr(self.port, "new_sweep", None)
+        if sweep is not None:
+            sweep()  # look-ups read history afresh for the claims judged orphaned below
         with session_scope(self.engine) as session:
-            for key in expire_stale_claims(session, due_before=late, at=now):
-                logger.warning("missed %s: the clock that claimed it stopped before sending", key)
+            self._beaten = dt.datetime.min.replace(tzinfo=dt.UTC)
+            self._beat(session, now=real)
+            claimers = read_claimers(session, me=self.by, now=real)
+            for key in expire_stale_claims(session, due_before=late, at=now, claimers=claimers):
+                logger.warning("%s may not have arrived: the clock that claimed it stopped mid-send, past the grace window", key)
             world.read_ledger(session, kinds=list(job.reads))
             mark = get_mark(session, job=job.name)
         floor = min(mark, late) if mark is not None else late
         sends = list(planned(world, job, Window(floor, now)))
         results: dict[int, Outcome] = {}
-        due = [s for s in sends if (row := world.ledger.get(s.slot)) is None or retryable(row, at=now)]
+        due = [s for s in sends if (row := world.ledger.get(s.slot)) is None or retryable(row, at=now, claimers=claimers)]
         with read_scope(self.engine) as session:
             cards = cards_for(session, world, due)
         hold = getattr(self.port, "held_routes", None)
         people = {s.person_id: world.people[s.person_id] for s in due if s.person_id in world.people}
         with hold(people.values()) if hold is not None and people else nullcontext():
-            finished = self._send_all(sends, lambda send: self._decide(world, send, now, late, cards), results)
+            finished = self._send_all(sends, lambda send: self._decide(world, send, now, late, cards, claimers), results)
         outcomes = [results[index] for index in sorted(results)]
         if not finished:
             return outcomes
@@ -248,13 +279,16 @@ class Reconciler:
             raise failed[0]
         return not turns.left
 
-    def _decide(self, world: World, send: PlannedSend, now: dt.datetime, late: dt.datetime, cards: Cards) -> Outcome | None:
+    def _decide(
+        self, world: World, send: PlannedSend, now: dt.datetime, late: dt.datetime, cards: Cards, claimers: Claimers = NOBODY
+    ) -> Outcome | None:
         too_late = send.due < late or (send.deadline is not None and now > send.deadline)
         row = world.ledger.get(send.slot)
         if row is not None:
-            if too_late or not retryable(row, at=now):
+            if too_late or not retryable(row, at=now, claimers=claimers):
                 return None
-            return self._attempt(world, dataclasses.replace(send, person_id=row.person_id), retry=True, cards=cards)
+            orphan = row if row.status == SendStatus.CLAIMED else None
+            return self._attempt(world, dataclasses.replace(send, person_id=row.person_id), retry=True, cards=cards, orphan=orphan)
         if send.skip:
             return self._record(send, SendStatus.SKIPPED, send.skip)
         if too_late:
@@ -267,11 +301,18 @@ class Reconciler:
             won = _claim(session, send, by=self.by, at=at, status=status, error=error)
         return Outcome(send, status, at, error) if won else None
 
-    def _attempt(self, world: World, send: PlannedSend, *, retry: bool, cards: Cards | None = None) -> Outcome | None:
+    def _attempt(
+        self, world: World, send: PlannedSend, *, retry: bool, cards: Cards | None = None, orphan: LedgerEntry | None = None
+    ) -> Outcome | None:
+        """Claim the send (or take over a failed or orphaned one), send it, record how it went.
+        An orphan's claimer may have posted before it died: the port looks first."""
         at = self.clock.now()
         with Session(self.engine, expire_on_commit=False) as session:
+            self._beat(session)
             won = (
-                reclaim(session, key=send.key, by=self.by, at=at) if retry else _claim(session, send, by=self.by, at=at)
+                reclaim(session, key=send.key, by=self.by, at=at, orphan_of=orphan.claimed_by if orphan else None)
+                if retry
+                else _claim(session, send, by=self.by, at=at)
             )
             session.commit()
             if not won:
@@ -284,7 +325,14 @@ class Reconciler:
                     raise CannotCompose(f"{send.person_id} is no longer in the plan")
                 reply = compose(session, world, send, at, cards)
                 session.rollback()
-                recipient = Recipient(person.id, person.name, person.slack, person.teams, send_key=send.key)
+                recipient = Recipient(
+                    person.id,
+                    person.name,
+                    person.slack,
+                    person.teams,
+                    send_key=send.key,
+                    unsure_since=orphan.claimed_at if orphan is not None else None,
+                )
                 sent = self._in_place(world, send, recipient, reply) if send.kind in PLACE_KINDS else None
                 if sent is None:
                     sent = send_in(self.port, session, recipient, reply)
@@ -294,6 +342,8 @@ class Reconciler:
                 status = SendStatus.SENT
             except CannotCompose as exc:
                 status, error = SendStatus.SKIPPED, str(exc)
+            except OutcomeUnknown as exc:
+                status, error = SendStatus.UNKNOWN, f"may not have arrived, so it was not sent again: {exc}"
             except RecipientGone as exc:
                 status, error = (
                     SendStatus.SKIPPED,
@@ -365,7 +415,7 @@ class Reconciler:
         return next((sent for platform, sent in posted.items() if platform in reachable), None)
 
     def _post_once(
-        self, post: Callable[[str, str, Reply], SentMessage], send: PlannedSend, platform: str, place: str, reply: Reply
+        self, post: Callable[[str, str, Reply, str], SentMessage], send: PlannedSend, platform: str, place: str, reply: Reply
     ) -> SentMessage | None:
         """The channel's post for this occurrence: made now if nobody has claimed it, else what the ledger says."""
         key = place_key(kind=send.kind, platform=platform, place=place, occurrence=send.occurrence)
@@ -384,14 +434,16 @@ class Reconciler:
             session.commit()
             if not won:
                 row = session.get(Send, key)
-                if row is None or row.status not in (SendStatus.SENT, SendStatus.CLAIMED):
+                if row is None or row.status not in (SendStatus.SENT, SendStatus.CLAIMED, SendStatus.UNKNOWN):
                     return None  # it failed: everyone gets a DM instead
                 # CLAIMED: another clock is posting it right now; posting again would send it twice
                 return SentMessage(row.platform or platform, row.channel or place, row.message_id or "")
             sent, status, error = None, SendStatus.SKIPPED, ""
             try:
-                sent = post(platform, place, reply)
+                sent = post(platform, place, reply, key)
                 status = SendStatus.SENT
+            except OutcomeUnknown as exc:  # it may be there: DMs on top would say it twice
+                status, error = SendStatus.UNKNOWN, f"may not have arrived, so it was not posted again: {exc}"
             except SendFailed as exc:
                 error = f"{exc}; sent to each coordinator by DM instead"
                 if isinstance(exc, RecipientGone) and platform == "slack":
@@ -415,7 +467,7 @@ class Reconciler:
                 message_id=sent.message_id if sent else None,
             )
             session.commit()
-        return sent
+        return SentMessage(platform, place, "") if status is SendStatus.UNKNOWN else sent
 
 
 PLACE_KINDS = frozenset({"pre-call-brief", "board-summary"})

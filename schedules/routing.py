@@ -137,7 +137,7 @@ class RoutingPort:
             return sent
         raise SendFailed("no route", retryable=False)  # unreachable: the inbox is always a route
 
-    def send_to_place(self, platform: str, place: str, reply: Reply) -> SentMessage:
+    def send_to_place(self, platform: str, place: str, reply: Reply, key: str | None = None) -> SentMessage:
         """Post in a coordinators' channel on one platform (see `PlacePort`)."""
         port = self.ports.get(platform)
         if port is None:
@@ -145,8 +145,15 @@ class RoutingPort:
         post = getattr(port, "send_to_place", None)
         if post is None:
             raise SendFailed(f"the {platform} port cannot post to a channel", retryable=False)
-        sent: SentMessage = post(place, reply)
+        sent: SentMessage = post(place, reply, key=key)
         return sent
+
+    def new_sweep(self) -> None:
+        """A reconcile begins (see `SlackPort.new_sweep`)."""
+        for port in self.ports.values():
+            sweep = getattr(port, "new_sweep", None)
+            if sweep is not None:
+                sweep()
 
     def platforms_of(self, recipient: Recipient) -> set[str]:
         """The chat platforms the person can be reached on (a channel post there reaches them)."""

@@ -233,6 +233,8 @@ class SendStatus(StrEnum):
     FAILED = "failed"
     MISSED = "missed"
     SKIPPED = "skipped"
+    UNKNOWN = "unknown"
+    """The platform may have taken it but could not say (never sent again blind)."""
 
 
 class Send(SQLModel, table=True):
@@ -446,3 +448,12 @@ class FileOffer(SQLModel, table=True):
     file_name: str = Field(max_length=255)
     offered_at: dt.datetime = _tz(nullable=False)
     used_at: dt.datetime | None = _tz(nullable=True)
+
+
+class ClockBeat(SQLModel, table=True):
+    """When each process that claims sends (`planbot clock`, `run-job`) last showed it was
+    alive, in real time: a claim whose claimer stopped beating is an orphan, taken over
+    within minutes instead of after the claim lease."""
+
+    by: str = Field(primary_key=True, max_length=200)
+    beat_at: dt.datetime = _tz(nullable=False)

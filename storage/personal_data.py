@@ -134,6 +134,11 @@ TABLES: dict[str, TableRule] = {
         "PLANBOT_RETENTION_DAYS",
         {"person_id": OnErase.DELETE},
     ),
+    "clockbeat": TableRule(
+        "When each sending process (the clock) last showed it was alive (no person named).",
+        "so a message claimed by a process that died is resolved in minutes, never sent twice",
+        "PLANBOT_RETENTION_DAYS after its last beat",
+    ),
     "chatreference": TableRule(
         "Group chats and channels the bot was added to or mentioned in: conversation id and service address (no person named).",
         "to post the coordinators' briefs in the chat the plan names",

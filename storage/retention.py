@@ -14,7 +14,7 @@ import datetime as dt
 from sqlalchemy import delete
 from sqlmodel import Session, col
 
-from storage.models import CallNote, Delivery, FileOffer, InboxMessage, MessageHandle, Send
+from storage.models import CallNote, ClockBeat, Delivery, FileOffer, InboxMessage, MessageHandle, Send
 
 PRUNED = {
     "delivery": (Delivery, Delivery.received_at),
@@ -23,6 +23,7 @@ PRUNED = {
     "messagehandle": (MessageHandle, MessageHandle.created_at),
     "callnote": (CallNote, CallNote.created_at),
     "fileoffer": (FileOffer, FileOffer.offered_at),
+    "clockbeat": (ClockBeat, ClockBeat.beat_at),
 }
 """What is pruned, and the timestamp that dates each row (a ledger row: when it was last claimed)."""
 

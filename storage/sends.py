@@ -1,9 +1,13 @@
 """Writing the send ledger: claim first, then send, then record what happened.
 
 A claim is an INSERT of the send's unique key, so when two clock processes race
-for the same send exactly one INSERT succeeds. A claim left behind by a process
-that died before sending is taken over (a compare-and-set UPDATE) once it is
-older than CLAIM_LEASE; a failed send is taken over the same way to retry it.
+for the same send exactly one INSERT succeeds. Each claiming process beats
+(`beat`, in real time) while it works; a claim whose claimer has stopped beating
+for `ORPHAN_AFTER` (or is a dead process on this host) is an orphan, taken over
+(a compare-and-set UPDATE) and resolved by the reconcile: looked up where the
+platform allows, then sent or reported. A claimer that never beat (an older
+version) is presumed dead once its claim is older than CLAIM_LEASE. A failed send
+(one the platform certainly did not take) is taken over the same way to retry it.
 """
 
 from __future__ import annotations
@@ -16,10 +20,14 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import ReconcileMark, Send, SendStatus
+from storage.models import ClockBeat, ReconcileMark, Send, SendStatus
 from storage.upserts import insert_for_person
 
 CLAIM_LEASE = dt.timedelta(minutes=10)
+ORPHAN_AFTER = dt.timedelta(seconds=60)
+"""A claimer silent this long (real time) is dead: its claims are orphans."""
+BEAT_EVERY = dt.timedelta(seconds=15)
+"""How often a working claimer beats (well inside ORPHAN_AFTER)."""
 ITEM_KINDS = frozenset({"quarterly-prompt", "chaser", "board-reminder", "milestone-due"})
 """Sends about an item: each goes to one person, its lead or (while the lead is away) a deputy."""
 ANYONE = "*"
@@ -78,6 +86,7 @@ class LedgerEntry(NamedTuple):
     due: dt.datetime
     sent_at: dt.datetime | None
     claimed_at: dt.datetime
+    claimed_by: str
     last_error: str
     retry_at: dt.datetime | None
 
@@ -123,10 +132,47 @@ def claim(
     return insert_for_person(session, Send, values, person_id=person_id)
 
 
-def reclaim(session: Session, *, key: str, by: str, at: dt.datetime) -> bool:
-    """Take over a failed send (once its platform's retry-after has passed), or a
-    claim whose process died, to try it again."""
+class Claimers(NamedTuple):
+    """Who holds claims, as the reconcile sees them: `dead` ones' claims are orphans;
+    `beating` ones are alive (their claims are never taken over, however old)."""
+
+    dead: frozenset[str]
+    beating: frozenset[str]
+
+    def orphaned(self, row: LedgerEntry | Send, *, at: dt.datetime) -> bool:
+        """A claim whose claimer died (or, never having beaten, is older than the lease)."""
+        if row.status != SendStatus.CLAIMED:
+            return False
+        if row.claimed_by in self.dead:
+            return True
+        return row.claimed_by not in self.beating and row.claimed_at < at - CLAIM_LEASE
+
+
+NOBODY = Claimers(frozenset(), frozenset())
+
+
+def beat(session: Session, *, by: str, at: dt.datetime) -> None:
+    """This claimer is alive at `at` (real time)."""
+    insert_for_person(session, ClockBeat, {"by": by, "beat_at": at}, person_id=None, conflict=["by"], update=["beat_at"])
+
+
+def beats(session: Session) -> dict[str, dt.datetime]:
+    """When each claimer last beat (the table holds one row per process that ever claimed)."""
+    return {row.by: row.beat_at for row in session.exec(select(ClockBeat))}
+
+
+def claimants(session: Session) -> list[str]:
+    """Who holds a claim now."""
+    return list(session.exec(select(Send.claimed_by).where(col(Send.status) == SendStatus.CLAIMED).distinct()))
+
+
+def reclaim(session: Session, *, key: str, by: str, at: dt.datetime, orphan_of: str | None = None) -> bool:
+    """Take over a failed send (once its platform's retry-after has passed), or an
+    orphaned claim (`orphan_of`: its dead claimer, or a claim past the lease), to resolve it."""
     stale = at - CLAIM_LEASE
+    orphan = and_(col(Send.status) == SendStatus.CLAIMED, col(Send.claimed_at) < stale)
+    if orphan_of is not None:
+        orphan = or_(orphan, and_(col(Send.status) == SendStatus.CLAIMED, col(Send.claimed_by) == orphan_of))
     result = session.execute(
         update(Send)
         .where(
@@ -136,7 +182,7 @@ def reclaim(session: Session, *, key: str, by: str, at: dt.datetime) -> bool:
                     col(Send.status) == SendStatus.FAILED,
                     or_(col(Send.retry_at).is_(None), col(Send.retry_at) <= at),
                 ),
-                and_(col(Send.status) == SendStatus.CLAIMED, col(Send.claimed_at) < stale),
+                orphan,
             ),
         )
         .values(status=SendStatus.CLAIMED, claimed_by=by, claimed_at=at)
@@ -144,33 +190,43 @@ def reclaim(session: Session, *, key: str, by: str, at: dt.datetime) -> bool:
     return cast("CursorResult[Any]", result).rowcount == 1
 
 
-def retryable(row: LedgerEntry, *, at: dt.datetime) -> bool:
+def retryable(row: LedgerEntry, *, at: dt.datetime, claimers: Claimers = NOBODY) -> bool:
     if row.status == SendStatus.FAILED:
         return row.retry_at is None or row.retry_at <= at
-    return row.status == SendStatus.CLAIMED and row.claimed_at < at - CLAIM_LEASE
+    return claimers.orphaned(row, at=at)
 
 
-def expire_stale_claims(session: Session, *, due_before: dt.datetime, at: dt.datetime) -> list[str]:
-    """Record as missed the claims whose process stopped before sending and that are
-    now past the grace window: they will not be retried, and coordinators see them
-    in /plan-schedule. Returns their keys."""
-    stale = at - CLAIM_LEASE
-    where = (
-        col(Send.status) == SendStatus.CLAIMED,
-        col(Send.claimed_at) < stale,
-        col(Send.due) < due_before,
-    )
-    keys = list(session.exec(select(Send.key).where(*where)))
-    if keys:
-        session.execute(
+def expire_stale_claims(session: Session, *, due_before: dt.datetime, at: dt.datetime, claimers: Claimers = NOBODY) -> list[str]:
+    """Orphaned claims now past the grace window: their claimer may have posted before it
+    died, so they are recorded as unknown ("may not have arrived"), never sent late, and
+    coordinators see them in /plan-schedule. Returns their keys."""
+    rows = session.exec(
+        select(Send).where(col(Send.status) == SendStatus.CLAIMED, col(Send.due) < due_before)
+    ).all()
+    keys = []
+    for row in rows:
+        if not claimers.orphaned(row, at=at):
+            continue
+        taken = session.execute(
             update(Send)
-            .where(col(Send.key).in_(keys), *where)
+            .where(col(Send.key) == row.key, col(Send.status) == SendStatus.CLAIMED, col(Send.claimed_by) == row.claimed_by)
             .values(
-                status=SendStatus.MISSED,
-                last_error="the clock that claimed it stopped before sending, and the grace window has passed",
+                status=SendStatus.UNKNOWN,
+                last_error="the clock that claimed it stopped mid-send and the grace window has passed: it may not have arrived",
             )
         )
+        if cast("CursorResult[Any]", taken).rowcount == 1:
+            keys.append(row.key)
     return keys
+
+
+def next_orphan(session: Session, *, claimers: Claimers) -> dt.datetime | None:
+    """When (real time) the earliest live-looking claimer holding claims would count as dead."""
+    held = set(claimants(session)) & claimers.beating
+    if not held:
+        return None
+    last = [at for by, at in beats(session).items() if by in held]
+    return min(last) + ORPHAN_AFTER if last else None
 
 
 def next_retry(session: Session, *, kinds: list[str], after: dt.datetime) -> dt.datetime | None:
@@ -240,7 +296,7 @@ def problems_since(session: Session, *, since: dt.datetime, until: dt.datetime) 
     query = (
         select(Send)
         .where(
-            col(Send.status).in_([SendStatus.MISSED, SendStatus.FAILED, SendStatus.SKIPPED]),
+            col(Send.status).in_([SendStatus.MISSED, SendStatus.FAILED, SendStatus.SKIPPED, SendStatus.UNKNOWN]),
             col(Send.due) > since,
             col(Send.due) <= until,
         )

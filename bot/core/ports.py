@@ -6,6 +6,7 @@ scheduled jobs only ever see this interface.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -36,7 +37,11 @@ class Recipient:
     teams: str | None = None
     address: PlatformAddress | None = None
     send_key: str | None = None
-    """The ledger key of a scheduled send, so a port's logs and retries name it."""
+    """The ledger key of a scheduled send: a port that can mark its messages with it
+    (Slack's message metadata) finds them again when an outcome is unknown."""
+    unsure_since: dt.datetime | None = None
+    """Set when this send may already have gone out (its claimer died mid-send): the
+    port looks for it since then before posting, or raises `OutcomeUnknown`."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,15 @@ class SendFailed(Exception):
         super().__init__(reason)
         self.retryable = retryable
         self.retry_after = retry_after
+
+
+class OutcomeUnknown(SendFailed):
+    """The platform may have taken the message (a timeout or a 5xx after the request
+    went out, a claim left by a dead process) and it cannot be asked: the send is
+    reported as "may not have arrived" and never sent again blind."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, retryable=False)
 
 
 class RecipientGone(SendFailed):
@@ -96,6 +110,7 @@ class PlacePort(Protocol):
 
     platform: str
 
-    def send_to_place(self, place: str, reply: Reply) -> SentMessage:
-        """Post the reply in that channel; `RecipientGone` when the bot cannot post there."""
+    def send_to_place(self, place: str, reply: Reply, key: str | None = None) -> SentMessage:
+        """Post the reply in that channel; `RecipientGone` when the bot cannot post there.
+        `key`: the ledger key, for a port that marks its messages (see `Recipient.send_key`)."""
         ...

@@ -9,8 +9,17 @@ per user) and `RecipientGone` makes the router mark the address, which
 
 Failures, as the port contract says: a 429 waits out a short `Retry-After` here
 and retries, or raises `SendFailed(retry_after=...)` for the reconcile to honour;
-5xx answers and timeouts are retried with backoff, then raised as retryable;
-Slack's "this person or channel is gone" errors raise `RecipientGone`.
+Slack's "this person or channel is gone" errors raise `RecipientGone`; an error code
+not known to be passing fails the send with the code (never retried).
+
+Exactly once: every scheduled message carries its ledger key in Slack's message
+metadata. A post whose outcome is unknown (a timeout or a lost connection once the
+request was out, a 5xx, Slack's `internal_error`), or one a dead clock had claimed,
+is looked for in the conversation's history (`conversations.history` with
+`include_all_metadata`) before it is posted again: found, it counts as sent; not
+found, it is posted. A look-up is made at most once per conversation per reconcile
+(`new_sweep`) and at most `LOOKUPS_PER_MINUTE` a minute (the method is Tier 3); one
+that cannot be made raises `OutcomeUnknown`: reported, never doubled.
 
 Pacing: `chat.postMessage` takes about one message a second per channel, and a
 workspace has an overall budget; the pacer waits only as long as the next post
@@ -31,7 +40,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from bot.core import identity
-from bot.core.ports import Recipient, RecipientGone, SendFailed, SentMessage
+from bot.core.ports import OutcomeUnknown, Recipient, RecipientGone, SendFailed, SentMessage
 from bot.core.replies import Reply
 from bot.slack.blocks import messages
 from storage.db import is_write_refused, session_scope
@@ -55,6 +64,20 @@ GONE = {
 """Slack errors that mean this address will not work again: the person is gone."""
 FATAL = {"not_authed", "invalid_auth", "token_revoked", "token_expired", "account_inactive_bot", "missing_scope", "no_permission"}
 """Errors no retry can fix: the app's token or scopes need an admin."""
+PASSING = {"ratelimited", "service_unavailable"}
+"""Error codes that say Slack did nothing and will take the call later: retried."""
+UNSURE = {"internal_error", "fatal_error", "request_timeout"}
+"""Error codes after which the call may have taken effect (Slack says so of fatal_error)."""
+SEND_EVENT = "planbot_send"
+"""The metadata event type of a scheduled message; its payload is {"key": ledger key, "part": n}."""
+LOOKUPS_PER_MINUTE = 40
+"""conversations.history is Tier 3 (50+ a minute): look-ups stay under it."""
+LOOKUP_WAIT = 10.0
+"""Seconds a look-up may wait for the cap; longer, the send is reported unknown."""
+LOOKUP_PAGES = 10
+"""Pages of 200 messages a look-up reads at most (2,000 messages since the claim)."""
+SINCE_MARGIN = 300.0
+"""Seconds before the claim a look-up starts from (clocks disagree)."""
 MAX_INLINE_WAIT = 5.0
 """A 429's Retry-After up to this is waited out in the port; longer goes back to the reconcile."""
 ATTEMPTS = 4
@@ -141,6 +164,46 @@ class Pacer:
             self._sent_next = max(self._sent_next, self._held_until + self.interval)
 
 
+class Lookups:
+    """History read for look-ups: at most `per_minute` calls, and one per conversation
+    per sweep (a read made after the outcome in question is reused for other keys)."""
+
+    def __init__(self, per_minute: float = LOOKUPS_PER_MINUTE, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = 60.0 / per_minute
+        self.clock = clock
+        self._next = 0.0
+        self._read: dict[str, tuple[float, float, dict[str, dict[int, str]]]] = {}
+        self._lock = threading.Lock()
+
+    def new_sweep(self) -> None:
+        with self._lock:
+            self._read.clear()
+
+    def kept(self, channel: str, *, since: float, after: float) -> dict[str, dict[int, str]] | None:
+        """The keys found in `channel` by a read made after `after` (wall time) from before `since`."""
+        with self._lock:
+            read = self._read.get(channel)
+        if read is None or read[0] < after or read[1] > since:
+            return None
+        return read[2]
+
+    def keep(self, channel: str, *, read_at: float, since: float, found: dict[str, dict[int, str]]) -> None:
+        with self._lock:
+            self._read[channel] = (read_at, since, found)
+
+    def slot(self, wait: Callable[[float], None]) -> bool:
+        """Take a call from the budget, waiting up to LOOKUP_WAIT; False when none is free in time."""
+        with self._lock:
+            now = self.clock()
+            at = max(now, self._next)
+            if at - now > LOOKUP_WAIT:
+                return False
+            self._next = at + self.interval
+        if at > now:
+            wait(at - now)
+        return True
+
+
 class SlackPort:
     """The `ChatPort` for Slack, on slack_sdk's synchronous WebClient (the clock is synchronous)."""
 
@@ -156,6 +219,7 @@ class SlackPort:
         timeout: int = 10,
         sleep: Callable[[float], None] = time.sleep,
         backoff: float = 0.5,
+        lookups_per_minute: float = LOOKUPS_PER_MINUTE,
     ) -> None:
         from bot.slack.transport import KeepAliveWebClient
 
@@ -164,7 +228,13 @@ class SlackPort:
         self.pacer = pacer or Pacer()
         self.sleep = sleep
         self.backoff = backoff
+        self.lookups = Lookups(lookups_per_minute)
         self._active: dict[str, tuple[bool, float]] = {}
+        self._dms: dict[str, str] = {}
+
+    def new_sweep(self) -> None:
+        """A reconcile begins: history read before now is not trusted for its look-ups."""
+        self.lookups.new_sweep()
 
     def send(self, recipient: Recipient, reply: Reply) -> SentMessage:
         address = recipient.address
@@ -173,27 +243,102 @@ class SlackPort:
             raise RecipientGone(f"{recipient.name} has no Slack id")
         if not self._is_active(user_id):
             raise RecipientGone("deactivated in Slack")
-        first: dict[str, Any] | None = None
-        for message in messages(reply):
-            self.pacer.wait(user_id)  # the bot's DM with this user, whatever its channel id
-            answer = self._call("chat.postMessage", channel=user_id, **message.body())
-            first = first or answer
-        assert first is not None
+        if address is not None and (address.channel or "").startswith("D"):
+            self._dms.setdefault(user_id, str(address.channel))
+        first = self._post_all(user_id, reply, recipient.send_key, recipient.unsure_since, pace=user_id)
         channel, ts = str(first.get("channel") or user_id), str(first.get("ts") or "")
         if address is None or address.channel != channel:
             self._note_channel(recipient, user_id, channel, address.team_id if address is not None else None)
         return SentMessage(PLATFORM, channel, ts)
 
-    def send_to_place(self, place: str, reply: Reply) -> SentMessage:
+    def send_to_place(self, place: str, reply: Reply, key: str | None = None) -> SentMessage:
         """Post in a channel by its id (the coordinators' channel): no DM, no users.info.
         The bot must be a member; `not_in_channel` or `channel_not_found` raise `RecipientGone`."""
+        first = self._post_all(place, reply, key, None, pace=place)
+        return SentMessage(PLATFORM, str(first.get("channel") or place), str(first.get("ts") or ""))
+
+    def _post_all(self, channel: str, reply: Reply, key: str | None, unsure_since: Any, *, pace: str) -> dict[str, Any]:
+        """Post each message of the reply, each marked with the key; parts a dead claimer
+        already posted (found by a look-up) are not posted again. The first's answer."""
+        bodies = [message.body() for message in messages(reply)]
+        posted: dict[int, str] = {}
+        if key is not None:
+            for part, body in enumerate(bodies):
+                body["metadata"] = {"event_type": SEND_EVENT, "event_payload": {"key": key, "part": part}}
+            if unsure_since is not None:
+                posted = self._find(channel, key, since=unsure_since.timestamp() - SINCE_MARGIN, after=0.0)
         first: dict[str, Any] | None = None
-        for message in messages(reply):
-            self.pacer.wait(place)
-            answer = self._call("chat.postMessage", channel=place, **message.body())
+        for part, body in enumerate(bodies):
+            if part in posted:
+                answer: dict[str, Any] = {"channel": self._history_channel(channel), "ts": posted[part]}
+            else:
+                self.pacer.wait(pace)  # the bot's DM with this user, whatever its channel id
+                answer = self._post(channel, body, key, part)
             first = first or answer
         assert first is not None
-        return SentMessage(PLATFORM, str(first.get("channel") or place), str(first.get("ts") or ""))
+        return first
+
+    def _post(self, channel: str, body: dict[str, Any], key: str | None, part: int) -> dict[str, Any]:
+        """chat.postMessage; a keyed post whose outcome is unknown is looked for before it is tried again."""
+        if key is None:
+            return self._call("chat.postMessage", channel=channel, **body)
+        began = time.time()
+
+        def look() -> dict[str, Any] | None:
+            found = self._find(channel, key, since=began - SINCE_MARGIN, after=time.time())
+            return {"channel": self._history_channel(channel), "ts": found[part]} if part in found else None
+
+        return self._call("chat.postMessage", unsure=look, channel=channel, **body)
+
+    def _history_channel(self, channel: str) -> str:
+        """The conversation id whose history holds posts to `channel` (a user id posts to the DM)."""
+        if channel[:1] not in ("U", "W"):
+            return channel
+        known = self._dms.get(channel)
+        if known is None:
+            opened = self._call("conversations.open", users=channel, prevent_creation=True)
+            known = str((opened.get("channel") or {}).get("id") or "")
+            if not known:
+                raise OutcomeUnknown("Slack gave no DM channel to look in")
+            self._dms[channel] = known
+        return known
+
+    def _find(self, channel: str, key: str, *, since: float, after: float) -> dict[int, str]:
+        """The parts of `key` already in the conversation (part: ts), read after `after` (wall time).
+        Raises `OutcomeUnknown` when Slack cannot be asked (a failure, the look-up budget)."""
+        try:
+            where = self._history_channel(channel)
+            kept = self.lookups.kept(where, since=since, after=after)
+            if kept is not None:
+                return kept.get(key, {})
+            if not self.lookups.slot(self.sleep):
+                raise OutcomeUnknown("too many look-ups this minute to check whether it arrived")
+            read_at = time.time()
+            found = self._read_history(where, since)
+        except OutcomeUnknown:
+            raise
+        except SendFailed as exc:
+            raise OutcomeUnknown(f"could not check whether it arrived: {exc}") from None
+        self.lookups.keep(where, read_at=read_at, since=since, found=found)
+        return found.get(key, {})
+
+    def _read_history(self, channel: str, since: float) -> dict[str, dict[int, str]]:
+        """Every scheduled message in the conversation since `since`: key -> part -> ts."""
+        found: dict[str, dict[int, str]] = {}
+        cursor: str | None = None
+        for _ in range(LOOKUP_PAGES):
+            page = self._call(
+                "conversations.history", channel=channel, oldest=f"{since:.6f}", include_all_metadata=True, limit=200, cursor=cursor
+            )
+            for message in page.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == SEND_EVENT and isinstance(payload.get("key"), str):
+                    found.setdefault(payload["key"], {})[int(payload.get("part") or 0)] = str(message.get("ts") or "")
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not page.get("has_more") or not cursor:
+                return found
+        raise OutcomeUnknown(f"more than {LOOKUP_PAGES * 200} messages to search since the claim")
 
     def prepare(self, *, limit: int = LOOKUPS_AT_START) -> int:
         """Learn the Slack ids of plan people known only by email (`users.lookupByEmail`), so the
@@ -275,11 +420,16 @@ class SlackPort:
         except Exception:
             logger.exception("could not store the DM channel of %s", user_id)
 
-    def _call(self, method: str, **params: Any) -> dict[str, Any]:
-        """One Web API call with the retries the contract asks for; returns the response's data."""
+    def _call(self, method: str, *, unsure: Callable[[], dict[str, Any] | None] | None = None, **params: Any) -> dict[str, Any]:
+        """One Web API call with the retries the contract asks for; returns the response's data.
+
+        `unsure` (a post): after a failure that may have taken effect, it looks for the
+        result (returned when found) before the call is tried again; without it, such a
+        call is retried as is (reads and edits are safe to repeat)."""
         from slack_sdk.errors import SlackApiError
 
         for attempt in range(1, ATTEMPTS + 1):
+            maybe_done = False
             try:
                 response = getattr(self.client, method.replace(".", "_"))(**params)
                 return dict(response.data) if isinstance(response.data, dict) else {}
@@ -295,22 +445,34 @@ class SlackPort:
                         self.sleep(wait)
                         continue
                     raise SendFailed(f"Slack is rate limiting {method}", retryable=True, retry_after=wait) from None
-                if status >= 500:
-                    if attempt < ATTEMPTS:
-                        self.sleep(self.backoff * 2 ** (attempt - 1))
-                        continue
-                    raise SendFailed(f"Slack answered {status} to {method} {ATTEMPTS} times", retryable=True) from None
                 if error in GONE:
                     raise RecipientGone(f"Slack says {error}") from None
                 if error in FATAL:
                     raise SendFailed(f"Slack refused {method}: {error} (check the bot token and its scopes)", retryable=False) from None
-                raise SendFailed(f"Slack refused {method}: {error or status}", retryable=True) from None
+                if status < 500 and error not in PASSING | UNSURE:
+                    raise SendFailed(f"Slack refused {method}: {error or status}", retryable=False) from None
+                maybe_done = status >= 500 or error in UNSURE
+                reason = f"Slack answered {status}{f' {error}' if error else ''} to {method}"
             except (TimeoutError, socket.timeout, urllib.error.URLError, ConnectionError) as exc:
-                if attempt < ATTEMPTS:
-                    self.sleep(self.backoff * 2 ** (attempt - 1))
-                    continue
-                raise SendFailed(f"Slack did not answer {method}: {exc.__class__.__name__}", retryable=True) from None
+                maybe_done = not _refused(exc)
+                reason = f"Slack did not answer {method}: {exc.__class__.__name__}"
+            if maybe_done and unsure is not None:
+                self.sleep(self.backoff * 2 ** (attempt - 1))  # give a slow post time to land before looking
+                found = unsure()
+                if found is not None:
+                    logger.info("%s: found the post made before the failure (%s), not posting again", method, reason)
+                    return found
+            elif attempt < ATTEMPTS:
+                self.sleep(self.backoff * 2 ** (attempt - 1))
+            if attempt == ATTEMPTS:
+                raise SendFailed(f"{reason} ({ATTEMPTS} tries)", retryable=True)
         raise SendFailed(f"Slack did not take {method}", retryable=True)
+
+
+def _refused(exc: BaseException) -> bool:
+    """A connection refused before any request went out (nothing can have been posted)."""
+    cause = exc.__cause__ or getattr(exc, "reason", None)
+    return isinstance(exc, ConnectionRefusedError) or isinstance(cause, ConnectionRefusedError)
 
 
 def _retry_after(headers: Any) -> float:

@@ -9,6 +9,11 @@ Teams' failures turned into the core's port errors.
 - 429, 412, 502, 504 (and a dropped connection): retried here with exponential
   backoff, honouring Retry-After; still failing, `SendFailed(retryable=True,
   retry_after=...)` hands the retry to the clock.
+- A new message is never sent blind: only what certainly did not arrive is retried
+  (a connection refused before the request went out, 429, 412, 502, 504). A 500 or
+  503, a timeout or a connection lost once the request was out may have delivered
+  it, and Teams cannot be asked: `OutcomeUnknown`, which the clock reports as "may
+  not have arrived" and does not resend. Updates and lookups are safe to repeat.
 - Any other refusal: `SendFailed(retryable=False)`.
 
 Every URL is checked with `ServiceUrls` first: in production the token goes to
@@ -28,7 +33,7 @@ from microsoft_agents.hosting.core import ClaimsIdentity, ChannelServiceClientFa
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
-from bot.core.ports import RecipientGone, SendFailed
+from bot.core.ports import OutcomeUnknown, RecipientGone, SendFailed
 from bot.teams.setup import TeamsSetup
 
 logger = logging.getLogger(__name__)
@@ -36,6 +41,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RETRIED = frozenset({412, 429, 502, 504, 500, 503})
+NOT_DELIVERED = frozenset({412, 429, 502, 504})
+"""Answers to a new message that mean it certainly did not arrive (so a retry cannot double it)."""
 GONE = frozenset({403, 404})
 CALL_TIMEOUT = 30.0
 MAX_WAIT = 30.0
@@ -73,7 +80,10 @@ class Connector:
             None, claims, service_url, AuthenticationConstants.AGENTS_SDK_SCOPE, use_anonymous=claims.allow_anonymous
         )
 
-    async def _call(self, what: str, service_url: str, op: Callable[[ConnectorClientBase], Awaitable[T]]) -> T:
+    async def _call(
+        self, what: str, service_url: str, op: Callable[[ConnectorClientBase], Awaitable[T]], *, posting: bool = False
+    ) -> T:
+        """`posting`: a new message, retried only when it certainly did not arrive."""
         wait: float | None = None
         for attempt in range(1, self.attempts + 1):
             client = await self._client(service_url)
@@ -84,9 +94,13 @@ class Connector:
                     raise RecipientGone(f"Teams refused {what} ({exc.status}): the app is not installed for them, or the chat is gone") from None
                 if exc.status not in RETRIED:
                     raise SendFailed(f"Teams refused {what} ({exc.status})", retryable=False) from None
+                if posting and exc.status not in NOT_DELIVERED:
+                    raise OutcomeUnknown(f"Teams answered {exc.status} to {what}") from None
                 wait = _retry_after(exc.headers)
                 reason = f"Teams answered {exc.status} to {what}"
             except (aiohttp.ClientConnectionError, asyncio.TimeoutError) as exc:
+                if posting and not isinstance(exc, aiohttp.ClientConnectorError):  # the request was out
+                    raise OutcomeUnknown(f"Teams did not answer {what} ({type(exc).__name__})") from None
                 wait, reason = None, f"Teams did not answer {what} ({type(exc).__name__})"
             finally:
                 await client.close()
@@ -104,7 +118,7 @@ class Connector:
         async def op(client: ConnectorClientBase) -> str:
             return (await client.conversations.send_to_conversation(conversation_id, body)).id or ""
 
-        return await self._call("a message", service_url, op)
+        return await self._call("a message", service_url, op, posting=True)
 
     async def update(self, service_url: str, conversation_id: str, activity_id: str, activity: dict[str, Any]) -> None:
         body = Activity.model_validate({**activity, "id": activity_id})

@@ -21,7 +21,7 @@ from sqlmodel import select
 
 from bot.core import identity
 from bot.core.clock import SystemClock
-from bot.core.ports import PlatformAddress, Recipient, RecipientGone, SendFailed, SentMessage
+from bot.core.ports import OutcomeUnknown, PlatformAddress, Recipient, RecipientGone, SendFailed, SentMessage
 from bot.core.replies import Reply
 from bot.teams import outgoing
 from bot.teams.sdk import Sdk
@@ -71,13 +71,15 @@ class TeamsPort:
             if not recipient.teams:
                 raise RecipientGone(f"{recipient.name} has no Teams id")
             address = PlatformAddress(PLATFORM, recipient.teams)
+        if recipient.unsure_since is not None:
+            raise OutcomeUnknown("the clock that claimed it stopped mid-send, and Teams cannot be asked whether it arrived")
         return self._run(self._send(address, reply))
 
     async def _send(self, address: PlatformAddress, reply: Reply) -> SentMessage:
         service_url, conversation_id = await self.personal_chat(address)
         return await self.post(service_url, conversation_id, reply)
 
-    def send_to_place(self, place: str, reply: Reply) -> SentMessage:
+    def send_to_place(self, place: str, reply: Reply, key: str | None = None) -> SentMessage:
         """Continue a group conversation (the coordinators' channel or chat) whose reference was
         stored when the app was installed there or mentioned there; none stored: `RecipientGone`."""
         with session_scope(self.engine) as session:

@@ -25,6 +25,7 @@ from bot.core.answers import (
     read_rag_lead,
     words,
 )
+from bot.core.small_talk import small_talk
 from bot.core.text import clean
 from bot.core.update_readers import (
     Given,
@@ -132,9 +133,10 @@ def test_the_words_kept_beyond_an_answer_are_the_persons_own(text: str, today: d
 
 
 def _free_text(text: str) -> bool:
-    """An answer the conversation takes as words (not a navigation word or a command)."""
+    """An answer the conversation takes as words (not a navigation word, a command, or small
+    talk such as "yo" or "thanks", which is answered and the question asked again)."""
     cleaned = clean(text)
-    if not cleaned or control_word(cleaned) is not None or cleaned[0] in "/\"'“‘":
+    if not cleaned or control_word(cleaned) is not None or cleaned[0] in "/\"'“‘" or small_talk(cleaned) is not None:
         return False
     first = cleaned.split(None, 1)[0]
     return commands.resolve(first) is None and parse_review(cleaned) is None

@@ -38,3 +38,20 @@ def test_a_clock_started_at_a_chosen_time_fires_in_real_time(plan_engine: Engine
     assert trigger.get_next_fire_time(None, real.now()) == real.now() + dt.timedelta(minutes=1)
     real.advance(seconds=30)
     assert clock.now() == london(2019, 12, 16, 8, 59, 30)
+
+
+def test_it_wakes_when_a_silent_clocks_claims_become_orphans(plan_engine: Engine) -> None:
+    """Another clock holds a claim and beat 10 s ago: if it says nothing more, its claim is an
+    orphan 60 s after that beat, and this clock reconciles then, not at the next sweep."""
+    from storage.db import session_scope
+    from storage.sends import ORPHAN_AFTER, beat, claim
+
+    beaten = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=10)
+    with session_scope(plan_engine) as session:
+        claim(session, key="pre-call-prompt|alex|-|2019-11-21", kind="pre-call-prompt", person_id="alex", item_number=None,
+              occurrence="2019-11-21", due=london(2019, 11, 20, 9), by="elsewhere:9:x", at=london(2019, 11, 20, 9))
+        beat(session, by="elsewhere:9:x", at=beaten)
+    trigger = DueTrigger(plan_engine, JOBS["board"], sweep=SWEEP, me="here:1:y")
+    now = dt.datetime.now(dt.UTC)
+
+    assert trigger.get_next_fire_time(now, now) == beaten + ORPHAN_AFTER

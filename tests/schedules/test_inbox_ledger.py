@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlalchemy import update
 from sqlmodel import select
 
 import schedules.reconcile as reconcile
@@ -16,8 +17,7 @@ from bot.shell.inbox_port import InboxPort
 from schedules.reconcile import Reconciler
 from schedules.routing import RoutingPort
 from storage.db import session_scope
-from storage.models import InboxMessage, Send, SendStatus
-from storage.sends import CLAIM_LEASE
+from storage.models import ClockBeat, InboxMessage, Send, SendStatus
 from tests.schedules.conftest import RecordingPort, london
 
 DUE = london(2019, 11, 20, 10, 0)  # Wednesday: the prompts before Thursday's call fall due
@@ -52,8 +52,10 @@ def test_a_kill_between_the_message_and_the_mark_never_repeats_it(
     # each sender thread's claim, then the kill: none marked sent, no message without its mark
     assert statuses(plan_engine) and set(statuses(plan_engine).values()) == {SendStatus.CLAIMED}
     monkeypatch.undo()
+    with session_scope(plan_engine) as session:  # the first clock stopped beating two minutes ago
+        session.execute(update(ClockBeat).values(beat_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)))
 
-    later = DUE + CLAIM_LEASE + dt.timedelta(minutes=1)
+    later = DUE + dt.timedelta(minutes=1)
     outcomes = Reconciler(plan_engine, port, FixedClock(later), by="second").run("pre-call")
     assert inbox(plan_engine) == ["alex", "bea", "cal", "dee"]  # each lead once: the dead clock's claim taken over
     assert set(statuses(plan_engine).values()) == {SendStatus.SENT}

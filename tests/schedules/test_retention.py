@@ -21,8 +21,8 @@ from storage.db import session_scope
 from storage.handles import remember_handle
 from storage.inbox import put_message
 from storage.file_offers import offer_file
-from storage.models import CallNote, Delivery, FileOffer, InboxMessage, MessageHandle, Send
-from storage.sends import claim
+from storage.models import CallNote, ClockBeat, Delivery, FileOffer, InboxMessage, MessageHandle, Send
+from storage.sends import beat, claim
 
 NOW = dt.datetime(2020, 6, 1, 12, 0, tzinfo=dt.UTC)
 DAYS = 30
@@ -41,6 +41,7 @@ def fill(engine: Engine) -> None:
                             person_id="alex", at=at)
             add_note(session, occurrence="2020-05-07", person_id="alex", text=label, at=at)
             offer_file(session, person_id="alex", file_name=label, at=at)
+            beat(session, by=f"clock-{label}", at=at)
 
 
 def left(engine: Engine) -> dict[str, set[str]]:
@@ -52,13 +53,14 @@ def left(engine: Engine) -> dict[str, set[str]]:
             "messagehandle": set(session.exec(select(MessageHandle.message_id))),
             "callnote": set(session.exec(select(CallNote.text))),
             "fileoffer": set(session.exec(select(FileOffer.file_name))),
+            "clockbeat": {by.removeprefix("clock-") for by in session.exec(select(ClockBeat.by))},
         }
 
 
 def test_prune_removes_exactly_what_is_older_than_the_setting(plan_engine: Engine) -> None:
     fill(plan_engine)
     job = RetentionJob(plan_engine, FixedClock(NOW), days=DAYS)
-    tables = ("delivery", "inboxmessage", "send", "messagehandle", "callnote", "fileoffer")
+    tables = ("delivery", "inboxmessage", "send", "messagehandle", "callnote", "fileoffer", "clockbeat")
     assert job.run() == dict.fromkeys(tables, 1)
     assert left(plan_engine) == dict.fromkeys(tables, {"edge", "new"})
     assert job.run() == dict.fromkeys(tables, 0)

@@ -34,4 +34,5 @@ def test_events_interactivity_home_and_least_privilege() -> None:
     assert "socket_mode_enabled" in m["settings"]
     assert set(m["oauth_config"]["scopes"]["bot"]) == {
         "commands", "chat:write", "im:history", "im:write", "users:read", "users:read.email", "files:write",
+        "channels:history", "groups:history",
     }

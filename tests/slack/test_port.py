@@ -14,7 +14,7 @@ from bot.core.events import Command, Sender
 from bot.core.planbot import Planbot
 from bot.core.ports import PlatformAddress, Recipient, RecipientGone, SendFailed
 from bot.core.replies import Paragraph, Reply
-from bot.slack.port import Pacer, SlackPort
+from bot.slack.port import Lookups, Pacer, SlackPort
 from schedules.reconcile import Reconciler
 from schedules.routing import RoutingPort
 from bot.shell.inbox_port import InboxPort
@@ -168,11 +168,13 @@ def test_a_send_that_finally_fails_is_in_the_ledger_and_plan_schedule(
 ) -> None:
     routing = RoutingPort(plan_engine, {"slack": port}, InboxPort(plan_engine))
     port.prepare()
+    port.lookups = Lookups(per_minute=10_000)  # this test's sleeps are not waited: keep the budget out of it
     fake_slack.fail("chat.postMessage", 500, times=1000)
     clock.at = london(2019, 12, 16, 9)
     outcomes = Reconciler(plan_engine, routing, clock, by="test").run("quarterly-prompts")
 
     assert outcomes and all(o.status == "failed" for o in outcomes)
+    assert len(fake_slack.calls_to("conversations.history")) >= len(outcomes), "each 500 was looked up before a retry"
     schedule = coordinator_schedule(plan_engine, clock, routing)
     assert "Not sent in the last 14 days" in schedule and "500" in schedule
     fake_slack.take_problems()

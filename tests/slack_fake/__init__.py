@@ -30,6 +30,10 @@ FakeSlack(team_id, bot_user_id, bot_token, app_token="xapp-test", bot_id, app_id
   fail(method, status, *, times=1, retry_after=None, error=None)   next calls answer 429
               (Retry-After, default 1), 500, 503..., or 200 {"ok": false, "error": error}
   delay(method, seconds, *, times=1)   next calls answered late (client timeouts)
+  fail_after_accepting(method, status=500, *, seconds=0, times=1)   next calls take effect
+              (a post is kept), then answer `status`, or (status=None) only after `seconds`
+  conversations.history: newest first, `oldest`/`inclusive`/`limit`/`cursor`, message
+              `metadata` only with include_all_metadata; a post's metadata is checked
   rate limits: post_interval_per_channel (chat.postMessage), workspace_rate_per_minute
               (chat.postMessage across the workspace), method_rate_per_minute {method: n};
               settable attributes; limits are spacing (60/n s apart, less rate_tolerance,

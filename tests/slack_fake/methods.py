@@ -4,6 +4,8 @@ channel id a post returned, not the user id)."""
 
 from __future__ import annotations
 
+import re
+
 import hashlib
 import itertools
 import secrets
@@ -164,6 +166,19 @@ class WebApiMethods:
         if refused:
             raise ApiError("msg_too_long" if any("msg_too_long" in p for p in refused) else "invalid_blocks")
 
+    def _check_metadata(self, metadata: Any) -> None:
+        """Message metadata as Slack takes it: an event_type of letters, digits and underscores
+        and an event_payload object (Slack refuses anything else with invalid_metadata_format)."""
+        if metadata is None:
+            return
+        if (
+            not isinstance(metadata, dict)
+            or not isinstance(metadata.get("event_type"), str)
+            or not re.fullmatch(r"[A-Za-z0-9_]{1,255}", metadata["event_type"])
+            or not isinstance(metadata.get("event_payload"), dict)
+        ):
+            raise ApiError("invalid_metadata_format", f"chat.postMessage: metadata {metadata!r} is not an event_type and an event_payload")
+
     def _m_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
             "url": "https://planbot-test.slack.com/",
@@ -178,6 +193,7 @@ class WebApiMethods:
     def _m_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._postable_channel(str(args["channel"]))
         self._check_message("chat.postMessage", args)
+        self._check_metadata(args.get("metadata"))
         thread_ts = args.get("thread_ts")
         message = {
             "type": "message",
@@ -260,6 +276,36 @@ class WebApiMethods:
         if _flag(args.get("return_im")):
             return {"channel": {"id": channel_id, "is_im": True, "user": user.id}}
         return {"channel": {"id": channel_id}}
+
+    def _m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, after `oldest` (exclusive unless `inclusive`), `limit` a page (default
+        100, at most 999) with a cursor; message metadata only with `include_all_metadata`,
+        as Slack gives it. A user id is not a conversation (Slack says channel_not_found)."""
+        channel = str(args.get("channel") or "")
+        if not channel or channel[:1] in ("U", "W"):
+            raise ApiError("channel_not_found", None if channel else "conversations.history: no channel")
+        if channel[:1] == "D":
+            if self._dm_user(channel) is None:
+                raise ApiError("channel_not_found")
+        elif channel not in self._channels:
+            raise ApiError("channel_not_found")
+        elif not self._channels[channel]["is_member"]:
+            raise ApiError("not_in_channel")
+        try:
+            oldest = float(args.get("oldest") or 0)
+            limit = min(999, max(1, int(args.get("limit") or 100)))
+            start = int(args.get("cursor") or 0)
+        except ValueError:
+            raise ApiError("invalid_arguments", "conversations.history: oldest, limit and cursor are numbers") from None
+        inclusive = bool(_flag(args.get("inclusive")))
+        metadata = bool(_flag(args.get("include_all_metadata")))
+        newest_first = [
+            m for m in reversed(self._messages.get(channel, [])) if float(m["ts"]) > oldest or (inclusive and float(m["ts"]) == oldest)
+        ]
+        page = newest_first[start : start + limit]
+        shown = [{k: v for k, v in _public(m).items() if metadata or k != "metadata"} for m in page]
+        more = start + limit < len(newest_first)
+        return {"messages": shown, "has_more": more, "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _m_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = str(args.get("channel") or "")

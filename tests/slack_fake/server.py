@@ -61,6 +61,8 @@ class _Failure:
     retry_after: int | None
     error: str | None
     delay: float = 0.0
+    after: bool = False
+    """The call takes effect first (a message is posted), then the failure or the delay."""
 
 
 class FakeSlack(WebApiMethods, Interactions):
@@ -376,6 +378,13 @@ class FakeSlack(WebApiMethods, Interactions):
             self._problems.extend(f"ack to {kind}: {p}" for p in problems)
         return problems
 
+    def fail_after_accepting(self, method: str, status: int | None = 500, *, seconds: float = 0.0, times: int = 1) -> None:
+        """The next ``times`` calls to ``method`` take effect (the message is posted), then are
+        answered with ``status`` (500, 503...), or, with ``status=None``, only after ``seconds``
+        (past the client's timeout): the caller cannot tell whether its call worked."""
+        with self._lock:
+            self._failures[method].append(_Failure(status, times, None, None, delay=seconds, after=True))
+
     def delay(self, method: str, seconds: float, *, times: int = 1) -> None:
         """Answer the next ``times`` calls to ``method`` only after ``seconds`` (a slow Slack,
         for client timeouts); the calls then go through as usual."""
@@ -427,6 +436,9 @@ class FakeSlack(WebApiMethods, Interactions):
             call.args.pop("token", None)
             args.pop("token", None)
             failure = self._take_failure(method)
+            later = failure if failure is not None and failure.after else None
+            if later is not None:
+                failure = None
             if failure is not None and failure.delay:
                 await asyncio.sleep(failure.delay)
             elif failure is not None:
@@ -446,6 +458,10 @@ class FakeSlack(WebApiMethods, Interactions):
                 raise ApiError("unknown_method", f"{method}: not simulated by the fake Slack (add it to methods.py)")
             with self._lock:
                 result = handler(args)
+            if later is not None and later.status is not None:
+                return self._answer_failure(call, later)
+            if later is not None:
+                await asyncio.sleep(later.delay)
             return self._answer(call, {"ok": True, **result})
         except ApiError as exc:
             if exc.problem:

@@ -67,6 +67,7 @@ LATER_ARGUMENTS: dict[str, frozenset[str]] = {
     "chat.update": frozenset({"metadata", "reply_broadcast", "file_ids", "markdown_text"}),
     "chat.postEphemeral": frozenset({"markdown_text"}),
     "conversations.open": frozenset({"prevent_creation"}),
+    "conversations.history": frozenset({"include_all_metadata"}),
     "views.open": frozenset({"interactivity_pointer"}),
     "views.push": frozenset({"interactivity_pointer"}),
 }

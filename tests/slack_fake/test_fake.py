@@ -522,6 +522,6 @@ def test_a_slack_connect_guest_is_not_found_by_email_but_by_id(fake_slack: FakeS
 
 
 def test_a_method_slack_has_but_the_fake_does_not_simulate_is_reported(fake_slack: FakeSlack, client: WebClient) -> None:
-    assert error_of(lambda: client.conversations_history(channel="C0GEN")) == "unknown_method"
+    assert error_of(lambda: client.conversations_members(channel="C0GEN")) == "unknown_method"
     [problem] = fake_slack.take_problems()
     assert "not simulated" in problem

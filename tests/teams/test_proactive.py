@@ -9,14 +9,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.core.events import Command, Sender
-from bot.core.ports import PlatformAddress, Recipient, RecipientGone, SendFailed
+from bot.core.ports import OutcomeUnknown, PlatformAddress, Recipient, RecipientGone, SendFailed
 from bot.core.replies import Paragraph, Reply
 from bot.core.reply_codec import decode
 from schedules.reconcile import Reconciler
 from storage.addresses import get_address
 from storage.db import session_scope
 from storage.inbox import messages
-from storage.models import Address
+from storage.models import Address, Send, SendStatus
+from storage.sends import beat
 from tests.teams_fake.harness import AAD, TENANT, TeamsWorld, text_of
 
 
@@ -120,3 +121,52 @@ def test_someone_without_a_teams_address_is_skipped_by_teams(world: TeamsWorld, 
         assert get_address(session, person_id="bea", platform="teams") is None
         assert any("Item 3:" in decode(m.reply).text for m in messages(session, person_id="bea")), "bea's prompts wait in the inbox"
         assert list(session.exec(select(Address).where(Address.person_id == "bea"))) == []
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_server_error_on_a_new_message_is_unknown_not_resent(world: TeamsWorld, status: int) -> None:
+    """Teams may have delivered it and cannot be asked: never posted again blind."""
+    world.fake.fail(status, times=5, method="POST", path_contains="/activities")
+
+    with pytest.raises(OutcomeUnknown):
+        world.port.send(recipient(world), Reply([Paragraph("Hello")]))
+
+    assert len([r for r in world.fake.requests if r[0] == "POST" and "/activities" in r[1]]) == 1, "one try, no blind retry"
+
+
+def test_an_unknown_outcome_is_reported_and_never_sent_again(world: TeamsWorld) -> None:
+    run(world)  # the personal chats exist and the first prompts are out
+    world.clock.at = world.clock.at.replace(day=19)
+    world.fake.fail(500, times=1, method="POST", path_contains="/activities")
+    run(world, "chasers")
+    first = len(personal(world, "cal"))
+    run(world, "chasers")  # the next sweep
+
+    assert len(personal(world, "cal")) == first, "not resent"
+    with session_scope(world.engine) as session:
+        unknown = session.exec(select(Send).where(Send.status == SendStatus.UNKNOWN)).all()
+    assert len(unknown) == 1 and "may not have arrived" in unknown[0].last_error
+    schedule = text_of_replies(world.core.bot.handle(Command(Sender("shell", "robin"), "plan-schedule")))
+    assert "may not have arrived" in schedule
+
+
+def test_a_claim_left_by_a_dead_clock_is_reported_not_resent(world: TeamsWorld) -> None:
+    """Teams cannot be asked whether the dead clock's post arrived: reported within the next sweep."""
+    import datetime as dt
+
+    from storage.sends import claim
+
+    with session_scope(world.engine) as session:
+        claim(session, key="quarterly-prompt|*|5|2019-Q3", kind="quarterly-prompt", person_id="cal", item_number=5,
+              occurrence="2019-Q3", due=world.clock.now(), by="elsewhere:1:gone", at=world.clock.now())
+        beat(session, by="elsewhere:1:gone", at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2))
+    run(world)
+
+    assert not [p for p in personal(world, "cal") if "Item 5:" in text_of(p.activity)]
+    with session_scope(world.engine) as session:
+        row = session.get(Send, "quarterly-prompt|*|5|2019-Q3")
+    assert row is not None and row.status == SendStatus.UNKNOWN and row.claimed_by == "test"
+
+
+def text_of_replies(replies: list) -> str:
+    return "\n".join(r.text for r in replies)
