@@ -12,6 +12,13 @@ fake's `rate_report`: its floor), their ratio, how many posts Slack refused with
 and the ledger's count of sent prompts (lost or doubled ones show there).
 Goal (issue 9): 2,000 prompts within 1.1x of the limits' minimum time, no 429.
 
+Then what exactly-once costs: the same fan-out again, on a fresh database, with one
+post in every --unsure-every answered 500 after Slack took it (an unknown outcome, so
+the port looks it up before anything is posted again). Printed: the look-ups made
+(conversations.history calls), the reconcile's time beside the clean run's, how many
+prompts were posted twice (from the keys in the messages' metadata: must be 0), and how
+many ended unknown (the look-up budget, 40 a minute after a burst of 10, ran out).
+
     python bench/slack_fanout.py                       # 2,000 prompts, 6,000 a minute
     python bench/slack_fanout.py --per-minute 300      # Slack's default in Planbot
     python bench/slack_fanout.py --prompts 500 --items-each 4 --senders 1
@@ -25,7 +32,9 @@ import datetime as dt
 import os
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 from bench.async_boundary import scratch_database  # noqa: E402
 from bot.core.clock import FixedClock  # noqa: E402
 from bot.shell.inbox_port import InboxPort  # noqa: E402
-from bot.slack.port import Pacer, SlackPort  # noqa: E402
+from bot.slack.port import SEND_EVENT, Pacer, SlackPort  # noqa: E402
 from schedules.reconcile import Reconciler, senders_for  # noqa: E402
 from schedules.routing import RoutingPort  # noqa: E402
 from storage.db import make_engine, session_scope, upgrade  # noqa: E402
@@ -88,9 +97,45 @@ def main() -> None:
     parser.add_argument("--items-each", type=int, default=1, help="items (so prompts) per lead, in one DM channel")
     parser.add_argument("--per-minute", type=float, default=6000.0, help="the workspace-wide rate (default 6,000 a minute)")
     parser.add_argument("--senders", type=int, default=None, help="the reconcile's sender threads (default: the clock's)")
+    parser.add_argument("--unsure-every", type=int, default=100, help="in the second run, one post in this many answered 500 after Slack took it")
     args = parser.parse_args()
 
-    with FakeSlack(post_interval_per_channel=1.0, workspace_rate_per_minute=args.per_minute) as fake, database(args.database_url) as url:
+    with FakeSlack(post_interval_per_channel=1.0, workspace_rate_per_minute=args.per_minute) as fake:
+        elapsed, outcomes, senders = fan_out(args, fake)
+        report = fake.rate_report("chat.postMessage")
+        sent = sum(o.status == SendStatus.SENT for o in outcomes)
+        problems = list(fake.problems)
+        fake.reset()
+        stop = threading.Event()
+        arming = threading.Thread(target=arm_unsure_posts, args=(fake, args.unsure_every, stop), daemon=True)
+        arming.start()
+        unsure_elapsed, unsure_outcomes, _ = fan_out(args, fake)
+        stop.set()
+        arming.join()
+        lookups = len(fake.calls_to("conversations.history"))
+        unsure = sum(1 for c in fake.calls_to("chat.postMessage") if c.status == 500)
+        doubled = sum(n - 1 for n in keys_posted(fake).values() if n > 1)
+        unknown = sum(o.status == SendStatus.UNKNOWN for o in unsure_outcomes)
+    floor = float(report.get("floor") or 0.0)
+    posts = float(report.get("elapsed") or 0.0)
+    print(
+        f"{args.prompts} prompts to {-(-args.prompts // args.items_each)} leads, {senders} senders; "
+        f"limits: 1 a second per channel, {args.per_minute:g} a minute across the workspace"
+    )
+    print(f"posts took {posts:.1f} s (the whole reconcile {elapsed:.1f} s); the limits' minimum {floor:.1f} s; ratio {posts / floor if floor else float('nan'):.3f}")
+    print(f"accepted {report.get('accepted')}, refused with 429: {report.get('rate_limited')}; sent in the ledger: {sent}")
+    print(
+        f"exactly once: {unsure} posts answered 500 after Slack took them; {lookups} look-ups; "
+        f"the reconcile {unsure_elapsed:.1f} s (clean: {elapsed:.1f} s); posted twice: {doubled}; "
+        f"ended unknown (reported, not resent): {unknown}"
+    )
+    if problems:
+        print("fake Slack problems:", *problems[:5], sep="\n  ")
+
+
+def fan_out(args: argparse.Namespace, fake: FakeSlack) -> tuple[float, list, int]:
+    """One quarterly-prompts reconcile on a fresh database: its time, outcomes and senders."""
+    with database(args.database_url) as url:
         engine = make_engine(url)
         upgrade(engine)
         with session_scope(engine) as session:
@@ -104,19 +149,29 @@ def main() -> None:
         started = time.perf_counter()
         outcomes = reconciler.run("quarterly-prompts")
         elapsed = time.perf_counter() - started
-        report = fake.rate_report("chat.postMessage")
-        sent = sum(o.status == SendStatus.SENT for o in outcomes)
         engine.dispose()
-    floor = float(report.get("floor") or 0.0)
-    posts = float(report.get("elapsed") or 0.0)
-    print(
-        f"{args.prompts} prompts to {-(-args.prompts // args.items_each)} leads, {senders} senders; "
-        f"limits: 1 a second per channel, {args.per_minute:g} a minute across the workspace"
-    )
-    print(f"posts took {posts:.1f} s (the whole reconcile {elapsed:.1f} s); the limits' minimum {floor:.1f} s; ratio {posts / floor if floor else float('nan'):.3f}")
-    print(f"accepted {report.get('accepted')}, refused with 429: {report.get('rate_limited')}; sent in the ledger: {sent}")
-    if fake.problems:
-        print("fake Slack problems:", *fake.problems[:5], sep="\n  ")
+    return elapsed, outcomes, senders
+
+
+def arm_unsure_posts(fake: FakeSlack, every: int, stop: threading.Event) -> None:
+    """Keep one accept-then-500 armed for each `every` posts Slack takes."""
+    armed = 0
+    while not stop.is_set():
+        taken = sum(1 for c in fake.calls_to("chat.postMessage") if c.ok)
+        if taken // every >= armed:
+            fake.fail_after_accepting("chat.postMessage", 500)
+            armed += 1
+        time.sleep(0.01)
+
+
+def keys_posted(fake: FakeSlack) -> Counter[str]:
+    found: Counter[str] = Counter()
+    for messages in fake._messages.values():  # noqa: SLF001  (the bench reads the fake's store whole)
+        for message in messages:
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == SEND_EVENT:
+                found[metadata["event_payload"]["key"]] += 1
+    return found
 
 
 if __name__ == "__main__":

@@ -177,6 +177,8 @@ class Reconciler:
         self.by = by or clock_id()
         self.senders = max(1, senders if senders is not None else senders_for(engine))
         self.stopping = threading.Event()
+        self._claimers = NOBODY
+        """Who holds claims and which are dead, as read at the start of the running job."""
         self._posting: dict[str, threading.Lock] = {}
         self._posting_guard = threading.Lock()
         self._beaten = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -217,7 +219,7 @@ class Reconciler:
         with session_scope(self.engine) as session:
             self._beaten = dt.datetime.min.replace(tzinfo=dt.UTC)
             self._beat(session, now=real)
-            claimers = read_claimers(session, me=self.by, now=real)
+            claimers = self._claimers = read_claimers(session, me=self.by, now=real)
             for key in expire_stale_claims(session, due_before=late, at=now, claimers=claimers):
                 logger.warning("%s may not have arrived: the clock that claimed it stopped mid-send, past the grace window", key)
             world.read_ledger(session, kinds=list(job.reads))
@@ -415,22 +417,29 @@ class Reconciler:
         return next((sent for platform, sent in posted.items() if platform in reachable), None)
 
     def _post_once(
-        self, post: Callable[[str, str, Reply, str], SentMessage], send: PlannedSend, platform: str, place: str, reply: Reply
+        self, post: Callable[..., SentMessage], send: PlannedSend, platform: str, place: str, reply: Reply
     ) -> SentMessage | None:
-        """The channel's post for this occurrence: made now if nobody has claimed it, else what the ledger says."""
+        """The channel's post for this occurrence: made now if nobody has claimed it, else what
+        the ledger says; a dead clock's claim is taken over and looked up before posting."""
         key = place_key(kind=send.kind, platform=platform, place=place, occurrence=send.occurrence)
         with self._posting_lock(key), Session(self.engine, expire_on_commit=False) as session:
-            won = claim(
-                session,
-                key=key,
-                kind=send.kind,
-                person_id=send.person_id,
-                item_number=None,
-                occurrence=send.occurrence,
-                due=send.due,
-                by=self.by,
-                at=self.clock.now(),
-            )
+            unsure_since = None
+            row = session.get(Send, key)
+            if row is not None and self._claimers.orphaned(row, at=self.clock.now()):
+                unsure_since = row.claimed_at
+                won = reclaim(session, key=key, by=self.by, at=self.clock.now(), orphan_of=row.claimed_by)
+            else:
+                won = row is None and claim(
+                    session,
+                    key=key,
+                    kind=send.kind,
+                    person_id=send.person_id,
+                    item_number=None,
+                    occurrence=send.occurrence,
+                    due=send.due,
+                    by=self.by,
+                    at=self.clock.now(),
+                )
             session.commit()
             if not won:
                 row = session.get(Send, key)
@@ -440,7 +449,7 @@ class Reconciler:
                 return SentMessage(row.platform or platform, row.channel or place, row.message_id or "")
             sent, status, error = None, SendStatus.SKIPPED, ""
             try:
-                sent = post(platform, place, reply, key)
+                sent = post(platform, place, reply, key, unsure_since)
                 status = SendStatus.SENT
             except OutcomeUnknown as exc:  # it may be there: DMs on top would say it twice
                 status, error = SendStatus.UNKNOWN, f"may not have arrived, so it was not posted again: {exc}"

@@ -137,7 +137,9 @@ class RoutingPort:
             return sent
         raise SendFailed("no route", retryable=False)  # unreachable: the inbox is always a route
 
-    def send_to_place(self, platform: str, place: str, reply: Reply, key: str | None = None) -> SentMessage:
+    def send_to_place(
+        self, platform: str, place: str, reply: Reply, key: str | None = None, unsure_since: dt.datetime | None = None
+    ) -> SentMessage:
         """Post in a coordinators' channel on one platform (see `PlacePort`)."""
         port = self.ports.get(platform)
         if port is None:
@@ -145,7 +147,7 @@ class RoutingPort:
         post = getattr(port, "send_to_place", None)
         if post is None:
             raise SendFailed(f"the {platform} port cannot post to a channel", retryable=False)
-        sent: SentMessage = post(place, reply, key=key)
+        sent: SentMessage = post(place, reply, key=key, unsure_since=unsure_since)
         return sent
 
     def new_sweep(self) -> None:

@@ -110,7 +110,7 @@ class PlacePort(Protocol):
 
     platform: str
 
-    def send_to_place(self, place: str, reply: Reply, key: str | None = None) -> SentMessage:
+    def send_to_place(self, place: str, reply: Reply, key: str | None = None, unsure_since: dt.datetime | None = None) -> SentMessage:
         """Post the reply in that channel; `RecipientGone` when the bot cannot post there.
-        `key`: the ledger key, for a port that marks its messages (see `Recipient.send_key`)."""
+        `key` and `unsure_since`: as `Recipient.send_key` and `Recipient.unsure_since`."""
         ...

@@ -29,6 +29,7 @@ so a fan-out to many people never idles.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import socket
 import threading
@@ -71,7 +72,9 @@ UNSURE = {"internal_error", "fatal_error", "request_timeout"}
 SEND_EVENT = "planbot_send"
 """The metadata event type of a scheduled message; its payload is {"key": ledger key, "part": n}."""
 LOOKUPS_PER_MINUTE = 40
-"""conversations.history is Tier 3 (50+ a minute): look-ups stay under it."""
+"""conversations.history is Tier 3 (50+ a minute, short bursts allowed): look-ups stay under it."""
+LOOKUP_BURST = 10
+"""Look-ups made at once before the per-minute pace applies (a restarted clock's orphans)."""
 LOOKUP_WAIT = 10.0
 """Seconds a look-up may wait for the cap; longer, the send is reported unknown."""
 LOOKUP_PAGES = 10
@@ -165,13 +168,17 @@ class Pacer:
 
 
 class Lookups:
-    """History read for look-ups: at most `per_minute` calls, and one per conversation
-    per sweep (a read made after the outcome in question is reused for other keys)."""
+    """History read for look-ups: `burst` reads at once, then `per_minute` (a generic cell
+    rate: each read moves a theoretical time on by one interval), and one read per
+    conversation per sweep (a read made after the outcome in question serves other keys)."""
 
-    def __init__(self, per_minute: float = LOOKUPS_PER_MINUTE, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, per_minute: float = LOOKUPS_PER_MINUTE, *, burst: int = LOOKUP_BURST, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.interval = 60.0 / per_minute
+        self.tolerance = max(0, burst - 1) * self.interval
         self.clock = clock
-        self._next = 0.0
+        self._due = 0.0
         self._read: dict[str, tuple[float, float, dict[str, dict[int, str]]]] = {}
         self._lock = threading.Lock()
 
@@ -192,13 +199,14 @@ class Lookups:
             self._read[channel] = (read_at, since, found)
 
     def slot(self, wait: Callable[[float], None]) -> bool:
-        """Take a call from the budget, waiting up to LOOKUP_WAIT; False when none is free in time."""
+        """Take a read from the budget, waiting up to LOOKUP_WAIT; False when none is free in time."""
         with self._lock:
             now = self.clock()
-            at = max(now, self._next)
+            start = max(self._due, now)
+            at = max(now, start - self.tolerance)
             if at - now > LOOKUP_WAIT:
                 return False
-            self._next = at + self.interval
+            self._due = start + self.interval
         if at > now:
             wait(at - now)
         return True
@@ -251,10 +259,11 @@ class SlackPort:
             self._note_channel(recipient, user_id, channel, address.team_id if address is not None else None)
         return SentMessage(PLATFORM, channel, ts)
 
-    def send_to_place(self, place: str, reply: Reply, key: str | None = None) -> SentMessage:
+    def send_to_place(self, place: str, reply: Reply, key: str | None = None, unsure_since: dt.datetime | None = None) -> SentMessage:
         """Post in a channel by its id (the coordinators' channel): no DM, no users.info.
-        The bot must be a member; `not_in_channel` or `channel_not_found` raise `RecipientGone`."""
-        first = self._post_all(place, reply, key, None, pace=place)
+        The bot must be a member; `not_in_channel` or `channel_not_found` raise `RecipientGone`.
+        `unsure_since`: a dead clock claimed this post then; it is looked for first."""
+        first = self._post_all(place, reply, key, unsure_since, pace=place)
         return SentMessage(PLATFORM, str(first.get("channel") or place), str(first.get("ts") or ""))
 
     def _post_all(self, channel: str, reply: Reply, key: str | None, unsure_since: Any, *, pace: str) -> dict[str, Any]:
@@ -296,7 +305,7 @@ class SlackPort:
             return channel
         known = self._dms.get(channel)
         if known is None:
-            opened = self._call("conversations.open", users=channel, prevent_creation=True)
+            opened = self._call("conversations.open", users=channel)  # opening a DM notifies nobody
             known = str((opened.get("channel") or {}).get("id") or "")
             if not known:
                 raise OutcomeUnknown("Slack gave no DM channel to look in")

@@ -12,6 +12,7 @@ clock's, or a core worker's in the web process; never the web loop itself).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -79,9 +80,11 @@ class TeamsPort:
         service_url, conversation_id = await self.personal_chat(address)
         return await self.post(service_url, conversation_id, reply)
 
-    def send_to_place(self, place: str, reply: Reply, key: str | None = None) -> SentMessage:
+    def send_to_place(self, place: str, reply: Reply, key: str | None = None, unsure_since: dt.datetime | None = None) -> SentMessage:
         """Continue a group conversation (the coordinators' channel or chat) whose reference was
         stored when the app was installed there or mentioned there; none stored: `RecipientGone`."""
+        if unsure_since is not None:
+            raise OutcomeUnknown("the clock that claimed this post stopped mid-send, and Teams cannot be asked whether it arrived")
         with session_scope(self.engine) as session:
             ref = chat_reference(session, platform=PLATFORM, conversation_id=place)
         service_url = (ref or {}).get("serviceUrl")

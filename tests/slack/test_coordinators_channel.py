@@ -4,6 +4,8 @@ is shown to coordinators."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy.engine import Engine
 
@@ -119,3 +121,42 @@ def test_a_platform_this_clock_does_not_run_is_shown_and_dms_go_out(
     assert len(briefs_in(fake_slack, "UROBIN")) == 1 and len(briefs_in(fake_slack, "UDEE")) == 1
     [place] = [r for r in ledger(plan_engine, kind="pre-call-brief") if "#" in r.key]
     assert place.status == "skipped" and "Teams is not configured for this clock" in place.last_error
+
+
+@pytest.mark.parametrize("posted_before_dying", [True, False])
+def test_a_channel_post_claimed_by_a_dead_clock_is_looked_up_then_made_once(
+    routing: RoutingPort, fake_slack: FakeSlack, plan_engine: Engine, clock: FixedClock, posted_before_dying: bool
+) -> None:
+    """The board summary's channel post was claimed by a clock that died (its beat two
+    minutes old), perhaps after Slack took it: the next clock looks before it posts."""
+    from bot.core.replies import Paragraph, Reply
+    from storage.sends import beat, claim, place_key
+
+    fake_slack.add_channel(CHANNEL, name="plan-coordinators", is_member=True)
+    clock.at = london(2019, 12, 4, 9)
+    key = place_key(kind="board-summary", platform="slack", place=CHANNEL, occurrence=_board_occurrence(plan_engine, clock))
+    with session_scope(plan_engine) as session:
+        claim(session, key=key, kind="board-summary", person_id="robin", item_number=None, occurrence=key.split("|")[3],
+              due=clock.now(), by="elsewhere:3:dead", at=clock.now())
+        beat(session, by="elsewhere:3:dead", at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2))
+    if posted_before_dying:
+        routing.ports["slack"].send_to_place(CHANNEL, Reply([Paragraph("Summary for the Board (posted by the clock that died)")]), key=key)
+
+    Reconciler(plan_engine, routing, clock, by="next").run("board")
+
+    summaries = [m for m in fake_slack.messages(CHANNEL) if "Summary for the" in m["text"] + texts_of(m["blocks"])]
+    assert len(summaries) == 1
+    [row] = [r for r in ledger(plan_engine, kind="board-summary") if r.key == key]
+    assert row.status == "sent" and row.claimed_by == "next"
+
+
+def _board_occurrence(engine: Engine, clock: FixedClock) -> str:
+    """The occurrence the board job sends its summary for at this time (as a first run would claim it)."""
+    from schedules.planner import JOBS, Window, planned
+    from schedules.world import load_world
+
+    with session_scope(engine) as session:
+        world = load_world(session, kinds=list(JOBS["board"].reads))
+    assert world is not None
+    window = Window(clock.now() - dt.timedelta(days=1), clock.now())
+    return next(s.occurrence for s in planned(world, JOBS["board"], window) if s.kind == "board-summary")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import socket
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -30,6 +32,15 @@ from tests.slack_fake import FakeSlack
 
 KEY = "quarterly-prompt|*|5|2019-Q3"
 """Cal's prompt for item 5."""
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """SQLite only: the ledger's takeovers run on both engines in tests/schedules (the
+    dead-clock and kill tests), and what is checked here is the port's part."""
+    path = tmp_path / "planbot.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
@@ -177,11 +188,11 @@ def test_a_claim_by_a_clock_elsewhere_is_taken_over_once_it_stops_beating(
 
 def test_look_ups_share_one_read_per_conversation_and_keep_to_a_budget() -> None:
     waited: list[float] = []
-    lookups = Lookups(per_minute=6, clock=lambda: 0.0)  # one each 10 s
+    lookups = Lookups(per_minute=6, burst=3, clock=lambda: 0.0)  # three at once, then one each 10 s
 
-    assert lookups.slot(waited.append) and lookups.slot(waited.append)
-    assert waited == [10.0], "the second waited its turn"
-    assert not lookups.slot(waited.append), "a third at the same moment would wait too long: reported instead"
+    assert all(lookups.slot(waited.append) for _ in range(4))
+    assert waited == [10.0], "the burst went at once, the fourth waited its turn"
+    assert not lookups.slot(waited.append), "a fifth at the same moment would wait too long: reported instead"
     lookups.keep("D1", read_at=100.0, since=50.0, found={"k": {0: "1.0"}})
     assert lookups.kept("D1", since=60.0, after=90.0) == {"k": {0: "1.0"}}
     assert lookups.kept("D1", since=60.0, after=101.0) is None, "read before the outcome in question"
