@@ -20,6 +20,13 @@ from tests.schedules.conftest import LONDON, RecordingPort, ledger, load_variant
 UTC = dt.UTC
 
 
+@pytest.fixture
+def db_url(sqlite_db_url: str) -> str:
+    """SQLite only: the clock-change arithmetic does not depend on the engine (the ledger
+    runs on both in test_two_clocks and test_kill_mid_fanout)."""
+    return sqlite_db_url
+
+
 def run_hourly(
     reconciler: Reconciler, clock: FixedClock, jobs: list[str], start: dt.datetime, end: dt.datetime
 ) -> None:

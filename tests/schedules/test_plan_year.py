@@ -38,6 +38,13 @@ EXPECTED = {
 YEAR_START, YEAR_END = london(2019, 4, 1), london(2020, 4, 1)
 
 
+@pytest.fixture
+def db_url(sqlite_db_url: str) -> str:
+    """SQLite only: a simulated year is the planner's and the reconcile's arithmetic (the
+    ledger runs on both engines in test_two_clocks and test_kill_mid_fanout)."""
+    return sqlite_db_url
+
+
 @pytest.mark.slow
 def test_a_year_with_nobody_answering_sends_each_kind_the_expected_number_of_times(
     reconciler: Reconciler, clock: FixedClock, port: RecordingPort, plan_engine: Engine

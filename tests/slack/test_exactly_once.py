@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import socket
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -35,12 +33,10 @@ KEY = "quarterly-prompt|*|5|2019-Q3"
 
 
 @pytest.fixture
-def db_url(tmp_path: Path, sqlite_template: Path) -> str:
+def db_url(sqlite_db_url: str) -> str:
     """SQLite only: the ledger's takeovers run on both engines in tests/schedules (the
     dead-clock and kill tests), and what is checked here is the port's part."""
-    path = tmp_path / "planbot.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
+    return sqlite_db_url
 
 
 @pytest.fixture

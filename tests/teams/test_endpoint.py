@@ -3,7 +3,6 @@ check with a test key), start-up rules, service-URL checks and the error handler
 
 from __future__ import annotations
 
-import shutil
 
 import logging
 from collections.abc import Iterator
@@ -32,12 +31,10 @@ TEAMS_SERVICE = "https://smba.trafficmanager.net/emea/"
 
 
 @pytest.fixture
-def db_url(tmp_path: Path, sqlite_template: Path) -> str:
+def db_url(sqlite_db_url: str) -> str:
     """SQLite only: what is checked here does not depend on the engine (the
     conversation suite and the proactive tests run Teams on PostgreSQL too)."""
-    path = tmp_path / "planbot.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
+    return sqlite_db_url
 
 
 @pytest.fixture

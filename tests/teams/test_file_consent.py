@@ -4,8 +4,6 @@ reason and uploads nothing. Offers live in the database, so any web process hono
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,11 +19,9 @@ FILE = "quarterly-return-2019-Q3.md"
 
 
 @pytest.fixture
-def db_url(tmp_path: Path, sqlite_template: Path) -> str:
+def db_url(sqlite_db_url: str) -> str:
     """SQLite only: the offers' storage runs on both engines in the storage suites."""
-    path = tmp_path / "planbot.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
+    return sqlite_db_url
 
 
 def offered(world: TeamsWorld, person: str = "robin") -> dict[str, Any]:

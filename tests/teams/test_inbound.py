@@ -3,8 +3,6 @@ value a client could send (property tests), and odd activities over HTTP."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -22,11 +20,9 @@ JSON = st.recursive(
 
 
 @pytest.fixture
-def db_url(tmp_path: Path, sqlite_template: Path) -> str:
+def db_url(sqlite_db_url: str) -> str:
     """SQLite only: reading activities does not depend on the engine."""
-    path = tmp_path / "planbot.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
+    return sqlite_db_url
 
 
 @settings(max_examples=200, deadline=None)

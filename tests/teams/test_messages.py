@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -11,12 +9,10 @@ from tests.teams_fake.harness import TeamsWorld, text_of
 
 
 @pytest.fixture
-def db_url(tmp_path: Path, sqlite_template: Path) -> str:
+def db_url(sqlite_db_url: str) -> str:
     """SQLite only: what is checked here does not depend on the engine (the
     conversation suite and the proactive tests run Teams on PostgreSQL too)."""
-    path = tmp_path / "planbot.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
+    return sqlite_db_url
 
 
 def test_plan_status_typed_without_a_slash_answers_in_the_response(world: TeamsWorld) -> None:
