@@ -8,11 +8,10 @@ The adapter's own cost is our p50 at 1 concurrent minus the core's p50 for the
 same message; the goal is that it stays within 1.5x of the bare bot's p50, and
 that at 50 concurrent nothing fails or waits past 15 s.
 
-The same coordinator asks each time, so the core answers from its kept answers
-(bot/core/answer_cache.py: one read of the data version, no rendering) and the
-adapter shows the card it rendered for that answer. The "fresh" rows make a write
-from another connection before each message (outside the timing), so the answer is
-built and rendered anew: the core alone the same way, the adapter's cost again.
+Every answer is built and rendered anew (nothing is kept between questions). The
+"fresh" rows also make a write from another connection before each message (outside
+the timing), as real traffic does between questions: the core alone the same way, the
+adapter's cost again.
 An answer counts as failed unless it is the plan's status (or the bare bot's "ok").
 
 Both web apps run in this process on loopback, each on its own thread and event

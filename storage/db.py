@@ -22,7 +22,6 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
-from storage import data_version
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -74,13 +73,11 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin)
-        data_version.install(engine)
         return engine
     connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
     # LIFO: a quiet process keeps reusing its most recent connection (warm in PostgreSQL's
     # caches), and the pool's spare connections can time out instead of being cycled.
     engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_use_lifo=True, connect_args=connect_args)
-    data_version.install(engine)
     return engine
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, String, Text, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -425,17 +425,6 @@ class ChatReference(SQLModel, table=True):
     conversation_id: str = Field(primary_key=True, max_length=300)
     reference: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     noted_at: dt.datetime = _tz(nullable=False)
-
-
-class DataVersion(SQLModel, table=True):
-    """Counters whose sum goes up with every committed write (see `storage.data_version`):
-    a process that keeps answers in memory asks it, in one small read, whether anything
-    changed since, whichever process wrote."""
-
-    __tablename__ = "dataversion"
-
-    id: int = Field(default=1, primary_key=True)
-    n: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
 
 
 class FileOffer(SQLModel, table=True):

@@ -122,12 +122,6 @@ TABLES: dict[str, TableRule] = {
         "until erased, or forgotten when the plan contradicts it",
         {"person_id": OnErase.DELETE},
     ),
-    "dataversion": TableRule(
-        "A counter of changes to the database (one number, no person named).",
-        "so kept answers are rebuilt as soon as anything changes",
-        "always",
-        redact_text=False,
-    ),
     "fileoffer": TableRule(
         "Files (the return's exports) offered to you in Teams: the file's name and when.",
         "so only you can accept the file, once, within a day",

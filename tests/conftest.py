@@ -36,7 +36,6 @@ from bot.core.replies import Reply
 from storage.db import make_engine, session_scope, upgrade
 from storage.plan_loader import load_plan
 from storage.planfile import BUNDLED_PLAN, read_plan
-from storage.models import DataVersion
 
 PG_URL = os.environ.get("PLANBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("PLANBOT_REQUIRE_POSTGRES") == "1"
@@ -110,8 +109,7 @@ def _reset_postgres(engine: Engine, *, copy_from: str | None = None) -> None:
     trip. DELETE, child tables first: on tables this small it is ten times faster
     than TRUNCATE. Sequences are never reset, so the ids a test makes stay above
     any id in a saved state."""
-    tables = [f'"{t.name}"' for t in SQLModel.metadata.sorted_tables if t.name != DataVersion.__tablename__]
-    # the data version's one row stays, as in any migrated database, and only climbs
+    tables = [f'"{t.name}"' for t in SQLModel.metadata.sorted_tables]
     statements = [f"delete from public.{table}" for table in reversed(tables)]
     if copy_from is not None:
         statements += [f'insert into public.{table} select * from "{copy_from}".{table}' for table in tables]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import weakref
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import TypeVar
@@ -55,7 +54,6 @@ class AsyncPlanbot:
         self.bot = bot
         self.workers = min(workers or DEFAULT_WORKERS, pool_capacity(bot.engine))
         self._pool = WarmPool(self.workers, thread_name_prefix="planbot-core")  # a trickle of events stays on one warm thread
-        self._versions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _VersionReads] = weakref.WeakKeyDictionary()
         self._turns = SenderTurns()
 
     async def call(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
@@ -69,36 +67,23 @@ class AsyncPlanbot:
             await asyncio.wait({work})
             raise
 
-    def turn(self, platform: str, user_id: str) -> AbstractAsyncContextManager[None]:
+    def turn(self, platform: str, user_id: str, *, read: bool = False) -> AbstractAsyncContextManager[None]:
         """The sender's turn (`bot.core.sender_turns`): an adapter enters it on an event's
-        arrival, before anything it awaits, so the person's events run in arrival order."""
-        return self._turns.turn((platform, user_id))
+        arrival, before anything it awaits, so the person's events run in arrival order.
+        `read`: a question that only reads, which waits for the person's earlier writes only."""
+        return self._turns.turn((platform, user_id), read=read)
 
     async def handle(self, event: Event) -> list[Reply]:
         async with self.turn(event.sender.platform, event.sender.user_id):
             return await self.call(self.bot.handle, event)
 
     async def answer_read(self, event: Event) -> list[Reply] | None:
-        """`Planbot.answer_read`: a read-only question's replies, or None when it needs `handle`.
-
-        A kept answer needs only the data version, read after the question arrived;
-        questions that arrive together share one such read (see `_VersionReads`), so a
-        burst of `/plan-status` costs one small query, not one each."""
+        """`Planbot.answer_read` in the sender's turn: a read-only question's replies, built
+        anew, or None when it needs `handle`."""
         if not self.bot.reads_only(event):
             return None
-        async with self.turn(event.sender.platform, event.sender.user_id):  # after the person's own earlier events
-            return await self._answer_read(event)
-
-    async def _answer_read(self, event: Event) -> list[Reply] | None:
-        loop = asyncio.get_running_loop()
-        reads = self._versions.get(loop)
-        if reads is None:  # one per event loop: its futures belong to that loop
-            reads = self._versions[loop] = _VersionReads(self)
-        version = await reads.read()
-        kept = self.bot.kept_answer(event, version)
-        if kept is not None:
-            return kept
-        return await self.call(self.bot.answer_read, event, version=version)  # read after the question too
+        async with self.turn(event.sender.platform, event.sender.user_id, read=True):  # after the person's own writes
+            return await self.call(self.bot.answer_read, event)
 
     async def remember_sent(self, key: str, sent: SentMessage, *, person_id: str | None = None) -> None:
         await self.call(self.bot.remember_sent, key, sent, person_id=person_id)
@@ -106,41 +91,3 @@ class AsyncPlanbot:
     def close(self) -> None:
         """Finish the events in flight, then stop the workers (at shutdown)."""
         self._pool.shutdown(wait=True)
-
-
-class _VersionReads:
-    """Reads of the data version shared by the questions waiting for one.
-
-    Each caller gets the result of a read that started after it asked, so no write
-    committed before its question is missed: a caller arriving while a read is under
-    way waits for the next one, which starts as soon as that one ends and serves
-    everyone who arrived meanwhile."""
-
-    def __init__(self, core: AsyncPlanbot) -> None:
-        self._core = core
-        self._next: asyncio.Future[int | None] | None = None
-        self._running = False
-
-    async def read(self) -> int | None:
-        mine = self._next
-        if mine is None:
-            mine = self._next = asyncio.get_running_loop().create_future()
-            if not self._running:
-                self._start()
-        return await asyncio.shield(mine)
-
-    def _start(self) -> None:
-        waiting, self._next = self._next, None
-        if waiting is None:
-            return
-        self._running = True
-        reading = asyncio.ensure_future(self._core.call(self._core.bot.data_version))
-
-        def done(task: asyncio.Future[int | None]) -> None:
-            self._running = False
-            if not waiting.done():
-                exc = task.exception() if not task.cancelled() else None
-                waiting.set_result(None if exc is not None or task.cancelled() else task.result())
-            self._start()
-
-        reading.add_done_callback(done)

@@ -22,7 +22,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.core import checkin, commands, delivery_keys, identity, prompt_answers
-from bot.core.answer_cache import AnswerCache, answer_key
 from bot.core.clock import Clock, SystemClock
 from bot.core.context import Context
 from bot.core.errors import PlanbotError
@@ -32,7 +31,6 @@ from bot.core.identity import note_seen, stranger_reply
 from bot.core.ports import ChatPort, SentMessage
 from bot.core.replies import Choices, Reply, say
 from bot.core.text import clean
-from storage import data_version
 from storage.addresses import Source
 from storage.conversations import claim_delivery, clear_conversation
 from storage.db import is_write_refused, read_scope, session_scope
@@ -50,11 +48,6 @@ READ_ONLY_DATABASE = (
 DEFAULT_CONVERSATION_IDLE = dt.timedelta(hours=24)
 
 
-class Unread:
-    """No data version read yet (None is a version read that keeps nothing)."""
-
-
-UNREAD = Unread()
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
 
 
@@ -85,39 +78,23 @@ class Planbot:
         self.platforms = tuple(platforms)
         self.port = port
         self.conversation_idle = conversation_idle
-        self.answers = AnswerCache()
-        self._version = data_version.Watch.of(engine)
 
     def handle(self, event: Event) -> list[Reply]:
         return self._answer(event, read_only=False) or []
 
-    def answer_read(self, event: Event, *, version: int | None | Unread = UNREAD) -> list[Reply] | None:
-        """The replies to a command that only reads, without the write lock; None when
-        the event needs a writer (`handle`). Adapters that run one event per person at
-        a time ask this first, outside that turn: questions need no turn. `version`: the
-        data version, when the caller has already read it after the event arrived."""
-        return self._answer(event, read_only=True, version=version)
-
-    def data_version(self) -> int | None:
-        """The database's data version now (see `storage.data_version`); None: keep nothing."""
-        return self._version.current()
-
-    def kept_answer(self, event: Event, version: int | None) -> list[Reply] | None:
-        """The answer kept for this read-only question at `version`, without touching the
-        database; None when there is none. `version` must have been read after the event
-        arrived, so that nothing written before the question is missed."""
-        if not _reads_only(event):
-            return None
-        return self.answers.get(version, answer_key(event, self.clock.now()))
+    def answer_read(self, event: Event) -> list[Reply] | None:
+        """The replies to a command that only reads, built anew without the write lock;
+        None when the event needs a writer (`handle`)."""
+        return self._answer(event, read_only=True)
 
     def reads_only(self, event: Event) -> bool:
         """Is this worth trying as a reader (`answer_read`)?"""
         return _reads_only(event)
 
-    def _answer(self, event: Event, *, read_only: bool, version: int | None | Unread = UNREAD) -> list[Reply] | None:
+    def _answer(self, event: Event, *, read_only: bool) -> list[Reply] | None:
         edits: list[tuple[str, Reply]] = []
         try:
-            replies = self._read(event, edits, version) if _reads_only(event) else None
+            replies = self._read(event, edits) if _reads_only(event) else None
             if replies is None:
                 if read_only:
                     return None
@@ -128,7 +105,7 @@ class Planbot:
             return [say(UNKNOWN_PLATFORM)]
         except Exception as exc:
             if is_write_refused(exc):
-                answered = self._read(event, [], version, seen=False) if _reads_only(event) else None
+                answered = self._read(event, [], seen=False) if _reads_only(event) else None
                 if answered is not None:  # a question, answered from a read-only database without noting who asked
                     return answered
                 logger.warning("the database is read-only: %s's event was not stored", type(event).__name__)
@@ -138,25 +115,15 @@ class Planbot:
         self._edit_sent(edits)
         return replies
 
-    def _read(
-        self, event: Event, edits: list[tuple[str, Reply]], version: int | None | Unread = UNREAD, *, seen: bool = True
-    ) -> list[Reply] | None:
+    def _read(self, event: Event, edits: list[tuple[str, Reply]], *, seen: bool = True) -> list[Reply] | None:
         """A command that only reads runs without the write lock; None when it turned
         out to need a write (an idle conversation to close, an address to note), so
         the caller runs it again as a writer."""
-        if isinstance(version, Unread):  # read before the answer: it is never older than its version
-            version = self._version.current()
-        key = answer_key(event, self.clock.now())
-        kept = self.answers.get(version, key)
-        if kept is not None:
-            return kept
         try:
             with read_scope(self.engine) as session:
                 replies = self._handle(session, event, edits, claim=False, seen=seen)
                 if session.new or session.dirty or session.deleted:
                     session.flush()  # refused: it wanted to write after all
-                if not edits:
-                    self.answers.put(version, key, replies)
                 return replies
         except Exception as exc:
             if not is_write_refused(exc):

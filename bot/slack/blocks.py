@@ -19,7 +19,6 @@ from typing import Any
 
 from bot.core.command_names import expand_reply
 from bot.core.plaintext import render
-from bot.core.rendered import RenderedOnce
 from bot.core.replies import Block, Bullets, Choice, Choices, Fields, File, Form, Heading, Paragraph, Reply, Table
 from bot.slack.syntax import SLACK
 
@@ -193,19 +192,12 @@ def _size(block: Json) -> int:
 
 
 def messages(reply: Reply) -> list[SlackMessage]:
-    """The reply as one Slack message, or several when it is longer than Slack takes in one.
-
-    A kept answer (the same reply object again) is rendered once: see `bot.core.rendered`;
-    callers must not change the messages they get."""
-    return list(_rendered(reply))
-
-
-def _messages(reply: Reply) -> tuple[SlackMessage, ...]:
+    """The reply as one Slack message, or several when it is longer than Slack takes in one."""
     reply = expand_reply(reply, SLACK)
     blocks = [b for n, block in enumerate(reply.blocks) for b in block_kit(block, n)]
     fallback = escape(clip(render(reply, SLACK), MAX_FALLBACK)) or " "
     if not blocks:
-        return (SlackMessage(fallback),)
+        return [SlackMessage(fallback)]
     groups: list[list[Json]] = [[]]
     size = 0
     for block in blocks:
@@ -216,11 +208,8 @@ def _messages(reply: Reply) -> tuple[SlackMessage, ...]:
         groups[-1].append(block)
         size = grown
     if len(groups) == 1:
-        return (SlackMessage(fallback, groups[0]),)
-    return tuple(SlackMessage(_group_text(group) or fallback, group) for group in groups)
-
-
-_rendered = RenderedOnce(_messages)
+        return [SlackMessage(fallback, groups[0])]
+    return [SlackMessage(_group_text(group) or fallback, group) for group in groups]
 
 
 def _group_text(blocks: list[Json]) -> str:

@@ -62,10 +62,10 @@ class SlackRuntime:
         self.people = People(core, client)
         self.tasks: set[asyncio.Task[Any]] = set()
 
-    def turn(self, user_id: str) -> AbstractAsyncContextManager[None]:
+    def turn(self, user_id: str, *, read: bool = False) -> AbstractAsyncContextManager[None]:
         """The person's turn in the core (`bot.core.sender_turns`): a listener's work takes it
         before it awaits anything, so one person's events run in the order Slack sent them."""
-        return self.core.turn(PLATFORM, user_id)
+        return self.core.turn(PLATFORM, user_id, read=read)
 
     def later(self, work: Coroutine[Any, Any, Any]) -> None:
         """Run `work` after the acknowledgement; failures are logged, never lost silently."""
@@ -98,7 +98,7 @@ class SlackRuntime:
 
     async def handle_in_turn(self, event: Event, where: Where) -> list[Reply]:
         """The event in the person's turn; a question that only reads is answered as a reader."""
-        async with self.turn(where.user_id):
+        async with self.turn(where.user_id, read=self.core.bot.reads_only(event)):
             if self.core.bot.reads_only(event):
                 await self.people.prepare(where.user_id, where.team_id)
                 replies = await self.core.answer_read(event)

@@ -56,7 +56,6 @@ class PlanbotAgent:
         self.port = port
         self._noted: set[tuple[str, str, str]] = set()
         self._known: dict[tuple[str, ...], tuple[float, str]] = {}
-        self._shown = outgoing.KeptActivities()
 
     # --- the turn -----------------------------------------------------------------
     async def on_turn(self, context: TurnContext) -> None:
@@ -65,7 +64,8 @@ class PlanbotAgent:
         activity = context.activity
         sender = activity.from_property.id if activity.from_property is not None else None
         if sender:
-            async with self.core.turn(PLATFORM, sender):
+            read = activity.type == "message" and self.core.bot.reads_only(TextMessage(Sender(PLATFORM, sender), inbound.words(activity)))
+            async with self.core.turn(PLATFORM, sender, read=read):
                 await self._dispatch(context)
         else:
             await self._dispatch(context)
@@ -215,7 +215,7 @@ class PlanbotAgent:
             offer = await self._offer(sender, file) if personal and sender is not None else None
             await context.send_activity(Activity.model_validate(offer or outgoing.text_activity(EXPORT_HERE)))
         first: str | None = None
-        for part in self._shown.activities(reply):
+        for part in outgoing.activities(reply):
             response = await context.send_activity(Activity.model_validate(part))
             first = first or (response.id if response is not None else None)
         if reply.key and first:

@@ -15,7 +15,6 @@ from typing import Any
 
 from bot.core.command_names import CommandSyntax, expand_reply
 from bot.core.plaintext import render
-from bot.core.rendered import RenderedOnce
 from bot.core.replies import Choices, File, Form, Reply, Table
 from bot.teams.cards import CONTENT_TYPE, Card, Element, card, elements, size
 from bot.teams.syntax import TEAMS
@@ -128,19 +127,3 @@ def activities(reply: Reply, syntax: CommandSyntax = TEAMS, *, limit: int = LIMI
 
 def files(reply: Reply) -> list[File]:
     return [b for b in reply.blocks if isinstance(b, File)]
-
-
-class KeptActivities:
-    """The activities of replies shown lately, made once per reply object (see
-    `bot.core.rendered`); a kept card is `Sealed`, so sharing it is safe. Each use
-    gets its own activity dicts around it."""
-
-    def __init__(self, size: int = 128) -> None:
-        self._once = RenderedOnce(lambda reply: tuple(activities(reply)), size)
-
-    @property
-    def _kept(self) -> Any:
-        return self._once._kept  # noqa: SLF001  (the tests look inside)
-
-    def activities(self, reply: Reply) -> list[Activity]:
-        return [dict(part) for part in self._once(reply)]

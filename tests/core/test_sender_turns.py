@@ -71,3 +71,43 @@ async def test_a_caller_that_gives_up_holds_the_turn_until_its_work_ends() -> No
     assert log == ["slow done", "next"]
     assert gave_up.cancelled()
     core._pool.shutdown()
+
+
+async def test_questions_wait_for_earlier_writes_but_not_for_each_other() -> None:
+    turns, log = SenderTurns(), []
+    with ThreadPoolExecutor(4) as pool:
+
+        async def event(name: str, work, *, read: bool) -> None:  # type: ignore[no-untyped-def]
+            async with turns.turn("robin", read=read):
+                await asyncio.get_running_loop().run_in_executor(pool, work)
+                log.append(name)
+
+        write = asyncio.create_task(event("flag", lambda: time.sleep(0.2), read=False))
+        slow_read = asyncio.create_task(event("status-slow", lambda: time.sleep(0.2), read=True))
+        quick_read = asyncio.create_task(event("status-quick", lambda: None, read=True))
+        await asyncio.gather(write, slow_read, quick_read)
+    assert log == ["flag", "status-quick", "status-slow"], "both questions saw the flag; the quick one did not wait for the slow"
+
+
+async def test_a_question_that_turns_out_to_write_takes_the_write_turn() -> None:
+    turns, log = SenderTurns(), []
+    release = asyncio.Event()
+
+    async def question_that_writes() -> None:
+        async with turns.turn("robin", read=True):
+            async with turns.turn("robin"):  # an idle conversation to close: a write after all
+                await release.wait()
+                log.append("question's write")
+
+    async def next_write() -> None:
+        async with turns.turn("robin"):
+            log.append("next write")
+
+    first = asyncio.create_task(question_that_writes())
+    await asyncio.sleep(0)
+    second = asyncio.create_task(next_write())
+    await asyncio.sleep(0.05)
+    assert log == [], "the next write waits for the question's write"
+    release.set()
+    await asyncio.gather(first, second)
+    assert log == ["question's write", "next write"]

@@ -55,8 +55,8 @@ def _runs(node: object) -> list[dict]:
 
 
 def test_a_repeated_plan_status_is_the_same_answer_until_the_plan_changes(world: TeamsWorld) -> None:
-    """Asked again, the kept answer and its rendered card serve; a change made
-    elsewhere (another process's write) shows in the very next answer."""
+    """Asked again, the same answer; a change made elsewhere (another process's write,
+    or psql by hand) shows in the very next answer."""
     from sqlalchemy import text
 
     first = world.say("robin", "plan-status")
