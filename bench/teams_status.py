@@ -178,7 +178,7 @@ def main() -> int:
     planbot = Planbot(engine, clock, exports_dir=folder / "exports")
     writer = make_engine(url)
 
-    def write() -> None:  # another process's write: the kept answer must be built again
+    def write() -> None:  # another process's write between messages, as in real traffic
         with writer.begin() as conn:
             conn.exec_driver_sql("UPDATE plan SET loaded_at = loaded_at")
 
@@ -194,7 +194,7 @@ def main() -> int:
     bare = LoopbackServer(bare_app()).start()
     print(
         f"database: {engine.dialect.name}; {args.requests} messages per level; "
-        f"core alone p50 {core_p50:.2f} ms (kept answer), {core_fresh:.2f} ms (built anew)"
+        f"core alone p50 {core_p50:.2f} ms (asked again), {core_fresh:.2f} ms (after a write)"
     )
     print(f"{'':<22}{'conc':>5}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'req/s':>8}{'failed':>8}")
     results: dict[tuple[str, int], dict[str, float]] = {}
@@ -208,7 +208,7 @@ def main() -> int:
                 print(f"{name:<22}{concurrency:>5}{r['p50']:>9.2f}{r['p99']:>9.1f}{r['max']:>9.1f}{r['rps']:>8.0f}{r['failures']:>8.0f}")
         fresh = asyncio.run(load(ours.url + "/api/messages", 1, fresh_rounds, expect="Plan status", before=write))
         print(f"{'planbot fresh':<22}{1:>5}{fresh['p50']:>9.2f}{fresh['p99']:>9.1f}{fresh['max']:>9.1f}{'-':>8}{fresh['failures']:>8.0f}"
-              "   (a write before each message: built anew)")
+              "   (a write from another connection before each message)")
     finally:
         ours.stop()
         bare.stop()
@@ -222,7 +222,7 @@ def main() -> int:
     )
     adds_fresh = fresh["p50"] - core_fresh
     print(
-        f"built anew: adapter adds {adds_fresh:.2f} ms (p50 {fresh['p50']:.2f} - core {core_fresh:.2f}): "
+        f"after a write: adapter adds {adds_fresh:.2f} ms (p50 {fresh['p50']:.2f} - core {core_fresh:.2f}): "
         f"{adds_fresh / bare1['p50']:.2f}x the bare bot's p50"
     )
     at50 = results[("planbot plan-status", 50)]
