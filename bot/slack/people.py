@@ -18,7 +18,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from storage.db import session_scope
+from storage.db import read_scope
 from storage.queries import find_person
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ class People:
 
 
 def _known(engine: Any, user_id: str) -> bool:
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         return find_person(session, platform=PLATFORM, user_id=user_id) is not None
 
 
@@ -99,6 +99,6 @@ def dm_channel(engine: Any, user_id: str) -> str | None:
     """The bot's DM channel with this user, as recorded from a message or a send."""
     from storage.addresses import address_for_user
 
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:  # a read: on SQLite it waits for no writer
         row = address_for_user(session, platform=PLATFORM, user_id=user_id)
         return row.channel if row is not None else None

@@ -25,7 +25,7 @@ from bot.core.ports import SentMessage
 from bot.core.replies import File, Paragraph, Reply
 from bot.slack.blocks import SlackMessage, messages
 from bot.slack.people import PLATFORM, People, dm_channel
-from storage.db import session_scope
+from storage.db import read_scope
 from storage.handles import handles_for
 
 if TYPE_CHECKING:
@@ -199,5 +199,5 @@ def response_type(reply: Reply) -> str:
 def _slack_handles(engine: Any, key: str | None) -> list[tuple[str, str]]:
     if not key:
         return []
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         return [(h.channel, h.message_id) for h in handles_for(session, key=key) if h.platform == PLATFORM]

@@ -33,7 +33,7 @@ from bot.teams.sdk import Sdk
 from bot.core.clock import SystemClock
 from storage.addresses import get_address
 from storage.chat_references import note_chat
-from storage.db import session_scope
+from storage.db import read_scope, session_scope
 from storage.queries import find_person
 
 logger = logging.getLogger(__name__)
@@ -363,7 +363,7 @@ CONSENT_REFUSED: dict[str, str] = {
 
 def _known_id(engine: Any, ids: list[str]) -> str | None:
     """Which of the user's ids the plan (or a recorded address) knows."""
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         for user_id in ids:
             if find_person(session, platform=PLATFORM, user_id=user_id) is not None:
                 return user_id
@@ -376,7 +376,7 @@ def _note_chat(engine: Any, conversation_id: str, reference: dict[str, Any]) -> 
 
 
 def _address(engine: Any, user_id: str) -> PlatformAddress | None:
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         person = find_person(session, platform=PLATFORM, user_id=user_id)
         row = get_address(session, person_id=person.id, platform=PLATFORM) if person is not None else None
         if row is None:

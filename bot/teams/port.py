@@ -27,7 +27,7 @@ from bot.core.replies import Reply
 from bot.teams import outgoing
 from bot.teams.sdk import Sdk
 from storage.chat_references import chat_reference, thread_root
-from storage.db import session_scope
+from storage.db import read_scope, session_scope
 from storage.models import Address
 
 logger = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class TeamsPort:
         stored when the app was installed there or mentioned there; none stored: `RecipientGone`."""
         if unsure_since is not None:
             raise OutcomeUnknown("the clock that claimed this post stopped mid-send, and Teams cannot be asked whether it arrived")
-        with session_scope(self.engine) as session:
+        with read_scope(self.engine) as session:
             ref = chat_reference(session, platform=PLATFORM, conversation_id=place)
         service_url = (ref or {}).get("serviceUrl")
         if not service_url:
@@ -146,7 +146,7 @@ class TeamsPort:
 
     def _service_url_of(self, conversation_id: str) -> str:
         """Where a conversation lives: from the stored reference of that chat, else Teams' public URL."""
-        with session_scope(self.engine) as session:
+        with read_scope(self.engine) as session:
             row = session.exec(select(Address).where(Address.platform == PLATFORM, Address.channel == conversation_id)).first()
             url = (row.reference or {}).get("serviceUrl") if row is not None else None
         return url or self.sdk.setup.public_service_url

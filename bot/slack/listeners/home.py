@@ -13,7 +13,7 @@ from bot.core.events import Command
 from bot.slack.people import PLATFORM
 from bot.slack.runtime import SlackRuntime, Where
 from bot.slack.views import home_view
-from storage.db import session_scope
+from storage.db import read_scope
 from storage.queries import find_person
 
 
@@ -34,6 +34,6 @@ async def _publish(runtime: SlackRuntime, user_id: str, team_id: str | None) -> 
 
 
 def _person(engine: Any, user_id: str) -> tuple[str, str] | None:
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         person = find_person(session, platform=PLATFORM, user_id=user_id)
         return (person.id, person.name) if person is not None else None
