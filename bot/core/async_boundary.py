@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import TypeVar
@@ -29,7 +30,6 @@ from bot.core.planbot import Planbot
 from bot.core.ports import SentMessage
 from bot.core.replies import Reply
 from bot.core.sender_turns import SenderTurns
-from bot.core.warm_pool import WarmPool
 
 T = TypeVar("T")
 
@@ -53,7 +53,7 @@ class AsyncPlanbot:
     def __init__(self, bot: Planbot, *, workers: int | None = None) -> None:
         self.bot = bot
         self.workers = min(workers or DEFAULT_WORKERS, pool_capacity(bot.engine))
-        self._pool = WarmPool(self.workers, thread_name_prefix="planbot-core")  # a trickle of events stays on one warm thread
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="planbot-core")
         self._turns = SenderTurns()
 
     async def call(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:

@@ -90,3 +90,36 @@ async def test_a_chunked_body_over_one_mebibyte_gets_413(served: tuple[TestClien
 
     assert answer.status == 413
     assert seen == []
+
+
+async def test_slacks_own_worked_example_is_accepted_and_a_changed_byte_is_not() -> None:
+    """The example on Slack's "Verifying requests from Slack" page, checked by the guard, not by
+    our own signer: a signature computed elsewhere, for a request signed long ago (the guard's
+    clock is set to then)."""
+    secret = "8f742231b10e8888abcd99yyyzzz85a5"
+    timestamp = "1531420618"
+    body = (
+        b"token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar"
+        b"&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com"
+        b"%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
+    )
+    published = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
+    seen: list[bytes] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        seen.append(await request.read())
+        return web.Response(text="through")
+
+    app = web.Application()
+    app.router.add_post("/slack/events", guarded(handler, secret, clock=lambda: 1531420618 + 30))
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    try:
+        sent = {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": published, "Content-Type": "application/x-www-form-urlencoded"}
+        good = await client.post("/slack/events", data=body, headers=sent)
+        bad = await client.post("/slack/events", data=body.replace(b"roadrunner", b"roadrunnex"), headers=sent)
+    finally:
+        await client.close()
+
+    assert good.status == 200 and seen == [body]
+    assert bad.status == 401
