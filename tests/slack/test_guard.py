@@ -11,7 +11,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.slack.guard import guarded, signature
+from bot.slack.guard import guarded
+from tests.slack_fake.signing import signature
 
 SECRET = "signing-secret"
 
