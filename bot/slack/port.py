@@ -266,7 +266,9 @@ class SlackPort:
         first = self._post_all(place, reply, key, unsure_since, pace=place)
         return SentMessage(PLATFORM, str(first.get("channel") or place), str(first.get("ts") or ""))
 
-    def _post_all(self, channel: str, reply: Reply, key: str | None, unsure_since: Any, *, pace: str) -> dict[str, Any]:
+    def _post_all(
+        self, channel: str, reply: Reply, key: str | None, unsure_since: dt.datetime | None, *, pace: str
+    ) -> dict[str, Any]:
         """Post each message of the reply, each marked with the key; parts a dead claimer
         already posted (found by a look-up) are not posted again. The first's answer."""
         bodies = [message.body() for message in messages(reply)]
