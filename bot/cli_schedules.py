@@ -111,7 +111,7 @@ def _run_job(args: argparse.Namespace) -> int:
             print(_outcome_line(outcome, cal))
         if outcomes:
             print(f"{len(sent)} sent, {len(others)} not sent ({args.name} at {when}).")
-    return 1 if any(o.status == SendStatus.FAILED for o in outcomes) else 0
+    return 1 if any(o.status in (SendStatus.FAILED, SendStatus.UNKNOWN) for o in outcomes) else 0
 
 
 def _schedule(args: argparse.Namespace) -> int:

@@ -123,3 +123,23 @@ def test_run_job_sends_a_quarterly_prompt_to_the_fake_connector(database: str, f
     assert done.returncode == 0, done.stderr
     cal = connector.in_conversation(connector.personal_id(teams_user_id("cal")))
     assert any("Item 5: Partnership health and shared ownership" in text_of(p.activity) for p in cal)
+
+
+def test_run_job_exits_1_and_says_so_when_a_prompt_may_not_have_arrived(database: str, fake: tuple[FakeConnector, str]) -> None:
+    """Teams answered 500 to the new message: it may have arrived, so it is not resent and
+    run-job's exit code tells a script something needs a look (in-process: about the CLI)."""
+    connector, service_url = fake
+    connector.profiles[teams_user_id("cal")] = {"id": teams_user_id("cal"), "aadObjectId": AAD["cal"]}
+    connector.fail(500, times=1, method="POST", path_contains="/activities")
+
+    done = in_process(
+        "run-job",
+        "quarterly-prompts",
+        "--at",
+        "2019-12-16T09:00:00+00:00",
+        database_url=database,
+        extra_env={"PLANBOT_TEAMS_ANONYMOUS": "true", "TEAMS_SERVICE_URL": service_url, "TEAMS_TENANT_ID": TENANT},
+    )
+
+    assert done.returncode == 1, done.stderr
+    assert "may not have arrived" in done.stdout
