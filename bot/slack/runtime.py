@@ -177,18 +177,9 @@ class SlackRuntime:
         return str((answer.get("channel") or {}).get("id") or user_id)
 
     async def upload(self, path: Path, title: str, channel: str) -> None:
-        """files.getUploadURLExternal, the bytes to the URL it gives, then files.completeUploadExternal."""
-        import aiohttp
-
+        """slack_sdk's `files_upload_v2`: Slack's external upload (the URL, the bytes, completion)."""
         data = await asyncio.get_running_loop().run_in_executor(None, path.read_bytes)
-        ticket = await self.client.files_getUploadURLExternal(filename=path.name, length=len(data))
-        async with aiohttp.ClientSession() as http:
-            async with http.post(str(ticket["upload_url"]), data=data) as answer:
-                if answer.status >= 400:
-                    raise RuntimeError(f"the upload URL answered {answer.status}")
-        await self.client.files_completeUploadExternal(
-            files=[{"id": ticket["file_id"], "title": title}], channel_id=channel
-        )
+        await self.client.files_upload_v2(content=data, filename=path.name, title=title, channel=channel)
 
 
 def response_type(reply: Reply) -> str:

@@ -71,7 +71,8 @@ async def test_an_export_is_handed_over_as_a_file_after_the_acknowledgement(slac
     assert "Working on it" in answer.text
     [upload] = slack.fake.uploads
     assert upload["channel_id"] == slack.fake.dm_channel("UROBIN")
-    assert upload["content"], "the file itself was uploaded"
+    assert upload["content"].startswith(b"PK"), "the Word file itself was uploaded"
+    assert upload["filename"] == "quarterly-return-2019-Q3.docx" and upload["title"].startswith("Quarterly return")
     responses = slack.fake.responses(answer.response_name)  # type: ignore[attr-defined]
     assert any("direct message" in (r.get("text") or "") for r in responses)
     assert not slack.fake.calls_to("files.upload"), "the retired method is never used"
