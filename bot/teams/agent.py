@@ -43,6 +43,8 @@ SENT_DIRECT = "I've sent the answer to our personal chat, as it names people. Ad
 UPDATE_DIRECT = "I've sent you a personal message to carry on there."
 NO_DIRECT = "I couldn't reach our personal chat. Open a chat with Planbot (Apps > Planbot) and ask there."
 FILE_DIRECT = "I've offered you the file in our personal chat: accept it there."
+FILE_GONE = "That file is no longer here (exports are kept for a while only): ask for the export again."
+NOT_ONEDRIVE = "Teams gave an upload address outside OneDrive and SharePoint, so I haven't sent the file."
 EXPORT_HERE = "Files are handed over in our personal chat: ask me there with `plan-status export`."
 KNOWN_FOR = 60.0
 """Seconds a sender's resolved id is reused: a plan reload that changes someone's `teams:` value is seen within a minute."""
@@ -174,7 +176,7 @@ class PlanbotAgent:
         event = TextMessage(
             sender, text, delivery_id=_delivery(activity), message_id=activity.id, reply_to=inbound.replied_to(activity)
         )
-        replies = await self.core.answer_read(event)  # a question (`plan-status`) answered as a reader, kept while nothing changes
+        replies = await self.core.answer_read(event)  # a question (`plan-status`) answered as a reader
         if replies is None:
             replies = await self.core.handle(event)
         await self._deliver(context, sender, replies)
@@ -296,17 +298,11 @@ class PlanbotAgent:
             await self._tell(context, CONSENT_REFUSED.get(claimed, CONSENT_REFUSED[handover.Refusal.UNKNOWN]))
             return
         path = files.exported(Path(self.core.bot.exports_dir), claimed.file_name)
-        problem = (
-            "That file is no longer here (exports are kept for a while only): ask for the export again."
-            if path is None
-            else None
-            if files.upload_allowed(answer.upload_url, self.sdk.setup.service_urls)
-            else "Teams gave an upload address outside OneDrive and SharePoint, so I haven't sent the file."
-        )
-        if problem is not None or path is None:
+        if path is None or not files.upload_allowed(answer.upload_url, self.sdk.setup.service_urls):
+            problem = FILE_GONE if path is None else NOT_ONEDRIVE
             logger.warning("file consent not uploaded: %s", problem)
             await self.core.call(handover.release, self.core.bot.engine, token=answer.token)
-            await self._tell(context, problem or "")
+            await self._tell(context, problem)
             return
         try:
             await files.upload(answer.upload_url, path, self.sdk.setup.service_urls)
