@@ -30,7 +30,18 @@ SUMMARY, MILESTONES, MONITORING, PROGRESS, KPIS, LEAD, NUMBER = (
     "summary", "milestones", "monitoring", "progress", "kpis", "lead", "number"
 )
 QUOTED = 60  # a cell quoted in a finding: enough to recognise it
-REQUIRED = (SUMMARY, MILESTONES, MONITORING)
+REQUIRED = (SUMMARY,)
+"""An item needs only its title (and a number and a lead, made or asked for when missing)."""
+OPTIONAL = {
+    LEAD: "each item's lead is left to fill in: give `lead:` under each item, a person from `people:`",
+    MILESTONES: "no milestones or their dates were imported: add them under each item's `milestones:` (with `due:` dates) "
+    "so leads are asked about them as they fall due",
+    MONITORING: "no monitoring lines were imported: add them under each item's `monitoring:` if the quarterly return "
+    "should show how each item is monitored",
+    KPIS: "no KPIs were imported (none in their own column, none after 'KPIs:' in a summary): add them under each "
+    "item's `kpis:` so updates can report progress on them",
+}
+"""The plan's other columns: what their absence means, and the fix, reported by the import."""
 COLUMN_NAMES = {
     SUMMARY: "Improvement summary",
     MILESTONES: "Milestones",
@@ -117,7 +128,8 @@ def column_role(header: str) -> str | None:
 
 
 def _find_header(grids: list[Grid], source: str) -> tuple[Grid, int, dict[int, str]]:
-    """The first row naming at least two of the plan's columns, with each column's role."""
+    """The first row naming an item column and at least one other of the plan's columns
+    (a lead, KPIs, milestones...), with each column's role."""
     best: tuple[Grid, int, dict[int, str]] | None = None
     for grid in grids:
         for index, row in enumerate(grid.rows[:60]):
@@ -126,7 +138,7 @@ def _find_header(grids: list[Grid], source: str) -> tuple[Grid, int, dict[int, s
                 role = column_role(row.text(column))
                 if role is not None and role not in roles.values():
                     roles[column] = role
-            if len(set(roles.values()) & {SUMMARY, MILESTONES, MONITORING, PROGRESS}) >= 2:
+            if len(roles) >= 2:
                 if all(r in roles.values() for r in REQUIRED):
                     return grid, index, roles
                 best = best or (grid, index, roles)
@@ -141,7 +153,8 @@ def _find_header(grids: list[Grid], source: str) -> tuple[Grid, int, dict[int, s
     raise BadInput(
         f"{source}: the table in {grid.name} has no {' or '.join(repr(m) for m in missing)} column "
         f"(its header row, {grid.rows[index].label}, has {found}). "
-        f"Add the column, or rename the header, so the table reads: {wanted}."
+        f"Add a column for the items (the improvement or action each row is about), or rename its header, "
+        f"so the table reads like: {wanted}."
     )
 
 
@@ -461,6 +474,9 @@ def import_table(path: Path, *, today: dt.date) -> ImportResult:
         reader.check.append(f"plan.title: no title above the table; called it '{title}'")
     start, end, how = _plan_year(title, today)
     reader.check.append(f"plan.year_start / year_end: {start} to {end}, {how}; check them")
+    for role, meaning in OPTIONAL.items():
+        if role not in roles.values() and not (role == KPIS and any(i.kpis for i in reader.items)):
+            reader.check.append(f"no '{COLUMN_NAMES[role]}' column: {meaning}")
     if reader.progress_cells:
         reader.check.append(
             f"the {COLUMN_NAMES[PROGRESS]} column ({reader.progress_cells} cells with text) was not imported: "

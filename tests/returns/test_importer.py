@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from bot.core.errors import BadInput
 from bot.returns.export import export_return
-from bot.returns.importer import ImportResult, import_table
+from bot.returns.importer import MILESTONES, MONITORING, OPTIONAL, ImportResult, import_table
 from storage.db import session_scope
 from storage.planfile import (
     BUNDLED_PLAN,
@@ -217,21 +217,49 @@ def test_a_seed_like_csv_reports_what_it_had_to_guess(tmp_path: Path) -> None:
     ]
 
 
-def test_a_missing_column_is_named_with_what_was_found(tmp_path: Path) -> None:
+def test_a_typical_council_table_without_monitoring_or_milestones_imports_with_warnings(tmp_path: Path) -> None:
+    """Only an item's title is needed: what a table lacks is listed with the fix, never refused."""
     document = Document()
-    table = document.add_table(rows=2, cols=3)
-    for c, value in enumerate(["Improvement summary", "Milestones", "Area Lead progress update"]):
+    table = document.add_table(rows=3, cols=4)
+    for c, value in enumerate(["No.", "Action", "KPIs", "Lead officer"]):
+        table.cell(0, c).text = value
+    for r, row in enumerate([["1", "Improve SEND transport reliability", "On-time journeys 95%", "Helen Carter"],
+                             ["2", "Reduce the EHCP backlog", "EHCPs issued within 20 weeks", "Priya Shah"]], start=1):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    path = tmp_path / "council.docx"
+    document.save(str(path))
+
+    result = import_table(path, today=TODAY)
+
+    assert [(i.number, i.title, i.kpis, i.lead) for i in result.items] == [
+        (1, "Improve SEND transport reliability", ["On-time journeys 95%"], "helen-carter"),
+        (2, "Reduce the EHCP backlog", ["EHCPs issued within 20 weeks"], "priya-shah"),
+    ]
+    missing = [line for line in result.check if line.startswith("no '")]
+    assert missing == [
+        "no 'Milestones' column: " + OPTIONAL[MILESTONES],
+        "no 'Monitoring process' column: " + OPTIONAL[MONITORING],
+    ]
+    assert "milestones:" in OPTIONAL[MILESTONES] and "monitoring:" in OPTIONAL[MONITORING], "each says what to add"
+
+
+def test_a_table_with_only_an_item_column_and_a_lead_names_every_missing_part(tmp_path: Path) -> None:
+    document = Document()
+    table = document.add_table(rows=2, cols=2)
+    for c, value in enumerate(["Improvement", "Owner"]):
         table.cell(0, c).text = value
     table.cell(1, 0).text = "1. Something"
+    table.cell(1, 1).text = "A. Jones"
     path = tmp_path / "short.docx"
     document.save(str(path))
-    with pytest.raises(BadInput) as caught:
-        import_table(path, today=TODAY)
-    assert str(caught.value) == (
-        "short.docx: the table in table 1 has no 'Monitoring process' column (its header row, table 1, row 1, has "
-        "'Improvement summary', 'Milestones', 'Area Lead progress update'). Add the column, or rename the header, "
-        "so the table reads: Improvement summary | Milestones | Monitoring process | Area Lead progress update."
-    )
+
+    result = import_table(path, today=TODAY)
+
+    assert [(i.number, i.title, i.lead) for i in result.items] == [(1, "Something", "a-jones")]
+    assert {line.split(":")[0] for line in result.check if line.startswith("no '")} == {
+        "no 'Milestones' column", "no 'Monitoring process' column", "no 'KPIs' column",
+    }
 
 
 def test_files_that_are_not_plan_tables_get_a_clear_message(tmp_path: Path) -> None:
@@ -272,3 +300,19 @@ def test_planbot_plan_import_writes_the_file_and_says_what_to_fill(year_engine: 
     assert again.returncode == 1
     assert again.stderr == f"planbot plan import: {out} already exists; choose another name or add --force to replace it.\n"
     assert yaml.safe_load(out.read_text(encoding="utf-8"))["people"][0]["name"] == "Sam Jones"
+
+
+def test_a_table_with_no_item_column_is_refused_with_what_was_found(tmp_path: Path) -> None:
+    document = Document()
+    table = document.add_table(rows=2, cols=3)
+    for c, value in enumerate(["Milestones", "Monitoring process", "Lead"]):
+        table.cell(0, c).text = value
+    table.cell(1, 0).text = "Board sign-off (due March 2020)"
+    path = tmp_path / "no-items.docx"
+    document.save(str(path))
+    with pytest.raises(BadInput) as caught:
+        import_table(path, today=TODAY)
+    assert str(caught.value).startswith(
+        "no-items.docx: the table in table 1 has no 'Improvement summary' column (its header row, table 1, row 1, has "
+        "'Milestones', 'Monitoring process', 'Lead'). Add a column for the items"
+    )
