@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import signal
+import threading
 from types import FrameType
 from zoneinfo import ZoneInfo
 
@@ -153,6 +154,10 @@ class ClockProcess:
         return max(trigger.get_next_fire_time(began, now), now)
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
+        """SIGTERM. The handler runs on the main thread, which may be inside the scheduler's
+        own job processing (holding its job-store lock): shutting down from here would empty
+        the job store under it (APScheduler then raises `JobLookupError` and the clock exits
+        1). A thread of its own waits for that lock, so the shutdown comes between passes."""
         logger.info("stopping the clock")
         self.reconciler.stopping.set()
-        self.scheduler.shutdown(wait=False)
+        threading.Thread(target=self.scheduler.shutdown, kwargs={"wait": False}, name="planbot-clock-stop", daemon=True).start()
