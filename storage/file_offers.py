@@ -68,8 +68,10 @@ def release_offer(session: Session, *, token: str) -> None:
     session.execute(update(FileOffer).where(col(FileOffer.token_hash) == _hash(token)).values(used_at=None))
 
 
-def spend_offer(session: Session, *, token: str, at: dt.datetime) -> None:
-    """Declined: the card's token is good for nothing more."""
+def spend_offer(session: Session, *, token: str, person_id: str, at: dt.datetime) -> None:
+    """Declined by the person it was offered to: the card's token is good for nothing more."""
     session.execute(
-        update(FileOffer).where(col(FileOffer.token_hash) == _hash(token), col(FileOffer.used_at).is_(None)).values(used_at=at)
+        update(FileOffer)
+        .where(col(FileOffer.token_hash) == _hash(token), col(FileOffer.person_id) == person_id, col(FileOffer.used_at).is_(None))
+        .values(used_at=at)
     )

@@ -51,7 +51,10 @@ def release(engine: Engine, *, token: str) -> None:
         release_offer(session, token=token)
 
 
-def spend(engine: Engine, *, token: str, at: dt.datetime) -> None:
-    """Declined: the token is good for nothing more."""
+def spend(engine: Engine, *, platform: str, user_id: str, token: str, at: dt.datetime) -> None:
+    """Declined by the person it was offered to: the token is good for nothing more (anyone
+    else's decline changes nothing)."""
     with session_scope(engine) as session:
-        spend_offer(session, token=token, at=at)
+        person = find_person(session, platform=platform, user_id=user_id)
+        if person is not None:
+            spend_offer(session, token=token, person_id=person.id, at=at)

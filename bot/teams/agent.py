@@ -287,7 +287,9 @@ class PlanbotAgent:
         if answer is None or sender is None:
             return
         if answer.action != "accept":
-            await self.core.call(handover.spend, self.core.bot.engine, token=answer.token, at=self._now())
+            await self.core.call(
+                handover.spend, self.core.bot.engine, platform=PLATFORM, user_id=sender.user_id, token=answer.token, at=self._now()
+            )
             await self._tell(context, "All right, I haven't sent the file.")
             return
         claimed = await self.core.call(

@@ -166,3 +166,12 @@ def test_old_offers_are_pruned_with_the_retention_setting(world: TeamsWorld, tea
     RetentionJob(teams_engine, clock, days=30).run()
     with session_scope(teams_engine) as session:
         assert session.exec(select(FileOffer)).all() == []
+
+
+def test_a_decline_by_anyone_else_leaves_the_offer_standing(world: TeamsWorld) -> None:
+    card = offered(world)
+
+    accept(world, "cal", card, action="decline")
+    accept(world, "robin", card)
+
+    assert FILE in world.fake.uploads
