@@ -32,7 +32,8 @@ def read_claimers(session: Session, *, me: str, now: dt.datetime) -> Claimers:
             dead.add(by)
         elif by in last:
             (beating if now - last[by] < ORPHAN_AFTER else dead).add(by)
-    return Claimers(frozenset(dead), frozenset(beating))
+    orphans_at = min((last[by] for by in beating), default=None)
+    return Claimers(frozenset(dead), frozenset(beating), orphans_at + ORPHAN_AFTER if orphans_at else None)
 
 
 def died_here(by: str) -> bool:

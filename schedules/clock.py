@@ -31,7 +31,7 @@ from schedules.retention import EVERY, RetentionJob
 from schedules.world import load_world
 from storage.db import session_scope
 from schedules.claimers import read_claimers
-from storage.sends import next_orphan, next_retry
+from storage.sends import next_retry
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class DueTrigger(BaseTrigger):
                 world = load_world(session, kinds=list(self.job.reads))
                 due = next_due_after(world, self.job, after + self.offset) if world is not None else None
                 retry = next_retry(session, kinds=list(self.job.sends), after=after + self.offset)
-                orphan = next_orphan(session, claimers=read_claimers(session, me=self.me, now=dt.datetime.now(dt.UTC)))
+                orphan = read_claimers(session, me=self.me, now=dt.datetime.now(dt.UTC)).orphans_at
         except Exception:
             logger.exception("could not work out when %s is next due; trying again in %s", self.job.name, self.sweep)
             return latest

@@ -138,6 +138,8 @@ class Claimers(NamedTuple):
 
     dead: frozenset[str]
     beating: frozenset[str]
+    orphans_at: dt.datetime | None = None
+    """When (real time) the earliest beating claimer would count as dead if it beat no more."""
 
     def orphaned(self, row: LedgerEntry | Send, *, at: dt.datetime) -> bool:
         """A claim whose claimer died (or, never having beaten, is older than the lease)."""
@@ -218,15 +220,6 @@ def expire_stale_claims(session: Session, *, due_before: dt.datetime, at: dt.dat
         if cast("CursorResult[Any]", taken).rowcount == 1:
             keys.append(row.key)
     return keys
-
-
-def next_orphan(session: Session, *, claimers: Claimers) -> dt.datetime | None:
-    """When (real time) the earliest live-looking claimer holding claims would count as dead."""
-    held = set(claimants(session)) & claimers.beating
-    if not held:
-        return None
-    last = [at for by, at in beats(session).items() if by in held]
-    return min(last) + ORPHAN_AFTER if last else None
 
 
 def next_retry(session: Session, *, kinds: list[str], after: dt.datetime) -> dt.datetime | None:
